@@ -1,0 +1,132 @@
+"""The `peilian` command (DESIGN 4.3): serve, grade, classify, personas check."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from app.core.config import Settings, get_settings
+from app.engine.personas import PersonaError, load_cards
+
+app = typer.Typer(help="Peilian (陪练): sales-training sparring partner.", no_args_is_help=True, add_completion=False)
+personas_app = typer.Typer(help="Persona cards.", no_args_is_help=True)
+app.add_typer(personas_app, name="personas")
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the web app (SQLite and the offline template renderer unless configured)."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = get_settings()
+    try:
+        web = create_app(settings)
+    except (PersonaError, ValueError) as exc:
+        typer.echo(f"cannot start: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Peilian on http://{host}:{port}  (database: {settings.database_url})")
+    uvicorn.run(web, host=host, port=port, log_level="info")
+
+
+def _read_sources(files: list[str]) -> list[tuple[str, str]]:
+    """(name, text) of every input; `-` is standard input."""
+    sources = []
+    for name in files:
+        if name == "-":
+            sources.append(("<stdin>", sys.stdin.read()))
+        else:
+            sources.append((name, Path(name).read_text(encoding="utf-8")))
+    return sources
+
+
+@app.command()
+def grade(
+    files: Annotated[list[str], typer.Argument(help="Transcript JSON files (DESIGN 4.1); - reads stdin.")],
+    rubric: Annotated[str, typer.Option(help="Rubric name in scoring/rubrics/ or a YAML path.")] = "default",
+) -> None:
+    """Print one scorecard JSON object per transcript, one per line."""
+    from pydantic import ValidationError
+
+    from scoring import RubricError, Transcript, grade as grade_transcript, load_rubric
+
+    try:
+        chosen = load_rubric(rubric)
+    except RubricError as exc:
+        typer.echo(f"rubric: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    try:
+        motives = {card.id: card.motive for card in load_cards(get_settings().personas_dir).values()}
+    except PersonaError:
+        motives = {}
+    failed = False
+    for name in files:
+        try:
+            ((_, text),) = _read_sources([name])
+            transcript = Transcript.model_validate_json(text)
+        except OSError as exc:
+            typer.echo(f"{name}: cannot read: {exc.strerror or exc}", err=True)
+            failed = True
+            continue
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(document)"
+            typer.echo(f"{name}: {where}: {first['msg']}", err=True)
+            failed = True
+            continue
+        card = grade_transcript(transcript, chosen, motive=motives.get(transcript.persona_id or ""))
+        _print_json(card.model_dump(mode="json"))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def classify(
+    lang: Annotated[str, typer.Option("--lang", help="Language of the lines: zh or en.")] = "zh",
+    explain: Annotated[bool, typer.Option(help="Also print the rule that fired and its reason.")] = False,
+) -> None:
+    """Label trainee lines read from stdin, one per line; print one JSON object per line."""
+    from scoring import label
+
+    if lang not in ("zh", "en"):
+        typer.echo("--lang must be zh or en", err=True)
+        raise typer.Exit(2)
+    for raw in sys.stdin:
+        text = raw.rstrip("\n")
+        if not text.strip():
+            continue
+        verdict = label(text, lang)
+        out: dict[str, Any] = {"text": text, "label": verdict.label, "topic": verdict.topic}
+        if explain:
+            out.update(pitch=verdict.pitch, rule=verdict.rule, reason=verdict.reason)
+        _print_json(out)
+
+
+@personas_app.command("check")
+def personas_check(
+    folder: Annotated[Optional[Path], typer.Option("--dir", help="Folder of cards (default: the shipped personas/).")] = None,
+) -> None:
+    """Validate every persona card; exit 1 naming the file and field of the first error."""
+    where = folder or Settings().personas_dir
+    try:
+        cards = load_cards(where)
+    except PersonaError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    for card in cards.values():
+        typer.echo(f"ok  {card.id}  ({card.language}, {card.motive}, {card.concern.level}, {card.difficulty})")
+    typer.echo(f"{len(cards)} persona cards are valid")
+
+
+def main() -> None:
+    app()

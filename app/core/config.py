@@ -1,0 +1,47 @@
+"""One settings object for the whole app, read from the environment (pydantic-settings).
+
+Tests build a `Settings(...)` and hand it to `create_app`; nothing reads the environment
+at import time.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.paths import data_dir
+
+
+class Settings(BaseSettings):
+    """Configuration; every field is an environment variable (see the README table)."""
+
+    model_config = SettingsConfigDict(env_prefix="PEILIAN_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./peilian.db",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL of the database; SQLite file by default.",
+    )
+    personas_dir: Path = Field(default_factory=lambda: data_dir("personas"))
+    prompts_dir: Path = Field(default_factory=lambda: data_dir("prompts"))
+    customer_delay_scale: float = Field(
+        default=1.0, ge=0.0, description="Scales the customer's think and typing delay; 0 turns it off."
+    )
+    rubric: str = "default"
+    default_language: str = "zh"
+
+    @field_validator("database_url")
+    @classmethod
+    def _use_psycopg3(cls, url: str) -> str:
+        """Plain postgres URLs get the installed driver (psycopg 3), not psycopg2."""
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,56 @@
+"""The FastAPI application: create_app(settings) builds everything once, nothing at import."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.api.routes import pages, personas, sessions
+from app.core.clock import Clock, SystemClock
+from app.core.config import Settings, get_settings
+from app.core.context import AppContext
+from app.engine.personas import load_cards
+from app.renderers.template import TemplateRenderer, load_banks
+from app.storage.db import make_engine, migrate
+from app.ws import handler
+from scoring import load_rubric
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
+    """Load and check the cards, phrase banks and rubric; fail fast naming the bad file and field."""
+    return AppContext(
+        settings=settings,
+        clock=clock or SystemClock(),
+        engine=make_engine(settings.database_url),
+        personas=load_cards(settings.personas_dir),
+        renderer=TemplateRenderer(load_banks(settings.prompts_dir / "phrases")),
+        rubric=load_rubric(settings.rubric),
+    )
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
+    context = build_context(settings or get_settings(), clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        migrate(context.engine)
+        yield
+        context.engine.dispose()
+
+    app = FastAPI(
+        title="Peilian (陪练)",
+        summary="A sparring partner for B2B sales training: chat with a simulated customer, get a scorecard.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    app.include_router(personas.router)
+    app.include_router(sessions.router)
+    app.include_router(handler.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,306 @@
+// Trainee chat page: pick a persona, talk over the session WebSocket, see the scorecard.
+// Plain JavaScript, no build step. Frames follow DESIGN 4.2.
+(function () {
+  "use strict";
+  const T = JSON.parse(document.getElementById("ui-text").textContent);
+  const THRESHOLD = window.PEILIAN.thresholdS;
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, cls, text) => {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  };
+  const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
+
+  let ws = null;
+  let session = null;
+  let typingSent = false;
+  let ended = false;
+  const pending = new Map();   // client id -> bubble, until acknowledged
+  const customer = new Map();  // seq -> bubble of a customer reply
+
+  // ---- persona picker ----
+  async function loadPersonas() {
+    const grid = $("personas");
+    const response = await fetch("/api/personas");
+    const cards = await response.json();
+    for (const card of cards) {
+      const box = el("article", "persona");
+      box.dataset.personaId = card.id;
+      box.append(el("h3", null, card.name));
+      box.append(el("div", "who", `${card.title} · ${card.organization}`));
+      const tags = el("div", "tags");
+      tags.append(el("span", "tag", T.languages[card.language] || card.language));
+      tags.append(el("span", "tag", `${T.motive}: ${T.motives[card.motive] || card.motive}`));
+      tags.append(el("span", "tag", `${T.concern}: ${T.concerns[card.concern_level] || card.concern_level}`));
+      tags.append(el("span", "tag", `${T.difficulty}: ${T.difficulties[card.difficulty] || card.difficulty}`));
+      box.append(tags);
+      box.append(el("div", "who", `${T.selling}: ${card.selling}`));
+      if (card.brief) box.append(el("p", "brief", card.brief));
+      const start = el("button", "start", T.start);
+      start.type = "button";
+      start.addEventListener("click", () => startSession(card));
+      box.append(start);
+      grid.append(box);
+    }
+  }
+
+  async function startSession(card) {
+    const response = await fetch("/api/sessions", {
+      method: "POST",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({persona_id: card.id}),
+    });
+    if (!response.ok) { showError((await response.json()).detail); return; }
+    session = await response.json();
+    $("picker").hidden = true;
+    $("chat").hidden = false;
+    $("persona-name").textContent = `${card.name} · ${card.title} · ${card.organization}`;
+    $("persona-brief").textContent = card.brief || "";
+    connect();
+    $("input").focus();
+  }
+
+  // ---- WebSocket ----
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${scheme}://${location.host}${session.ws_url}`);
+    setConn(T.connecting);
+    ws.addEventListener("open", () => setConn(T.connected));
+    ws.addEventListener("close", () => setConn(T.disconnected));
+    ws.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
+  }
+
+  function setConn(text) { $("conn").textContent = text; }
+
+  function send(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  function onFrame(frame) {
+    switch (frame.type) {
+      case "ack": {
+        const bubble = pending.get(frame.id);
+        if (bubble) {
+          bubble.dataset.seq = frame.seq;
+          bubble.querySelector(".meta").textContent = `#${frame.seq} · ${T.delivered}`;
+          pending.delete(frame.id);
+        }
+        break;
+      }
+      case "customer_start": {
+        stopSilence();
+        const bubble = addBubble("customer", "");
+        bubble.classList.add("typing");
+        bubble.dataset.seq = frame.seq;
+        bubble.querySelector(".meta").textContent = T.customer_typing;
+        customer.set(frame.seq, bubble);
+        break;
+      }
+      case "customer_delta": {
+        const bubble = customer.get(frame.seq);
+        if (bubble) { bubble.querySelector(".text").textContent += frame.text; scrollDown(); }
+        break;
+      }
+      case "customer_end": {
+        let bubble = customer.get(frame.seq);
+        if (!bubble) { bubble = addBubble("customer", ""); bubble.dataset.seq = frame.seq; customer.set(frame.seq, bubble); }
+        bubble.classList.remove("typing");
+        bubble.querySelector(".text").textContent = frame.text;
+        bubble.querySelector(".meta").textContent = `#${frame.seq}`;
+        typingSent = false;
+        startSilence();
+        scrollDown();
+        break;
+      }
+      case "scorecard":
+        showScorecard(frame);
+        break;
+      case "error":
+        showError(`${frame.code}: ${frame.message}`);
+        break;
+    }
+  }
+
+  // ---- composing ----
+  function addBubble(speaker, text) {
+    const item = el("li", `msg ${speaker}`);
+    item.append(el("span", "text", text));
+    item.append(el("span", "meta", ""));
+    $("messages").append(item);
+    scrollDown();
+    return item;
+  }
+
+  function scrollDown() { const box = $("messages"); box.scrollTop = box.scrollHeight; }
+
+  function showError(text) {
+    const item = addBubble("error", `${T.error}: ${text}`);
+    item.classList.add("error");
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return `m-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+  }
+
+  function sendMessage() {
+    const input = $("input");
+    const text = input.value.trim();
+    if (!text || ended) return;
+    const id = newId();
+    const bubble = addBubble("trainee", text);
+    pending.set(id, bubble);
+    send({type: "message", id, text});
+    input.value = "";
+    typingSent = false;
+    stopSilence();
+  }
+
+  $("composer").addEventListener("submit", (event) => { event.preventDefault(); sendMessage(); });
+  $("input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); sendMessage(); }
+  });
+  $("input").addEventListener("input", () => {
+    if (!typingSent && $("input").value.length > 0) {
+      typingSent = true;
+      send({type: "typing"});
+      stopSilence(true);
+    }
+  });
+  $("end").addEventListener("click", () => {
+    if (ended) return;
+    ended = true;
+    $("send").disabled = true; $("end").disabled = true; $("input").disabled = true;
+    stopSilence();
+    const result = $("result");
+    result.hidden = false;
+    result.textContent = T.grading;
+    send({type: "end"});
+  });
+
+  // ---- golden-silence timer: starts when the customer finishes, stops at the first keystroke ----
+  let silenceStart = null;
+  let silenceTimer = null;
+  function startSilence() {
+    silenceStart = performance.now();
+    clearInterval(silenceTimer);
+    silenceTimer = setInterval(renderSilence, 100);
+    renderSilence();
+  }
+  function renderSilence() {
+    if (silenceStart === null) return;
+    const seconds = (performance.now() - silenceStart) / 1000;
+    const box = $("silence");
+    $("silence-value").textContent = `${seconds.toFixed(1)} s`;
+    box.classList.toggle("held", seconds >= THRESHOLD);
+    box.classList.toggle("running", seconds < THRESHOLD);
+  }
+  function stopSilence(keep) {
+    clearInterval(silenceTimer);
+    if (keep && silenceStart !== null) renderSilence();
+    silenceStart = null;
+  }
+
+  // ---- scorecard ----
+  function showScorecard(card) {
+    const result = $("result");
+    result.replaceChildren();
+    result.hidden = false;
+    result.append(el("h2", null, T.scorecard));
+
+    const head = el("div", "score-head");
+    head.append(el("div", "overall", String(card.overall)));
+    head.append(el("div", null, T.overall));
+    const badge = card.passed === null
+      ? el("span", "badge none", T.no_pass_mark)
+      : el("span", `badge ${card.passed ? "pass" : "fail"}`, card.passed ? T.passed : T.not_passed);
+    head.append(badge);
+    result.append(head);
+
+    const grid = el("div", "grid2");
+    const left = el("div");
+    left.append(el("h3", null, T.dimensions));
+    const bars = el("div", "bars");
+    for (const [key, value] of Object.entries(card.dimensions)) {
+      bars.append(el("span", null, T.dim[key] || key));
+      const bar = el("div", "bar");
+      const fill = el("span");
+      fill.style.width = `${value}%`;
+      bar.append(fill);
+      bars.append(bar);
+      bars.append(el("span", "dim-value", String(value)));
+    }
+    left.append(bars);
+
+    left.append(el("h3", null, T.silence_stats));
+    const s = card.silence;
+    const silenceTable = el("table");
+    silenceTable.append(row([T.after_question, `${T.held} ${s.after_question.held} · ${T.broken} ${s.after_question.broken}`]));
+    silenceTable.append(row([T.after_answer, `${T.held} ${s.after_answer.held} · ${T.missed} ${s.after_answer.missed}`]));
+    silenceTable.append(row([T.threshold, `${s.threshold_s} s`]));
+    left.append(silenceTable);
+
+    left.append(el("h3", null, T.commitment));
+    const c = card.commitment;
+    const elements = (c.elements || []).map((e) => T.element_names[e] || e).join("、") || "–";
+    const commitTable = el("table");
+    commitTable.append(row([T.requested, c.requested ? T.yes : T.no]));
+    commitTable.append(row([T.secured, c.secured ? `${T.yes}${c.seq ? " (#" + c.seq + ")" : ""}` : T.no]));
+    commitTable.append(row([T.elements, elements]));
+    left.append(commitTable);
+    grid.append(left);
+
+    const right = el("div");
+    right.append(el("h3", null, T.counts));
+    const counts = el("table");
+    for (const [key, value] of Object.entries(card.counts)) counts.append(row([T.labels[key] || key, String(value)]));
+    right.append(counts);
+    grid.append(right);
+    result.append(grid);
+
+    if (card.points && card.points.length) {
+      result.append(el("h3", null, T.points));
+      const table = el("table", "points");
+      for (const p of card.points) {
+        const delta = el("td", `delta ${p.delta >= 0 ? "plus" : "minus"}`, (p.delta > 0 ? "+" : "") + p.delta);
+        const tr = el("tr");
+        tr.append(delta);
+        tr.append(el("td", null, T.dim[p.dimension] || p.dimension));
+        tr.append(el("td", null, p.seq ? `#${p.seq}` : "–"));
+        tr.append(el("td", null, p.reason));
+        table.append(tr);
+      }
+      result.append(table);
+    }
+
+    result.append(el("h3", null, T.turn_feedback));
+    const list = el("ol", "feedback");
+    for (const turn of card.turns) {
+      const item = el("li");
+      item.value = turn.seq;
+      const name = T.labels[turn.label] || turn.label;
+      const topic = turn.topic ? ` · ${T.topics[turn.topic] || turn.topic}` : "";
+      item.append(el("span", "label", `#${turn.seq} ${name}${topic}`));
+      if (turn.reason) item.append(el("div", "reason", turn.reason));
+      for (const note of turn.notes || []) item.append(el("div", "note", note));
+      list.append(item);
+    }
+    result.append(list);
+
+    const again = el("button", null, T.new_session);
+    again.type = "button";
+    again.addEventListener("click", () => location.reload());
+    result.append(again);
+    result.scrollIntoView({behavior: "smooth"});
+  }
+
+  function row(cells) {
+    const tr = el("tr");
+    for (const cell of cells) tr.append(el("td", null, cell));
+    return tr;
+  }
+
+  loadPersonas().catch((error) => showError(String(error)));
+})();

@@ -1,0 +1,181 @@
+"""Reads and writes of sessions, turns and scorecards; keyword-only, one commit per call.
+
+Every write that the WebSocket acknowledges goes through here and is committed before the
+acknowledgement is sent.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.storage.models import ChatSession, Scorecard, Turn, utcnow
+
+
+def create_session(db: Session, *, persona_id: str, language: str, engine_state: dict[str, Any]) -> ChatSession:
+    row = ChatSession(id=uuid.uuid4().hex, persona_id=persona_id, language=language, engine_state=engine_state)
+    db.add(row)
+    db.commit()
+    db.refresh(row)
+    return row
+
+
+def get_session(db: Session, *, session_id: str) -> ChatSession | None:
+    return db.get(ChatSession, session_id)
+
+
+def start_clock(db: Session, *, session_id: str, now: float) -> float:
+    """Fix the session's time origin the first time anyone connects; return it."""
+    row = db.get(ChatSession, session_id)
+    assert row is not None
+    if row.origin is None:
+        row.origin = now
+        db.add(row)
+        db.commit()
+    return row.origin
+
+
+def list_turns(db: Session, *, session_id: str, after_seq: int = 0) -> list[Turn]:
+    stmt = select(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)
+    return list(db.exec(stmt))
+
+
+def mark_typing(db: Session, *, session_id: str, at: float) -> bool:
+    """Record the first keystroke of the line being typed; later keystrokes change nothing."""
+    row = db.get(ChatSession, session_id)
+    if row is None or row.pending_typing_at is not None:
+        return False
+    row.pending_typing_at = at
+    db.add(row)
+    db.commit()
+    return True
+
+
+def _next_seq(db: Session, session_id: str) -> int:
+    last = db.exec(select(func.max(Turn.seq)).where(Turn.session_id == session_id)).one()
+    return (last or 0) + 1
+
+
+def _find_client_turn(db: Session, session_id: str, client_id: str) -> Turn | None:
+    stmt = select(Turn).where(Turn.session_id == session_id, Turn.client_id == client_id)
+    return db.exec(stmt).first()
+
+
+def append_trainee_turn(
+    db: Session,
+    *,
+    session_id: str,
+    client_id: str,
+    text: str,
+    sent_at: float,
+    label: str | None = None,
+    topic: str | None = None,
+    rule: str | None = None,
+) -> tuple[Turn, bool]:
+    """Store a trainee line once per client id; return (turn, created).
+
+    The pending first keystroke becomes the line's `typing_started_at` and is cleared.
+    """
+    existing = _find_client_turn(db, session_id, client_id)
+    if existing is not None:
+        return existing, False
+    for _attempt in range(5):
+        chat = db.get(ChatSession, session_id)
+        assert chat is not None
+        typing = chat.pending_typing_at
+        turn = Turn(
+            session_id=session_id,
+            seq=_next_seq(db, session_id),
+            speaker="trainee",
+            text=text,
+            client_id=client_id,
+            typing_started_at=typing if typing is not None and typing <= sent_at else None,
+            sent_at=sent_at,
+            label=label,
+            topic=topic,
+            rule=rule,
+        )
+        chat.pending_typing_at = None
+        db.add(turn)
+        db.add(chat)
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            existing = _find_client_turn(db, session_id, client_id)
+            if existing is not None:
+                return existing, False
+            continue
+        db.refresh(turn)
+        return turn, True
+    raise RuntimeError(f"could not allocate a turn number in session {session_id}")
+
+
+def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> Turn:
+    """Reserve the customer's turn number when it starts speaking (customer_start names it)."""
+    for _attempt in range(5):
+        turn = Turn(session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="", started_at=started_at)
+        db.add(turn)
+        try:
+            db.commit()
+        except IntegrityError:
+            db.rollback()
+            continue
+        db.refresh(turn)
+        return turn
+    raise RuntimeError(f"could not allocate a turn number in session {session_id}")
+
+
+def finish_customer_turn(
+    db: Session, *, turn_id: int, text: str, ended_at: float, renderer: str, engine_state: dict[str, Any]
+) -> Turn:
+    """Store the customer's finished words together with the engine state that chose them."""
+    turn = db.get(Turn, turn_id)
+    assert turn is not None
+    chat = db.get(ChatSession, turn.session_id)
+    assert chat is not None
+    turn.text, turn.ended_at, turn.renderer = text, ended_at, renderer
+    chat.engine_state = engine_state
+    db.add(turn)
+    db.add(chat)
+    db.commit()
+    db.refresh(turn)
+    return turn
+
+
+def save_engine_state(db: Session, *, session_id: str, engine_state: dict[str, Any]) -> None:
+    chat = db.get(ChatSession, session_id)
+    assert chat is not None
+    chat.engine_state = engine_state
+    db.add(chat)
+    db.commit()
+
+
+def end_session(db: Session, *, session_id: str) -> ChatSession:
+    chat = db.get(ChatSession, session_id)
+    assert chat is not None
+    if chat.status != "ended":
+        chat.status = "ended"
+        chat.ended_at = utcnow()
+        db.add(chat)
+        db.commit()
+        db.refresh(chat)
+    return chat
+
+
+def save_scorecard(db: Session, *, session_id: str, rubric: str, data: dict[str, Any]) -> Scorecard:
+    row = db.get(Scorecard, session_id) or Scorecard(session_id=session_id, rubric=rubric, overall=0, data={})
+    row.rubric = rubric
+    row.overall = int(data["overall"])
+    row.passed = data.get("passed")
+    row.data = data
+    db.add(row)
+    db.commit()
+    db.refresh(row)
+    return row
+
+
+def get_scorecard(db: Session, *, session_id: str) -> Scorecard | None:
+    return db.get(Scorecard, session_id)

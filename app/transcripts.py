@@ -1,0 +1,49 @@
+"""Stored turns to the transcript JSON of DESIGN 4.1, and ending a session with its scorecard."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.storage import repo
+from app.storage.models import ChatSession, Turn
+from scoring import Rubric, Transcript, grade
+
+
+def turn_json(turn: Turn) -> dict[str, Any]:
+    """One turn as DESIGN 4.1 writes it; times the turn does not have are left out."""
+    data: dict[str, Any] = {"seq": turn.seq, "speaker": turn.speaker, "text": turn.text}
+    fields = ("typing_started_at", "sent_at") if turn.speaker == "trainee" else ("started_at", "ended_at")
+    for name in fields:
+        value = getattr(turn, name)
+        if value is not None:
+            data[name] = round(value, 3)
+    return data
+
+
+def transcript_json(chat: ChatSession, turns: list[Turn]) -> dict[str, Any]:
+    """The session's transcript; a customer reply still being spoken is not part of it yet."""
+    return {
+        "session_id": chat.id,
+        "persona_id": chat.persona_id,
+        "language": chat.language,
+        "turns": [turn_json(t) for t in turns if t.speaker == "trainee" or t.ended_at is not None],
+    }
+
+
+def load_transcript(db: Session, *, session_id: str) -> dict[str, Any] | None:
+    chat = repo.get_session(db, session_id=session_id)
+    if chat is None:
+        return None
+    return transcript_json(chat, repo.list_turns(db, session_id=session_id))
+
+
+def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, motive: str | None) -> dict[str, Any]:
+    """End the session (once) and store its scorecard; return the scorecard JSON."""
+    stored = repo.get_scorecard(db, session_id=session_id)
+    chat = repo.end_session(db, session_id=session_id)
+    if stored is not None:
+        return stored.data
+    transcript = Transcript.model_validate(transcript_json(chat, repo.list_turns(db, session_id=session_id)))
+    card = grade(transcript, rubric, motive=motive).model_dump(mode="json")
+    repo.save_scorecard(db, session_id=session_id, rubric=rubric.name, data=card)
+    return card

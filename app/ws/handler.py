@@ -1,0 +1,67 @@
+"""The WebSocket endpoint /ws/sessions/{id}: accept, then a receive loop and a send loop.
+
+Both loops run in one task group; when the client goes, the group is cancelled and the
+conversation closes, so nothing outlives the socket except a reply already being spoken,
+which finishes and is stored.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect, WebSocketException, status
+
+from app.api.deps import ContextWsDep
+from app.storage import repo
+from app.ws import frames
+from app.ws.turn import Conversation
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+async def _send_loop(ws: WebSocket, conversation: Conversation) -> None:
+    while True:
+        frame = await conversation.outbox.get()
+        if frame is None:
+            return
+        await ws.send_json(frame)
+
+
+async def _receive_loop(ws: WebSocket, conversation: Conversation) -> None:
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", status.WS_1000_NORMAL_CLOSURE))
+        text = message.get("text")
+        if text is None:
+            conversation.send(frames.error("bad_frame", "frames are JSON text; binary frames are not accepted"))
+            continue
+        await conversation.handle(text)
+
+
+@router.websocket("/ws/sessions/{session_id}")
+async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep) -> None:
+    chat = await ctx.run(repo.get_session, session_id=session_id)
+    if chat is None or chat.persona_id not in ctx.personas:
+        raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
+    await ws.accept()
+    origin = await ctx.run(repo.start_clock, session_id=session_id, now=ctx.clock.now())
+    conversation = Conversation(
+        ctx, session_id, ctx.personas[chat.persona_id], chat.language, origin, ended=chat.status == "ended"
+    )
+    try:
+        async with asyncio.TaskGroup() as group:
+            sender = group.create_task(_send_loop(ws, conversation))
+            try:
+                await _receive_loop(ws, conversation)
+            finally:
+                sender.cancel()
+    except* WebSocketDisconnect:
+        pass
+    except* Exception:
+        log.exception("session %s: connection failed", session_id)
+        with contextlib.suppress(Exception):
+            await ws.close(code=status.WS_1011_INTERNAL_ERROR)
+    finally:
+        await conversation.close()

@@ -1,0 +1,153 @@
+"""The customer engine's decisions on the shipped hospital card (DESIGN 2, 4.4)."""
+
+from pathlib import Path
+
+import pytest
+
+from app.core.paths import data_dir
+from app.engine.personas import PersonaCard, load_card
+from app.engine.state import CustomerState, TraineeLine, initial_state
+from app.engine.step import step, step_lines
+
+
+@pytest.fixture(scope="module")
+def card() -> PersonaCard:
+    return load_card(data_dir("personas") / "hospital-it-rescue.yaml")
+
+
+def line(label: str, topic: str | None = None, text: str = "…", pitch: bool = False) -> TraineeLine:
+    return TraineeLine(text=text, label=label, topic=topic, pitch=pitch)
+
+
+def test_right_exploratory_topic_reveals_the_matching_fact(card: PersonaCard) -> None:
+    state, move = step(card, initial_state(card), line("exploratory", "need"))
+    assert move.intents == ("reveal",)
+    assert move.facts == ("consult-delay",)
+    assert state.revealed == ("consult-delay",)
+    assert card.fact_by_id["consult-delay"].category == "need"
+
+
+def test_a_statement_or_wrong_question_reveals_nothing(card: PersonaCard) -> None:
+    start = initial_state(card)
+    for trainee in (line("statement"), line("control"), line("commitment_request", text="可以吗")):
+        state, move = step(card, start, trainee)
+        assert move.facts == ()
+        assert state.revealed == ()
+
+
+def test_a_fact_needing_trust_is_held_back_until_trust_is_earned(card: PersonaCard) -> None:
+    state = initial_state(card)
+    state, move = step(card, state, line("exploratory", "motive"))
+    assert "dean-criticism" not in move.facts and move.intents == ("vague",)
+    for _ in range(5):
+        state, _ = step(card, state, line("exploratory", "need"))
+    assert state.trust >= card.fact_by_id["dean-criticism"].reveal.min_trust
+    state, move = step(card, state, line("exploratory", "motive"))
+    assert move.facts == ("dean-criticism",)
+
+
+def test_each_fact_is_revealed_once(card: PersonaCard) -> None:
+    state = initial_state(card)
+    revealed: list[str] = []
+    for _ in range(6):
+        state, move = step(card, state, line("exploratory", "process"))
+        revealed += move.facts
+    assert len(revealed) == len(set(revealed))
+    assert {"deadline", "budget"} <= set(revealed)
+
+
+def test_extension_continues_the_subject(card: PersonaCard) -> None:
+    state, _ = step(card, initial_state(card), line("exploratory", "need"))
+    state, move = step(card, state, line("extension"))
+    assert move.intents in (("reveal_more",), ("no_more",))
+    if move.facts:
+        assert move.facts[0] not in ("consult-delay",)
+
+
+def test_early_pitch_raises_the_concern_and_costs_trust(card: PersonaCard) -> None:
+    start = initial_state(card)
+    state, move = step(card, start, line("statement", pitch=True))
+    assert move.intents == ("pitch_pushback",)
+    assert state.trust < start.trust
+    assert state.concern == "no_commitment"  # objection -> one level up
+
+
+def test_control_before_exploration_meets_doubt(card: PersonaCard) -> None:
+    state, move = step(card, initial_state(card), line("control"))
+    assert move.intents == ("control_doubt",)
+    state, _ = step(card, state, line("exploratory", "need"))
+    _, move = step(card, state, line("control"))
+    assert move.intents == ("control_agree",)
+
+
+def test_commitment_refused_at_high_concern_then_low_one_accepted(card: PersonaCard) -> None:
+    state = initial_state(card).model_copy(update={"trust": 70, "concern": "doubt", "concern_voiced": True})
+    state, move = step(card, state, line("commitment_request", text="下周请院长一起来看演示可以吗?"))
+    assert move.refused == "demo-with-dean" and move.refusal_reason == "concern"
+    assert move.commitment is None
+    state, move = step(card, state, line("commitment_request", text="那能请您带刘科长去已经上线的医院考察一下吗?"))
+    assert move.commitment == "reference-visit"
+    assert move.intents == ("commit_grant",)
+    assert state.granted == "reference-visit"
+
+
+def test_commitment_refused_for_lack_of_trust(card: PersonaCard) -> None:
+    state = initial_state(card).model_copy(update={"concern": "none"})
+    _, move = step(card, state, line("commitment_request", text="能提供一下故障记录吗"))
+    assert move.refused == "share-logs" and move.refusal_reason == "trust"
+
+
+def test_exploring_a_voiced_concern_lowers_it(card: PersonaCard) -> None:
+    state = initial_state(card).model_copy(update={"trust": 50, "concern_voiced": True})
+    state, move = step(card, state, line("exploratory", "motive"))
+    assert "concern_eased" in move.intents
+    assert state.concern == "doubt"
+    state, move = step(card, state, line("confirmation"))
+    assert state.concern == "hesitation"
+
+
+def test_false_objection_does_not_move_when_handled(card: PersonaCard) -> None:
+    fake = card.model_copy(update={"concern": card.concern.model_copy(update={"false_objection": True})})
+    state = initial_state(fake).model_copy(update={"trust": 50, "concern_voiced": True})
+    state, _ = step(fake, state, line("exploratory", "motive"))
+    state, _ = step(fake, state, line("confirmation"))
+    assert state.concern == "objection"
+
+
+def test_concern_is_voiced_once_trust_allows(card: PersonaCard) -> None:
+    state = initial_state(card)
+    voiced = 0
+    for _ in range(6):
+        state, move = step(card, state, line("exploratory", "need"))
+        voiced += move.intents.count("concern")
+    assert voiced == 1 and state.concern_voiced
+
+
+def test_only_the_last_of_several_lines_is_answered(card: PersonaCard) -> None:
+    state, move = step_lines(card, initial_state(card), [line("exploratory", "need"), line("exploratory", "process")])
+    assert move.facts == ("deadline",)
+    assert state.revealed == ("deadline",)
+
+
+def test_state_round_trips_through_json(card: PersonaCard) -> None:
+    state, _ = step(card, initial_state(card, seed=7), line("exploratory", "need"))
+    assert CustomerState.from_json(state.to_json()) == state
+
+
+def test_same_inputs_same_decisions(card: PersonaCard) -> None:
+    lines = [line("exploratory", "need"), line("extension"), line("control"), line("commitment_request", text="可以吗")]
+    runs = []
+    for _ in range(2):
+        state, moves = initial_state(card, seed=3), []
+        for trainee in lines:
+            state, move = step(card, state, trainee)
+            moves.append(move)
+        runs.append((state, moves))
+    assert runs[0] == runs[1]
+
+
+def test_every_shipped_card_loads() -> None:
+    folder: Path = data_dir("personas")
+    cards = [load_card(path) for path in sorted(folder.glob("*.yaml"))]
+    assert len(cards) >= 3
+    assert {c.language for c in cards} == {"zh", "en"}

@@ -1,0 +1,57 @@
+"""Shared fixtures: a temporary database (SQLite, and PostgreSQL when configured) and a real server."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.core.clock import FakeClock
+from app.core.config import Settings
+from tests.utils.server import LiveServer, run_server
+
+PG_URL = os.environ.get("PEILIAN_TEST_DATABASE_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema on the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'peilian-test.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("PEILIAN_TEST_DATABASE_URL is not set")
+    base = Settings(DATABASE_URL=PG_URL).database_url
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'peilian-test.db'}"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(DATABASE_URL=db_url, customer_delay_scale=0)
+
+
+@pytest.fixture
+def server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
+    """A real uvicorn server on a free port, on the test database and a fake clock."""
+    with run_server(settings, clock) as live:
+        yield live

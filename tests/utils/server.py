@@ -1,0 +1,86 @@
+"""Run the real app under uvicorn in a thread on a free port, and talk to it over WebSocket."""
+
+import asyncio
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+from websockets.asyncio.client import ClientConnection, connect
+
+from app.core.clock import FakeClock
+from app.core.config import Settings
+from app.main import create_app
+
+
+@dataclass
+class LiveServer:
+    url: str
+    settings: Settings
+    clock: FakeClock
+    app: Any
+
+    @property
+    def ws_base(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+    def start_session(self, persona_id: str) -> dict[str, Any]:
+        response = httpx.post(f"{self.url}/api/sessions", json={"persona_id": persona_id})
+        response.raise_for_status()
+        return response.json()
+
+
+@contextmanager
+def run_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
+    app = create_app(settings, clock=clock)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(1000):
+        if server.started or not thread.is_alive():
+            break
+        threading.Event().wait(0.01)
+    if not server.started:
+        raise RuntimeError("the test server did not start")
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, clock=clock, app=app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+class Client:
+    """A WebSocket client that keeps every frame it receives, in order."""
+
+    def __init__(self, conn: ClientConnection) -> None:
+        self.conn = conn
+        self.frames: list[dict[str, Any]] = []
+
+    async def send(self, frame: dict[str, Any] | str) -> None:
+        await self.conn.send(frame if isinstance(frame, str) else json.dumps(frame, ensure_ascii=False))
+
+    async def next(self, timeout: float = 10.0) -> dict[str, Any]:
+        frame = json.loads(await asyncio.wait_for(self.conn.recv(), timeout))
+        self.frames.append(frame)
+        return frame
+
+    async def until(self, kind: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
+        """Read frames until one of type `kind` (and the given field values) arrives."""
+        while True:
+            frame = await self.next(timeout)
+            if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
+                return frame
+
+
+async def open_client(server: LiveServer, ws_url: str) -> Client:
+    return Client(await connect(server.ws_base + ws_url))
