@@ -4,13 +4,16 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from app.core.clock import FakeClock
 from app.core.config import Settings
-from tests.utils.server import LiveServer, run_server
+
+if TYPE_CHECKING:
+    from tests.utils.server import LiveServer
 
 PG_URL = os.environ.get("PEILIAN_TEST_DATABASE_URL")
 
@@ -51,7 +54,9 @@ def settings(db_url: str) -> Settings:
 
 
 @pytest.fixture
-def server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
+def server(settings: Settings, clock: FakeClock) -> Iterator["LiveServer"]:
     """A real uvicorn server on a free port, on the test database and a fake clock."""
+    from tests.utils.server import run_server
+
     with run_server(settings, clock) as live:
         yield live

@@ -24,7 +24,9 @@ class Renderer(Protocol):
         ...
 
 
-_ZH_CHUNK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{1,2}[,。!?、;:…”’)]*|[^\u3400-\u9fff\uf900-\ufaff]+?(?=[\u3400-\u9fff\uf900-\ufaff]|$)")
+_HAN = "\u3400-\u9fff\uf900-\ufaff"
+_CLOSING = ",,。.!!??、;;::…”’))》」"
+_ZH_CHUNK = re.compile(f"[{_HAN}]{{1,2}}[{_CLOSING}]*|[^{_HAN}]+?(?=[{_HAN}]|$)")
 _EN_CHUNK = re.compile(r"\S+\s*")
 
 

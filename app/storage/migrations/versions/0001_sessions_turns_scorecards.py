@@ -22,11 +22,11 @@ def upgrade() -> None:
         sa.Column("language", sa.String(8), nullable=False),
         sa.Column("mode", sa.String(20), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("origin", sa.Float(), nullable=True),
         sa.Column("pending_typing_at", sa.Float(), nullable=True),
         sa.Column("engine_state", sa.JSON(), nullable=False),
-        sa.Column("ended_at", sa.DateTime(), nullable=True),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_table(
         "turn",
@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("topic", sa.String(30), nullable=True),
         sa.Column("rule", sa.String(80), nullable=True),
         sa.Column("renderer", sa.String(20), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("session_id", "seq", name="uq_turn_session_seq"),
         sa.UniqueConstraint("session_id", "client_id", name="uq_turn_session_client"),
     )
@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("overall", sa.Integer(), nullable=False),
         sa.Column("passed", sa.Boolean(), nullable=True),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
 
 

@@ -1,0 +1,75 @@
+"""The trainee chat page in real headless Chromium: pick, type, see the reply arrive, end, read the scorecard."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.utils.browser import chromium_page
+from tests.utils.server import LiveServer
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+
+def chat(page, text: str, replies_before: int) -> str:  # type: ignore[no-untyped-def]
+    """Type a line key by key, press Enter, and return the customer's finished reply."""
+    page.locator("#input").press_sequentially(text, delay=5)
+    page.locator("#input").press("Enter")
+    finished = page.locator(".msg.customer:not(.typing) .text")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.msg.customer:not(.typing) .text').length > n && "
+        "[...document.querySelectorAll('.msg.customer .text')].every(e => e.textContent.length > 0)",
+        arg=replies_before,
+    )
+    return finished.nth(replies_before).inner_text()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) -> None:
+    with chromium_page() as page:
+        page.goto(f"{server.url}/?lang=zh")
+        assert page.locator("h1").inner_text() == "选择客户"
+        page.locator("article[data-persona-id='hospital-it-rescue'] button").click()
+        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        lines = [
+            "王主任您好,今天想先听听您这边远程会诊的情况。",
+            "现在县医院和咱们之间会诊,最让您头疼的是什么?",
+            "还有呢?",
+            "这个项目的时间要求和审批流程是怎样的?",
+        ]
+        replies = [chat(page, line, index) for index, line in enumerate(lines)]
+        assert all(replies)
+        assert page.locator(".msg.trainee").count() == len(lines)
+        page.wait_for_function("[...document.querySelectorAll('.msg.trainee .meta')].every(e => e.textContent.includes('已送达'))")
+        assert "秒" not in page.locator("#silence-value").inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
+
+        page.locator("#end").click()
+        page.wait_for_selector("#result .overall")
+        result = page.locator("#result")
+        assert "评分卡" in result.inner_text() and "黄金静默" in result.inner_text()
+        assert result.locator(".bars .dim-value").count() == 5
+        assert result.locator(".feedback li").count() == len(lines)
+        page.screenshot(path=str(SCREENSHOTS / "scorecard.png"), full_page=True)
+
+        session_id = page.evaluate("() => document.querySelector('.msg.trainee') && null")
+        assert session_id is None
+    sessions_seen = httpx.get(f"{server.url}/api/personas").status_code
+    assert sessions_seen == 200
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_english_page_and_typing_is_reported(server: LiveServer) -> None:
+    with chromium_page() as page:
+        page.goto(f"{server.url}/?lang=en")
+        assert page.locator("h1").inner_text() == "Choose a customer"
+        card = page.locator("article[data-persona-id]").filter(has_text="English").first
+        card.locator("button").click()
+        page.wait_for_function("document.querySelector('#conn').textContent === 'Connected'")
+        reply = chat(page, "What is the biggest problem you face with this today?", 0)
+        assert reply
+        page.locator("#end").click()
+        page.wait_for_selector("#result .overall")
+        assert "Scorecard" in page.locator("#result").inner_text()

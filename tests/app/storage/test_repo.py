@@ -1,0 +1,83 @@
+"""Storage on SQLite and PostgreSQL: migrations, idempotent trainee lines, typing times, scorecards."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, inspect
+from sqlmodel import Session
+
+from app.storage import repo
+from app.storage.db import downgrade, make_engine, migrate
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def new_session(db: Session) -> str:
+    return repo.create_session(db, persona_id="hospital-it-rescue", language="zh", engine_state={"trust": 20}).id
+
+
+def test_migration_creates_and_drops_the_schema(engine: Engine) -> None:
+    assert {"chat_session", "turn", "scorecard"} <= set(inspect(engine).get_table_names())
+    downgrade(engine, "base")
+    assert not {"chat_session", "turn", "scorecard"} & set(inspect(engine).get_table_names())
+    migrate(engine)
+    assert {"chat_session", "turn", "scorecard"} <= set(inspect(engine).get_table_names())
+
+
+def test_a_repeated_client_id_is_stored_once(db: Session) -> None:
+    sid = new_session(db)
+    first, created = repo.append_trainee_turn(db, session_id=sid, client_id="m1", text="您好", sent_at=1.0)
+    again, created_again = repo.append_trainee_turn(db, session_id=sid, client_id="m1", text="您好", sent_at=2.0)
+    assert created and not created_again
+    assert again.seq == first.seq == 1 and again.sent_at == 1.0
+    assert [t.text for t in repo.list_turns(db, session_id=sid)] == ["您好"]
+
+
+def test_turn_numbers_follow_each_other_across_speakers(db: Session) -> None:
+    sid = new_session(db)
+    repo.append_trainee_turn(db, session_id=sid, client_id="a", text="一", sent_at=1.0)
+    reply = repo.begin_customer_turn(db, session_id=sid, started_at=2.0)
+    repo.append_trainee_turn(db, session_id=sid, client_id="b", text="二", sent_at=2.5)
+    repo.finish_customer_turn(db, turn_id=reply.id, text="客户", ended_at=3.0, renderer="template", engine_state={"x": 1})
+    turns = repo.list_turns(db, session_id=sid)
+    assert [(t.seq, t.speaker, t.text) for t in turns] == [(1, "trainee", "一"), (2, "customer", "客户"), (3, "trainee", "二")]
+    assert repo.get_session(db, session_id=sid).engine_state == {"x": 1}
+    assert [t.seq for t in repo.list_turns(db, session_id=sid, after_seq=2)] == [3]
+
+
+def test_first_keystroke_becomes_typing_started_at(db: Session) -> None:
+    sid = new_session(db)
+    assert repo.mark_typing(db, session_id=sid, at=4.0)
+    assert not repo.mark_typing(db, session_id=sid, at=6.0)  # later keystrokes change nothing
+    turn, _ = repo.append_trainee_turn(db, session_id=sid, client_id="a", text="还有呢?", sent_at=7.5)
+    assert (turn.typing_started_at, turn.sent_at) == (4.0, 7.5)
+    second, _ = repo.append_trainee_turn(db, session_id=sid, client_id="b", text="然后呢?", sent_at=9.0)
+    assert second.typing_started_at is None  # no keystroke reported for this line
+
+
+def test_clock_origin_is_fixed_by_the_first_connection(db: Session) -> None:
+    sid = new_session(db)
+    assert repo.start_clock(db, session_id=sid, now=100.0) == 100.0
+    assert repo.start_clock(db, session_id=sid, now=250.0) == 100.0
+
+
+def test_scorecard_is_stored_and_replaced(db: Session) -> None:
+    sid = new_session(db)
+    repo.end_session(db, session_id=sid)
+    repo.save_scorecard(db, session_id=sid, rubric="default", data={"overall": 55, "passed": False})
+    repo.save_scorecard(db, session_id=sid, rubric="default", data={"overall": 80, "passed": True})
+    stored = repo.get_scorecard(db, session_id=sid)
+    assert (stored.overall, stored.passed, stored.data["overall"]) == (80, True, 80)
+    assert repo.get_session(db, session_id=sid).status == "ended"

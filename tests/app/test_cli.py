@@ -1,0 +1,134 @@
+"""The installed `peilian` command, run as a user would, from an unrelated working directory."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PEILIAN = shutil.which("peilian", path=str(Path(sys.executable).parent)) or "peilian"
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(args: list[str], cwd: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PEILIAN, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+TRANSCRIPT = {
+    "session_id": "cli-1",
+    "persona_id": "hospital-it-rescue",
+    "language": "zh",
+    "turns": [
+        {"seq": 1, "speaker": "trainee", "text": "现在会诊最让您头疼的是什么?", "typing_started_at": 1.0, "sent_at": 3.0},
+        {"seq": 2, "speaker": "customer", "text": "片子传得太慢。", "started_at": 4.0, "ended_at": 6.0},
+        {"seq": 3, "speaker": "trainee", "text": "下周三上午能请您提供近三个月的故障记录吗?", "typing_started_at": 11.0, "sent_at": 13.0},
+        {"seq": 4, "speaker": "customer", "text": "可以,下周三上午我让人整理好发给你。", "started_at": 14.0, "ended_at": 16.0},
+    ],
+}
+
+
+def test_classify_reads_lines_and_prints_json_lines(tmp_path: Path) -> None:
+    result = run(["classify", "--lang", "zh"], tmp_path, stdin="还有呢?\n\n我们的系统支持4K拼接。\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows == [
+        {"text": "还有呢?", "label": "extension", "topic": None},
+        {"text": "我们的系统支持4K拼接。", "label": "statement", "topic": None},
+    ]
+
+
+def test_classify_english_and_explain(tmp_path: Path) -> None:
+    result = run(["classify", "--lang", "en", "--explain"], tmp_path, stdin="Tell me more.\n")
+    row = json.loads(result.stdout)
+    assert row["label"] == "extension" and row["rule"] and row["reason"]
+
+
+def test_classify_rejects_an_unknown_language(tmp_path: Path) -> None:
+    result = run(["classify", "--lang", "fr"], tmp_path, stdin="bonjour\n")
+    assert result.returncode == 2 and "zh or en" in result.stderr
+
+
+def test_grade_files_and_stdin(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(TRANSCRIPT, ensure_ascii=False), encoding="utf-8")
+    result = run(["grade", str(path), "-"], tmp_path, stdin=json.dumps(TRANSCRIPT))
+    assert result.returncode == 0, result.stderr
+    cards = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(cards) == 2 and cards[0] == cards[1]
+    card = cards[0]
+    assert card["session_id"] == "cli-1"
+    assert card["commitment"]["requested"] and card["commitment"]["secured"] and card["commitment"]["seq"] == 4
+    assert card["silence"]["after_answer"] == {"held": 1, "missed": 0}
+    assert card["counts"]["exploratory"] == 1 and card["counts"]["commitment_request"] == 1
+
+
+def test_grade_names_the_bad_file_and_field_and_goes_on(tmp_path: Path) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(TRANSCRIPT), encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"turns": [{"seq": "x", "speaker": "trainee", "text": "hi"}]}), encoding="utf-8")
+    result = run(["grade", str(bad), str(good), str(tmp_path / "missing.json")], tmp_path)
+    assert result.returncode == 1
+    assert "bad.json: turns.0.seq" in result.stderr and "missing.json: cannot read" in result.stderr
+    assert json.loads(result.stdout)["session_id"] == "cli-1"
+
+
+def test_personas_check_passes_on_the_shipped_cards(tmp_path: Path) -> None:
+    result = run(["personas", "check"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "hospital-it-rescue" in result.stdout and "persona cards are valid" in result.stdout
+
+
+def test_personas_check_names_file_and_field(tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    shutil.copytree(REPO / "personas", cards)
+    broken = (cards / "hospital-it-rescue.yaml").read_text(encoding="utf-8").replace("motive: rescue", "motive: greedy")
+    (cards / "hospital-it-rescue.yaml").write_text(broken, encoding="utf-8")
+    result = run(["personas", "check", "--dir", str(cards)], tmp_path)
+    assert result.returncode == 1
+    assert "hospital-it-rescue.yaml: motive:" in result.stderr
+
+
+def test_serve_refuses_to_start_on_a_broken_card(tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    shutil.copytree(REPO / "personas", cards)
+    text = (cards / "hospital-it-rescue.yaml").read_text(encoding="utf-8").replace("stage: 3", "stage: 12")
+    (cards / "hospital-it-rescue.yaml").write_text(text, encoding="utf-8")
+    result = run(["serve", "--port", "0"], tmp_path, env={"PEILIAN_PERSONAS_DIR": str(cards)})
+    assert result.returncode == 1
+    assert "hospital-it-rescue.yaml: stage:" in result.stderr
+
+
+def test_serve_answers_http(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [PEILIAN, "serve", "--port", str(port)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"},
+    )
+    try:
+        for _ in range(200):
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/personas", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("peilian serve did not answer")
+        assert response.status_code == 200 and len(response.json()) >= 3
+        assert (tmp_path / "serve.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -1,0 +1,208 @@
+"""A whole practice session against a real uvicorn server over a real WebSocket (DESIGN 4.2)."""
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+from websockets.exceptions import InvalidStatus
+
+from app.core.clock import FakeClock
+from app.core.config import Settings
+from app.storage import repo
+from app.ws.turn import think_delay
+from tests.utils.server import Client, LiveServer, open_client, run_server
+
+SCORECARD_FIELDS = {"session_id", "overall", "passed", "dimensions", "counts", "silence", "commitment", "turns"}
+
+
+async def typing_recorded(server: LiveServer, session_id: str) -> None:
+    """Wait until the server has stored the first keystroke (typing frames get no reply)."""
+    ctx = server.app.state.context
+    for _ in range(500):
+        chat = await ctx.run(repo.get_session, session_id=session_id)
+        if chat.pending_typing_at is not None:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the typing frame was not recorded")
+
+
+async def say(client: Client, server: LiveServer, session_id: str, text: str, *, think: float, type_for: float = 2.0) -> dict:
+    """Wait `think` seconds, type for `type_for` seconds, send; return the ack."""
+    server.clock.advance(think)
+    await client.send({"type": "typing"})
+    await typing_recorded(server, session_id)
+    server.clock.advance(type_for)
+    frame_id = str(uuid.uuid4())
+    await client.send({"type": "message", "id": frame_id, "text": text})
+    ack = await client.until("ack", id=frame_id)
+    return ack
+
+
+async def reply(client: Client) -> tuple[dict, list[dict], dict]:
+    start = await client.until("customer_start")
+    deltas: list[dict] = []
+    while True:
+        frame = await client.next()
+        if frame["type"] == "customer_delta":
+            deltas.append(frame)
+        elif frame["type"] == "customer_end":
+            return start, deltas, frame
+
+
+async def test_whole_session_leaves_transcript_and_scorecard(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    assert session["ws_url"] == f"/ws/sessions/{session['id']}"
+    client = await open_client(server, session["ws_url"])
+    lines = [
+        "王主任您好,我是远程会诊系统的小李,今天主要想听听您这边的情况。",
+        "现在县医院和咱们之间会诊,最让您头疼的是什么?",
+        "还有呢?",
+        "这个项目的时间和审批流程是怎样的?",
+        "我确认一下,您是希望先稳定运行、再逐步推广,对吗?",
+        "下周三上午能请您提供一下近三个月的故障记录,我们帮您分析原因吗?",
+    ]
+    sent: list[dict] = []
+    for index, text in enumerate(lines):
+        ack = await say(client, server, session["id"], text, think=5.0 if index else 0.5)
+        start, deltas, end = await reply(client)
+        assert start["seq"] == end["seq"] == ack["seq"] + 1
+        assert deltas and "".join(d["text"] for d in deltas) == end["text"] and end["text"]
+        sent.append({"seq": ack["seq"], "text": text})
+        sent.append({"seq": end["seq"], "text": end["text"]})
+
+    await client.send({"type": "end"})
+    card = await client.until("scorecard")
+    assert SCORECARD_FIELDS <= card.keys()
+    assert set(card["dimensions"]) == {"questioning", "listening", "commitment", "concerns", "motive_fit"}
+    assert sum(card["counts"][k] for k in card["counts"] if k != "pitch") == len(lines)
+    assert [t["seq"] for t in card["turns"]] == [s["seq"] for s in sent[::2]]
+    assert card["silence"]["after_answer"]["held"] >= 4  # five 5-second pauses after answers
+
+    transcript = httpx.get(f"{server.url}/api/sessions/{session['id']}/transcript").json()
+    assert transcript["session_id"] == session["id"] and transcript["language"] == "zh"
+    assert [{"seq": t["seq"], "text": t["text"]} for t in transcript["turns"]] == sent
+    trainee = [t for t in transcript["turns"] if t["speaker"] == "trainee"]
+    # Server-side times on the injected clock: 2 s of typing before each send.
+    assert all(round(t["sent_at"] - t["typing_started_at"], 3) == 2.0 for t in trainee)
+    customer = [t for t in transcript["turns"] if t["speaker"] == "customer"]
+    assert all(t["started_at"] <= t["ended_at"] for t in customer)
+    stored = httpx.get(f"{server.url}/api/sessions/{session['id']}/scorecard").json()
+    assert stored == {k: v for k, v in card.items() if k != "type"}
+    await client.conn.close()
+
+
+async def test_repeated_message_id_is_stored_once_and_answered_once(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    frame = {"type": "message", "id": "same-id", "text": "您现在最关心的是什么?"}
+    await client.send(frame)
+    first = await client.until("ack")
+    await reply(client)
+    await client.send(frame)
+    second = await client.until("ack")
+    assert first == second == {"type": "ack", "id": "same-id", "seq": 1}
+    await client.send({"type": "end"})
+    await client.until("scorecard")
+    assert not [f for f in client.frames[client.frames.index(second):] if f["type"] == "customer_start"]
+    turns = httpx.get(f"{server.url}/api/sessions/{session['id']}/transcript").json()["turns"]
+    assert [t["speaker"] for t in turns] == ["trainee", "customer"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("{not json", "bad_json"),
+        ('{"type": "shout"}', "unknown_type"),
+        ('{"type": "message", "id": "x"}', "bad_frame"),
+        ('{"type": "message", "id": "x", "text": "   "}', "bad_frame"),
+        ('{"type": "resume", "last_seq": -1}', "bad_frame"),
+        ('[1, 2]', "bad_frame"),
+        ('{"type": "message", "id": "x", "text": "' + "长" * 2001 + '"}', "too_large"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_open(server: LiveServer, raw: str, code: str) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    await client.send(raw)
+    error = await client.until("error")
+    assert error["code"] == code and error["message"]
+    await client.send({"type": "message", "id": "ok", "text": "您好"})
+    assert (await client.until("ack"))["seq"] == 1
+
+
+async def test_a_message_after_the_end_is_refused(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    await client.send({"type": "end"})
+    await client.until("scorecard")
+    await client.send({"type": "message", "id": "late", "text": "还在吗?"})
+    assert (await client.until("error"))["code"] == "session_ended"
+    # A new connection to the ended session is refused the same way.
+    again = await open_client(server, session["ws_url"])
+    await again.send({"type": "message", "id": "late2", "text": "还在吗?"})
+    assert (await again.until("error"))["code"] == "session_ended"
+
+
+async def test_unknown_session_is_refused(server: LiveServer) -> None:
+    with pytest.raises(InvalidStatus):
+        await open_client(server, "/ws/sessions/does-not-exist")
+
+
+async def test_resume_sends_customer_turns_the_client_missed(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    await client.send({"type": "message", "id": "a", "text": "您最近在忙什么项目?"})
+    _, _, end = await reply(client)
+    await client.conn.close()
+    again = await open_client(server, session["ws_url"])
+    await again.send({"type": "resume", "last_seq": 1})
+    start = await again.until("customer_start")
+    replayed = await again.until("customer_end")
+    assert start["seq"] == replayed["seq"] == end["seq"] and replayed["text"] == end["text"]
+
+
+async def test_a_line_sent_before_the_reply_starts_replaces_it(server: LiveServer) -> None:
+    """Two lines in a row: the customer answers the last one, once."""
+    with run_server(server.settings.model_copy(update={"customer_delay_scale": 1.0}), FakeClock()) as slow:
+        session = slow.start_session("hospital-it-rescue")
+        client = await open_client(slow, session["ws_url"])
+        await client.send({"type": "message", "id": "1", "text": "您好,王主任。"})
+        await client.until("ack")
+        await client.send({"type": "message", "id": "2", "text": "现在会诊最让您头疼的是什么?"})
+        await client.until("ack")
+        for _ in range(400):
+            slow.clock.advance(0.05)
+            await asyncio.sleep(0.003)
+        frames = []
+        while True:
+            try:
+                frames.append(await client.next(timeout=0.5))
+            except TimeoutError:
+                break
+        assert [f["type"] for f in frames].count("customer_start") == 1
+        end = next(f for f in frames if f["type"] == "customer_end")
+        assert end["seq"] == 3
+
+
+async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
+    settings = Settings(DATABASE_URL=db_url, customer_delay_scale=1.0)
+    clock = FakeClock()
+    text = "现在县医院和咱们之间会诊,最让您头疼的是什么?"
+    with run_server(settings, clock) as live:
+        session = live.start_session("hospital-it-rescue")
+        client = await open_client(live, session["ws_url"])
+        await client.send({"type": "message", "id": "q", "text": text})
+        await client.until("ack")
+        with pytest.raises(TimeoutError):
+            await client.until("customer_start", timeout=0.3)  # the clock has not moved: no reply yet
+        task = asyncio.ensure_future(client.until("customer_end", timeout=20))
+        while not task.done():
+            clock.advance(0.01)
+            await asyncio.sleep(0.002)
+        await task
+        turns = httpx.get(f"{live.url}/api/sessions/{session['id']}/transcript").json()["turns"]
+    question, answer = turns
+    waited = answer["started_at"] - question["sent_at"]
+    assert think_delay(text) <= waited <= think_delay(text) + 0.1
+    assert answer["ended_at"] - answer["started_at"] > 0.5  # typed out, not dumped at once
