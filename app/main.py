@@ -12,12 +12,27 @@ from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
 from app.core.context import AppContext
 from app.engine.personas import load_cards
+from app.renderers.llm import LlmRenderer
 from app.renderers.template import TemplateRenderer, load_banks
 from app.storage.db import make_engine, migrate
 from app.ws import handler
 from scoring import load_rubric
 
 STATIC = Path(__file__).resolve().parent / "static"
+
+
+def build_llm(settings: Settings) -> LlmRenderer | None:
+    """The LLM renderer when an endpoint is configured, else None (template renderer only)."""
+    if not settings.llm_base_url:
+        return None
+    return LlmRenderer(
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        timeout_s=settings.llm_timeout_s,
+        stream=settings.llm_stream,
+        prompts_dir=settings.prompts_dir,
+    )
 
 
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
@@ -29,6 +44,7 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
         personas=load_cards(settings.personas_dir),
         renderer=TemplateRenderer(load_banks(settings.prompts_dir / "phrases")),
         rubric=load_rubric(settings.rubric),
+        llm=build_llm(settings),
     )
 
 

@@ -17,6 +17,8 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         value = getattr(turn, name)
         if value is not None:
             data[name] = round(value, 3)
+    if turn.renderer:
+        data["renderer"] = turn.renderer
     return data
 
 

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     )
     rubric: str = "default"
     default_language: str = "zh"
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint for the LLM renderer; unset means the template renderer."
+    )
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str = "not-needed"
+    llm_timeout_s: float = Field(default=8.0, gt=0)
+    llm_stream: bool = True
 
     @field_validator("database_url")
     @classmethod

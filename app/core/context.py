@@ -11,7 +11,8 @@ from sqlmodel import Session
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.engine.personas import PersonaCard
-from app.renderers.base import Renderer
+from app.renderers.llm import LlmRenderer
+from app.renderers.template import TemplateRenderer
 from scoring import Rubric
 
 T = TypeVar("T")
@@ -23,8 +24,9 @@ class AppContext:
     clock: Clock
     engine: Engine
     personas: dict[str, PersonaCard]
-    renderer: Renderer
+    renderer: TemplateRenderer
     rubric: Rubric
+    llm: LlmRenderer | None = None
 
     def db(self) -> Session:
         """A new database session; rows stay readable after commit."""

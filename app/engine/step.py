@@ -183,3 +183,31 @@ def step_lines(card: PersonaCard, state: CustomerState, lines: list[TraineeLine]
             update={"revealed": state.revealed, "last_category": state.last_category, "granted": state.granted}
         )
     return step(card, state, lines[-1])
+
+
+SILENCE_TRUST_GAIN = 2
+
+
+def silence_step(card: PersonaCard, state: CustomerState) -> tuple[CustomerState, CustomerMove | None]:
+    """After the trainee held a golden silence, the customer adds one more fact (让客户把话说完).
+
+    It goes on with what it was talking about when it can; None when there is nothing the
+    customer is ready to add.
+    """
+    trust = _clamp(state.trust + SILENCE_TRUST_GAIN)
+    ready = [f for f in card.facts if f.id not in state.revealed and trust >= f.reveal.min_trust]
+    ready.sort(key=lambda f: (f.category != state.last_category, f.reveal.min_trust))
+    if not ready:
+        return state, None
+    fact = ready[0]
+    new_state = state.model_copy(
+        update={"trust": trust, "revealed": state.revealed + (fact.id,), "last_category": fact.category}
+    )
+    move = CustomerMove(
+        intents=("silence_addition",),
+        facts=(fact.id,),
+        concern_before=state.concern,
+        concern_after=state.concern,
+        trust_after=trust,
+    )
+    return new_state, move

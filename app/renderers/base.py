@@ -1,11 +1,7 @@
-"""What every renderer shares: it words a CustomerMove; it never decides one."""
+"""What the renderers share: a rendering, and how a reply is cut into the pieces it is shown in."""
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
-
-from app.engine.personas import PersonaCard
-from app.engine.state import CustomerMove, CustomerState
 
 
 @dataclass(frozen=True)
@@ -14,14 +10,6 @@ class Rendering:
 
     text: str
     phrase_keys: tuple[str, ...] = ()
-
-
-class Renderer(Protocol):
-    name: str
-
-    def render(self, card: PersonaCard, state: CustomerState, move: CustomerMove) -> Rendering:
-        """Word `move` for the customer of `card`, whose state before the move is `state`."""
-        ...
 
 
 _HAN = "\u3400-\u9fff\uf900-\ufaff"

@@ -9,14 +9,16 @@ mid-frame. A reply that has not started yet is dropped when the trainee sends an
 """
 
 import asyncio
+import contextlib
+import logging
 from typing import Any
 
 from scoring import label as label_line
 
 from app.core.context import AppContext
 from app.engine.personas import PersonaCard
-from app.engine.state import CustomerState, TraineeLine
-from app.engine.step import step_lines
+from app.engine.state import CustomerMove, CustomerState, TraineeLine
+from app.engine.step import silence_step, step_lines
 from app.renderers.base import chunk_text
 from app.storage import repo
 from app.transcripts import end_and_grade
@@ -24,6 +26,7 @@ from app.ws import frames
 from app.ws.frames import EndFrame, FrameError, MessageFrame, ResumeFrame, TypingFrame
 
 MAX_MESSAGE_CHARS = 2000
+log = logging.getLogger(__name__)
 
 
 def think_delay(text: str) -> float:
@@ -49,8 +52,10 @@ class Conversation:
         self.origin = origin
         self.outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         self._reply: asyncio.Task[None] | None = None
+        self._speech = asyncio.Lock()  # one customer turn at a time
         self._speaking = False
         self._ended = ended
+        self._activity = 0  # typing and message frames seen; a silence watcher checks it did not move
         self._tasks: set[asyncio.Task[None]] = set()
 
     def now(self) -> float:
@@ -67,6 +72,8 @@ class Conversation:
         except FrameError as exc:
             self.send(frames.error(exc.code, str(exc)))
             return
+        if isinstance(frame, TypingFrame | MessageFrame):
+            self._activity += 1
         if isinstance(frame, TypingFrame):
             if not self._ended:
                 await self.ctx.run(repo.mark_typing, session_id=self.session_id, at=self.now())
@@ -114,42 +121,118 @@ class Conversation:
         if previous is not None:
             await asyncio.wait([previous])
         turns = await self.ctx.run(repo.list_turns, session_id=self.session_id)
-        chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
-        assert chat is not None
-        state = CustomerState.from_json(chat.engine_state)
-        pending = [t for t in turns if t.speaker == "trainee" and t.seq > state.last_seq]
-        if not pending:
+        last_trainee = next((t for t in reversed(turns) if t.speaker == "trainee"), None)
+        if last_trainee is None:
             return
-        scale = self.ctx.settings.customer_delay_scale
-        await self.ctx.clock.sleep(think_delay(pending[-1].text) * scale)
-        self._speaking = True
-        try:
-            await self._speak(state, pending)
-        finally:
-            self._speaking = False
+        await self.ctx.clock.sleep(think_delay(last_trainee.text) * self.ctx.settings.customer_delay_scale)
+        async with self._speech:
+            self._speaking = True
+            try:
+                chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
+                assert chat is not None
+                state = CustomerState.from_json(chat.engine_state)
+                turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=state.last_seq)
+                pending = [t for t in turns if t.speaker == "trainee"]
+                if pending:
+                    await self._speak(state, pending)
+            finally:
+                self._speaking = False
 
     async def _speak(self, state: CustomerState, pending: list[Any]) -> None:
         lines = [self._understand(t.text) for t in pending]
         new_state, move = step_lines(self.card, state, lines)
-        rendering = self.ctx.renderer.render(self.card, state, move)
+        new_state = new_state.model_copy(update={"last_seq": pending[-1].seq})
+        answered_question = lines[-1].label != "statement"
+        await self._say(state, new_state, move, pending[-1].text, watch_silence=answered_question)
+
+    async def _say(
+        self, before: CustomerState, after: CustomerState, move: CustomerMove, trainee_line: str, watch_silence: bool
+    ) -> None:
+        """Speak one customer turn: reserve its number, stream it, store it with the new state."""
         turn = await self.ctx.run(repo.begin_customer_turn, session_id=self.session_id, started_at=self.now())
         self.send(frames.customer_start(turn.seq))
-        scale = self.ctx.settings.customer_delay_scale
-        for chunk in chunk_text(rendering.text, self.language):
-            await self.ctx.clock.sleep(typing_delay(chunk, self.language) * scale)
-            self.send(frames.customer_delta(turn.seq, chunk))
-        final_state = new_state.model_copy(
-            update={"said": new_state.said + rendering.phrase_keys, "last_seq": pending[-1].seq}
-        )
+        text, renderer, phrase_keys = await self._voice(turn.seq, before, move, trainee_line)
+        final_state = after.model_copy(update={"said": after.said + phrase_keys})
         await self.ctx.run(
             repo.finish_customer_turn,
             turn_id=turn.id,
-            text=rendering.text,
+            text=text,
             ended_at=self.now(),
-            renderer=self.ctx.renderer.name,
+            renderer=renderer,
             engine_state=final_state.to_json(),
         )
-        self.send(frames.customer_end(turn.seq, rendering.text))
+        self.send(frames.customer_end(turn.seq, text))
+        if watch_silence:
+            self._spawn(self._watch_silence(self._activity, trainee_line))
+
+    async def _watch_silence(self, activity: int, trainee_line: str) -> None:
+        """If the trainee stays silent for the threshold after an answer, the customer adds a fact."""
+        await self.ctx.clock.sleep(self.ctx.rubric.silence_threshold_s)
+        if self._activity != activity or self._ended or self._speech.locked():
+            return
+        async with self._speech:
+            self._speaking = True
+            try:
+                chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
+                if chat is None or chat.status == "ended" or chat.pending_typing_at is not None:
+                    return
+                state = CustomerState.from_json(chat.engine_state)
+                new_state, move = silence_step(self.card, state)
+                if move is not None and self._activity == activity:
+                    await self._say(state, new_state, move, trainee_line, watch_silence=False)
+            finally:
+                self._speaking = False
+
+    async def _voice(
+        self, seq: int, state: CustomerState, move: CustomerMove, trainee_line: str
+    ) -> tuple[str, str, tuple[str, ...]]:
+        """Word the move and stream it: the LLM when configured, else (or on any failure) the templates.
+
+        Returns the final text, the renderer that spoke, and the phrase-bank entries used.
+        """
+        streamed = False
+        if self.ctx.llm is not None:
+            text, streamed = await self._voice_llm(seq, state, move, trainee_line)
+            if text:
+                return text, self.ctx.llm.name, ()
+        rendering = self.ctx.renderer.render(self.card, state, move)
+        if not streamed:
+            scale = self.ctx.settings.customer_delay_scale
+            for chunk in chunk_text(rendering.text, self.language):
+                await self.ctx.clock.sleep(typing_delay(chunk, self.language) * scale)
+                self.send(frames.customer_delta(seq, chunk))
+        # After a stream cut mid-way, customer_end carries the whole template reply instead.
+        return rendering.text, self.ctx.renderer.name, rendering.phrase_keys
+
+    async def _voice_llm(
+        self, seq: int, state: CustomerState, move: CustomerMove, trainee_line: str
+    ) -> tuple[str | None, bool]:
+        """Stream the LLM's words; (text, anything sent) with text None when it failed or timed out."""
+        llm = self.ctx.llm
+        assert llm is not None
+        pieces: list[str] = []
+        stream = llm.stream(self.card, state, move, trainee_line)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + llm.timeout_s
+        try:
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise TimeoutError(f"no complete reply within {llm.timeout_s} s")
+                try:
+                    piece = await asyncio.wait_for(anext(stream), remaining)
+                except StopAsyncIteration:
+                    break
+                pieces.append(piece)
+                self.send(frames.customer_delta(seq, piece))
+        except Exception as exc:  # any failure of the endpoint: the template renderer takes the turn
+            log.warning("session %s: LLM renderer failed (%s); using templates", self.session_id, exc)
+            return None, bool(pieces)
+        finally:
+            with contextlib.suppress(Exception):
+                await stream.aclose()
+        text = "".join(pieces).strip()
+        return (text or None), bool(pieces)
 
     def _understand(self, text: str) -> TraineeLine:
         """The customer hears a line the way the grader labels it (one labeller for both)."""
@@ -157,16 +240,14 @@ class Conversation:
         return TraineeLine(text=text, label=verdict.label, topic=verdict.topic, pitch=verdict.pitch)
 
     async def _on_end(self) -> None:
-        reply = self._reply
-        if reply is not None and not reply.done():
-            if self._speaking:
-                await asyncio.wait([reply])
-            else:
-                reply.cancel()
         self._ended = True
-        card = await self.ctx.run(
-            end_and_grade, session_id=self.session_id, rubric=self.ctx.rubric, motive=self.card.motive
-        )
+        reply = self._reply
+        if reply is not None and not reply.done() and not self._speaking:
+            reply.cancel()
+        async with self._speech:  # a customer turn being spoken finishes and is stored first
+            card = await self.ctx.run(
+                end_and_grade, session_id=self.session_id, rubric=self.ctx.rubric, motive=self.card.motive
+            )
         self.send({"type": "scorecard", **card})
 
     async def _on_resume(self, last_seq: int) -> None:

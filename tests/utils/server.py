@@ -36,8 +36,8 @@ class LiveServer:
 
 
 @contextmanager
-def run_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
-    app = create_app(settings, clock=clock)
+def serve_asgi(app: Any) -> Iterator[str]:
+    """Serve any ASGI app with uvicorn in a thread on a free port; yield its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -52,11 +52,19 @@ def run_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
     if not server.started:
         raise RuntimeError("the test server did not start")
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, clock=clock, app=app)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def run_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
+    """The Peilian app on `settings` and a fake clock, served for real."""
+    app = create_app(settings, clock=clock)
+    with serve_asgi(app) as url:
+        yield LiveServer(url=url, settings=settings, clock=clock, app=app)
 
 
 class Client:

@@ -39,14 +39,15 @@ async def say(client: Client, server: LiveServer, session_id: str, text: str, *,
     return ack
 
 
-async def reply(client: Client) -> tuple[dict, list[dict], dict]:
-    start = await client.until("customer_start")
+async def reply(client: Client, seq: int | None = None) -> tuple[dict, list[dict], dict]:
+    """The customer turn numbered `seq` (the next one when None): start, deltas, end."""
+    start = await client.until("customer_start", **({} if seq is None else {"seq": seq}))
     deltas: list[dict] = []
     while True:
         frame = await client.next()
-        if frame["type"] == "customer_delta":
+        if frame["type"] == "customer_delta" and frame["seq"] == start["seq"]:
             deltas.append(frame)
-        elif frame["type"] == "customer_end":
+        elif frame["type"] == "customer_end" and frame["seq"] == start["seq"]:
             return start, deltas, frame
 
 
@@ -64,19 +65,21 @@ async def test_whole_session_leaves_transcript_and_scorecard(server: LiveServer)
     ]
     sent: list[dict] = []
     for index, text in enumerate(lines):
+        # 5 s after each answer: the golden silence is held (the customer may add a fact meanwhile).
         ack = await say(client, server, session["id"], text, think=5.0 if index else 0.5)
-        start, deltas, end = await reply(client)
-        assert start["seq"] == end["seq"] == ack["seq"] + 1
+        start, deltas, end = await reply(client, ack["seq"] + 1)
         assert deltas and "".join(d["text"] for d in deltas) == end["text"] and end["text"]
         sent.append({"seq": ack["seq"], "text": text})
-        sent.append({"seq": end["seq"], "text": end["text"]})
+    sent += [{"seq": f["seq"], "text": f["text"]} for f in client.frames if f["type"] == "customer_end"]
+    sent.sort(key=lambda turn: turn["seq"])
 
     await client.send({"type": "end"})
     card = await client.until("scorecard")
     assert SCORECARD_FIELDS <= card.keys()
     assert set(card["dimensions"]) == {"questioning", "listening", "commitment", "concerns", "motive_fit"}
     assert sum(card["counts"][k] for k in card["counts"] if k != "pitch") == len(lines)
-    assert [t["seq"] for t in card["turns"]] == [s["seq"] for s in sent[::2]]
+    trainee_seqs = [f["seq"] for f in client.frames if f["type"] == "ack"]
+    assert [t["seq"] for t in card["turns"]] == trainee_seqs
     assert card["silence"]["after_answer"]["held"] >= 4  # five 5-second pauses after answers
 
     transcript = httpx.get(f"{server.url}/api/sessions/{session['id']}/transcript").json()
@@ -181,9 +184,10 @@ async def test_a_line_sent_before_the_reply_starts_replaces_it(server: LiveServe
                 frames.append(await client.next(timeout=0.5))
             except TimeoutError:
                 break
-        assert [f["type"] for f in frames].count("customer_start") == 1
-        end = next(f for f in frames if f["type"] == "customer_end")
-        assert end["seq"] == 3
+        starts = [f["seq"] for f in frames if f["type"] == "customer_start"]
+        assert starts[0] == 3  # no answer to line 1 (seq 1); the answer to line 2 (seq 2)
+        # Later customer turns can only be golden-silence additions, one fact each.
+        assert len(starts) <= 2
 
 
 async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
@@ -207,3 +211,29 @@ async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
     waited = answer["started_at"] - question["sent_at"]
     assert think_delay(text) <= waited <= think_delay(text) + 0.1
     assert answer["ended_at"] - answer["started_at"] > 0.5  # typed out, not dumped at once
+
+
+async def test_held_silence_after_an_answer_earns_one_more_fact(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    await client.send({"type": "message", "id": "q", "text": "现在县医院和咱们之间会诊,最让您头疼的是什么?"})
+    await reply(client, 2)
+    server.clock.advance(4.1)
+    _, _, added = await reply(client, 3)
+    assert added["text"]
+    server.clock.advance(10)
+    await asyncio.sleep(0.2)
+    ack = await say(client, server, session["id"], "还有呢?", think=0.5)
+    assert ack["seq"] == 4  # one addition per answer, not one per silent stretch
+    turns = httpx.get(f"{server.url}/api/sessions/{session['id']}/transcript").json()["turns"]
+    answer, addition = turns[1], turns[2]
+    assert round(addition["started_at"] - answer["ended_at"], 1) >= 4.0
+
+
+async def test_typing_before_the_threshold_means_no_addition(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    await client.send({"type": "message", "id": "q", "text": "现在县医院和咱们之间会诊,最让您头疼的是什么?"})
+    await reply(client, 2)
+    ack = await say(client, server, session["id"], "这个影响有多大?", think=2.0, type_for=6.0)
+    assert ack["seq"] == 3  # the customer waited for the trainee, who was already typing
