@@ -44,6 +44,9 @@
       box.append(start);
       grid.append(box);
     }
+    const wanted = new URLSearchParams(location.search).get("persona");
+    const chosen = cards.find((card) => card.id === wanted);
+    if (chosen) startSession(chosen);
   }
 
   async function startSession(card) {

@@ -41,3 +41,11 @@ def chat_page(request: Request, ctx: ContextDep) -> Any:
     )
     response.set_cookie("lang", lang, samesite="lax")
     return response
+
+
+@router.get("/personas", response_class=HTMLResponse)
+def catalogue_page(request: Request, ctx: ContextDep) -> Any:
+    """Every persona card with its motive, concern level, difficulty and language, and a start button."""
+    lang = page_language(request, ctx.settings.default_language)
+    cards = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
+    return templates.TemplateResponse(request, "personas.html", {"lang": lang, "t": ui_text()[lang], "cards": cards})
