@@ -112,6 +112,34 @@ def classify(
         _print_json(out)
 
 
+@app.command()
+def simulate(
+    persona: Annotated[str, typer.Option("--persona", help="Persona card id.")],
+    strategy: Annotated[str, typer.Option("--strategy", help="good, pushy or silent.")] = "good",
+    seed: Annotated[int, typer.Option(help="Seed for the customer's wording.")] = 0,
+) -> None:
+    """A scripted trainee plays a whole session; print the transcript and its scorecard as JSON."""
+    from app.main import build_context
+    from app.simulation import STRATEGIES, simulate as play
+
+    if strategy not in STRATEGIES:
+        typer.echo(f"--strategy must be one of {', '.join(STRATEGIES)}", err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    try:
+        ctx = build_context(settings)
+    except (PersonaError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    card = ctx.personas.get(persona)
+    if card is None:
+        typer.echo(f"no persona {persona!r}; known: {', '.join(sorted(ctx.personas))}", err=True)
+        raise typer.Exit(1)
+    result = play(card, strategy, renderer=ctx.renderer, rubric=ctx.rubric, trainee_dir=settings.prompts_dir,
+                  seed=seed)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
 @personas_app.command("check")
 def personas_check(
     folder: Annotated[Optional[Path], typer.Option("--dir", help="Folder of cards (default: the shipped personas/).")] = None,

@@ -13,6 +13,8 @@ from app.engine.state import CustomerMove, CustomerState, TraineeLine
 TRUST_GAIN = {"exploratory": 5, "extension": 3, "confirmation": 4, "control": 2}
 VOICE_CONCERN_AT_TRUST = 35
 HIGH_CONCERN = concern_rank("argument")
+# A customer commits only to someone who has learned something about them (test before asking).
+MIN_FACTS_FOR_COMMITMENT = 2
 
 
 def _clamp(value: int, low: int = 0, high: int = 100) -> int:
@@ -115,7 +117,7 @@ def step(card: PersonaCard, state: CustomerState, line: TraineeLine) -> tuple[Cu
             if not voiced and card.concern.topic:
                 intents.append("concern")
                 voiced = True
-        elif trust < wanted.min_trust:
+        elif trust < wanted.min_trust or len(state.revealed) < MIN_FACTS_FOR_COMMITMENT:
             refused_now, reason = wanted.id, "trust"
             trust = _clamp(trust - 2)
             intents.append("commit_refuse_trust")

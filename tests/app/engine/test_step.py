@@ -81,7 +81,9 @@ def test_control_before_exploration_meets_doubt(card: PersonaCard) -> None:
 
 
 def test_commitment_refused_at_high_concern_then_low_one_accepted(card: PersonaCard) -> None:
-    state = initial_state(card).model_copy(update={"trust": 70, "concern": "doubt", "concern_voiced": True})
+    state = initial_state(card).model_copy(
+        update={"trust": 70, "concern": "doubt", "concern_voiced": True, "revealed": ("consult-delay", "deadline")}
+    )
     state, move = step(card, state, line("commitment_request", text="下周请院长一起来看演示可以吗?"))
     assert move.refused == "demo-with-dean" and move.refusal_reason == "concern"
     assert move.commitment is None
@@ -92,9 +94,18 @@ def test_commitment_refused_at_high_concern_then_low_one_accepted(card: PersonaC
 
 
 def test_commitment_refused_for_lack_of_trust(card: PersonaCard) -> None:
-    state = initial_state(card).model_copy(update={"concern": "none"})
+    state = initial_state(card).model_copy(update={"concern": "none", "revealed": ("consult-delay", "deadline")})
     _, move = step(card, state, line("commitment_request", text="能提供一下故障记录吗"))
     assert move.refused == "share-logs" and move.refusal_reason == "trust"
+
+
+def test_no_commitment_before_the_customer_has_told_anything(card: PersonaCard) -> None:
+    state = initial_state(card).model_copy(update={"concern": "none", "trust": 90})
+    _, move = step(card, state, line("commitment_request", text="能提供一下故障记录吗"))
+    assert move.commitment is None and move.refusal_reason == "trust"
+    state = state.model_copy(update={"revealed": ("consult-delay", "deadline")})
+    _, move = step(card, state, line("commitment_request", text="能提供一下故障记录吗"))
+    assert move.commitment == "share-logs"
 
 
 def test_exploring_a_voiced_concern_lowers_it(card: PersonaCard) -> None:

@@ -1,0 +1,135 @@
+"""`peilian simulate`: a scripted trainee plays a whole session against the customer engine.
+
+The same engine, labeller, renderer and grader as a live session, on a simulated clock:
+the strategies show what the method rewards. `good` explores every topic, holds the golden
+silence, confirms, then asks for commitments from high to low; `pushy` pitches and pushes
+for commitment at once; `silent` asks and listens but never asks for anything.
+"""
+
+import re
+from collections.abc import Generator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from app.core.yamlio import load_yaml
+from app.engine.personas import PersonaCard
+from app.engine.state import CustomerMove, CustomerState, TraineeLine, initial_state
+from app.engine.step import silence_step, step
+from app.renderers.template import TemplateRenderer
+from app.ws.turn import think_delay
+from scoring import Rubric, Transcript, grade, label
+
+Strategy = Literal["good", "pushy", "silent"]
+STRATEGIES: tuple[str, ...] = ("good", "pushy", "silent")
+PAUSE_S = {"good": 4.5, "pushy": 0.6, "silent": 6.0}
+TOPICS = ("need", "process", "expectation", "motive")
+Script = Generator[str, CustomerMove | None, None]
+
+_EN_PRONOUNS = [(r"^I'll\s+", ""), (r"\bmy\b", "your"), (r"\bme\b", "you"), (r"\bour\b", "your"), (r"\bus\b", "you"),
+                (r"\bI\b", "you")]
+
+
+@lru_cache
+def _lines(folder: Path, language: str) -> dict[str, Any]:
+    return load_yaml((folder / "trainee" / f"{language}.yaml").read_text(encoding="utf-8"))
+
+
+def request_form(action: str, language: str) -> str:
+    """A commitment as the trainee asks for it: 'I'll bring my CFO' -> 'bring your CFO'."""
+    if language == "zh":
+        return action.replace("我们", "你们").replace("我", "您").rstrip("。")
+    for pattern, repl in _EN_PRONOUNS:
+        action = re.sub(pattern, repl, action)
+    return action.rstrip(".")
+
+
+def _good(card: PersonaCard, lines: dict[str, Any]) -> Script:
+    move = yield lines["greeting"][0]
+    asked = {topic: 0 for topic in TOPICS}
+    extensions = 0
+    for _round in range(3):
+        for topic in TOPICS:
+            questions = lines["explore"][topic]
+            move = yield questions[asked[topic] % len(questions)]
+            asked[topic] += 1
+            if move is not None and move.facts:
+                move = yield lines["extension"][extensions % len(lines["extension"])]
+                extensions += 1
+    for confirmation in lines["confirm"]:
+        move = yield confirmation
+    for commitment in card.commitments:
+        move = yield lines["commit"][0].format(action=request_form(commitment.action, card.language))
+        if move is not None and move.commitment:
+            return
+
+
+def _pushy(card: PersonaCard, lines: dict[str, Any]) -> Script:
+    for index, commitment in enumerate(card.commitments):
+        yield lines["pitch"][index % len(lines["pitch"])].format(selling=card.selling)
+        yield lines["push"][index % len(lines["push"])].format(action=request_form(commitment.action, card.language))
+
+
+def _silent(card: PersonaCard, lines: dict[str, Any]) -> Script:
+    yield lines["greeting"][0]
+    for topic in TOPICS:
+        yield lines["explore"][topic][0]
+
+
+SCRIPTS = {"good": _good, "pushy": _pushy, "silent": _silent}
+
+
+def _typing_s(text: str, language: str) -> float:
+    return round(len(text) * (0.25 if language == "zh" else 0.06), 3)
+
+
+def simulate(
+    card: PersonaCard, strategy: Strategy, *, renderer: TemplateRenderer, rubric: Rubric, trainee_dir: Path, seed: int = 0
+) -> dict[str, Any]:
+    """Play one session; return {"transcript": DESIGN 4.1, "scorecard": DESIGN 4.1b, "outcome": …}."""
+    lines = {
+        key: ([s.replace("{name}", card.name).replace("{selling}", card.selling) for s in value]
+              if isinstance(value, list) else value)
+        for key, value in _lines(trainee_dir, card.language).items()
+    }
+    script = SCRIPTS[strategy](card, lines)
+    state: CustomerState = initial_state(card, seed)
+    turns: list[dict[str, Any]] = []
+    clock = 0.0
+    move: CustomerMove | None = None
+
+    def customer_says(before: CustomerState, after: CustomerState, chosen: CustomerMove, start: float) -> CustomerState:
+        nonlocal clock
+        rendering = renderer.render(card, before, chosen)
+        end = round(start + _typing_s(rendering.text, card.language) / 2, 3)
+        turns.append({"seq": len(turns) + 1, "speaker": "customer", "text": rendering.text,
+                      "started_at": round(start, 3), "ended_at": end})
+        clock = end
+        return after.model_copy(update={"said": after.said + rendering.phrase_keys})
+
+    while True:
+        try:
+            text = script.send(move) if turns else next(script)
+        except StopIteration:
+            break
+        typing = round(clock + PAUSE_S[strategy], 3)
+        sent = round(typing + _typing_s(text, card.language), 3)
+        turns.append({"seq": len(turns) + 1, "speaker": "trainee", "text": text,
+                      "typing_started_at": typing, "sent_at": sent})
+        verdict = label(text, card.language)
+        line = TraineeLine(text=text, label=verdict.label, topic=verdict.topic, pitch=verdict.pitch)
+        after, move = step(card, state, line)
+        state = customer_says(state, after, move, sent + think_delay(text))
+        if verdict.label != "statement" and PAUSE_S[strategy] >= rubric.silence_threshold_s:
+            added_state, added = silence_step(card, state)
+            if added is not None:
+                state = customer_says(state, added_state, added, clock + rubric.silence_threshold_s)
+    transcript = {"session_id": f"sim-{card.id}-{strategy}", "persona_id": card.id, "language": card.language,
+                  "turns": turns}
+    scorecard = grade(Transcript.model_validate(transcript), rubric, motive=card.motive).model_dump(mode="json")
+    return {
+        "transcript": transcript,
+        "scorecard": scorecard,
+        "outcome": {"commitment": state.granted, "revealed": list(state.revealed), "concern": state.concern,
+                    "trust": state.trust},
+    }
