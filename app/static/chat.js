@@ -92,6 +92,17 @@
         }
         break;
       }
+      case "feedback": {
+        const bubble = [...document.querySelectorAll(".msg.trainee")].find((b) => b.dataset.seq === String(frame.seq));
+        if (bubble && !bubble.querySelector(".feedback-chip")) {
+          const name = (T.labels[frame.label] || frame.label) + (frame.topic ? ` · ${T.topics[frame.topic] || frame.topic}` : "");
+          const chip = el("span", `feedback-chip label-${frame.label}`, frame.pitch ? `${name} · ${T.labels.pitch}` : name);
+          chip.title = frame.reason;
+          bubble.append(chip);
+          bubble.append(el("span", "feedback-reason", frame.reason));
+        }
+        break;
+      }
       case "customer_start": {
         stopSilence();
         const bubble = addBubble("customer", "");

@@ -74,6 +74,11 @@ def ack(client_id: str, seq: int) -> dict[str, Any]:
     return {"type": "ack", "id": client_id, "seq": seq}
 
 
+def feedback(seq: int, verdict: dict[str, Any]) -> dict[str, Any]:
+    """Practice mode only: how the grader labelled the trainee's line, and why."""
+    return {"type": "feedback", "seq": seq, **verdict}
+
+
 def customer_start(seq: int) -> dict[str, Any]:
     return {"type": "customer_start", "seq": seq}
 

@@ -48,7 +48,13 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep) -> N
     await ws.accept()
     origin = await ctx.run(repo.start_clock, session_id=session_id, now=ctx.clock.now())
     conversation = Conversation(
-        ctx, session_id, ctx.personas[chat.persona_id], chat.language, origin, ended=chat.status == "ended"
+        ctx,
+        session_id,
+        ctx.personas[chat.persona_id],
+        chat.language,
+        origin,
+        ended=chat.status == "ended",
+        live_feedback=chat.mode == "practice",
     )
     try:
         async with asyncio.TaskGroup() as group:

@@ -43,7 +43,14 @@ class Conversation:
     """The state of one connection; the session's own state lives in the database."""
 
     def __init__(
-        self, ctx: AppContext, session_id: str, card: PersonaCard, language: str, origin: float, ended: bool
+        self,
+        ctx: AppContext,
+        session_id: str,
+        card: PersonaCard,
+        language: str,
+        origin: float,
+        ended: bool,
+        live_feedback: bool = True,
     ) -> None:
         self.ctx = ctx
         self.session_id = session_id
@@ -57,6 +64,7 @@ class Conversation:
         self._ended = ended
         self._activity = 0  # typing and message frames seen; a silence watcher checks it did not move
         self._tasks: set[asyncio.Task[None]] = set()
+        self.live_feedback = live_feedback  # practice sessions show each line's label; certification never
 
     def now(self) -> float:
         """Seconds since the session started, on the server's clock."""
@@ -101,6 +109,8 @@ class Conversation:
             rule=verdict.rule,
         )
         self.send(frames.ack(frame.id, turn.seq))
+        if self.live_feedback:
+            self.send(frames.feedback(turn.seq, verdict.to_dict()))
         if created:
             self._schedule_reply()
 

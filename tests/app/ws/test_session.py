@@ -9,6 +9,7 @@ from websockets.exceptions import InvalidStatus
 
 from app.core.clock import FakeClock
 from app.core.config import Settings
+from app.engine.state import initial_state
 from app.storage import repo
 from app.ws.turn import think_delay
 from tests.utils.server import Client, LiveServer, open_client, run_server
@@ -237,3 +238,31 @@ async def test_typing_before_the_threshold_means_no_addition(server: LiveServer)
     await reply(client, 2)
     ack = await say(client, server, session["id"], "这个影响有多大?", think=2.0, type_for=6.0)
     assert ack["seq"] == 3  # the customer waited for the trainee, who was already typing
+
+
+async def test_practice_shows_each_line_label_right_after_it_is_sent(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    await client.send({"type": "message", "id": "f1", "text": "还有呢?"})
+    ack = await client.until("ack")
+    feedback = await client.next()
+    assert feedback["type"] == "feedback" and feedback["seq"] == ack["seq"]
+    assert feedback["label"] == "extension" and feedback["rule"] and feedback["reason"]
+
+
+async def test_certification_sessions_get_no_live_feedback(server: LiveServer) -> None:
+    ctx = server.app.state.context
+    card = ctx.personas["hospital-it-rescue"]
+
+    def certification_session(db):  # type: ignore[no-untyped-def]
+        chat = repo.create_session(db, persona_id=card.id, language="zh", engine_state=initial_state(card).to_json())
+        chat.mode = "certification"
+        db.add(chat)
+        db.commit()
+        return chat.id
+
+    session_id = await ctx.run(certification_session)
+    client = await open_client(server, f"/ws/sessions/{session_id}")
+    await client.send({"type": "message", "id": "c1", "text": "还有呢?"})
+    await client.until("customer_end")
+    assert "feedback" not in [f["type"] for f in client.frames]
