@@ -1,0 +1,86 @@
+"""Action commitment (行动承诺, DESIGN 2.5) read from the text.
+
+Requested: the trainee made a commitment_request. Secured: the customer's next turn
+accepts it, or refuses it but counter-proposes something concrete (another time, or an
+offer to bring someone or arrange it:
+"明天不行,下周一下午吧,我叫上刘经理"). Vague replies ("我考虑一下", "let's keep in touch")
+secure nothing, even after a polite "好的". The elements are those present in the request
+and the acceptance together.
+"""
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from scoring.cues import Cues, load_cues, normalise
+from scoring.models import ELEMENTS, Element, LineLabel, Turn
+
+Reply = Literal["accepted", "countered", "vague", "refused", "unclear", "none"]
+
+
+@dataclass(frozen=True)
+class Request:
+    seq: int
+    reply_seq: int | None
+    reply: Reply
+
+    @property
+    def secured(self) -> bool:
+        return self.reply in ("accepted", "countered")
+
+
+@dataclass
+class CommitmentReport:
+    requests: list[Request] = field(default_factory=list)
+    elements: list[Element] = field(default_factory=list)
+
+    @property
+    def requested(self) -> bool:
+        return bool(self.requests)
+
+    @property
+    def secured_by(self) -> Request | None:
+        return next((r for r in self.requests if r.secured), None)
+
+
+def classify_reply(text: str, cues: Cues) -> Reply:
+    """What a customer reply does to a commitment request."""
+    if cues.has("vague", text):
+        return "vague"
+    concrete = cues.has("slot", text) or cues.has("offer", text)
+    if cues.has("refuse", text):
+        return "countered" if concrete else "refused"
+    if cues.has("accept", text):
+        return "accepted"
+    if concrete and cues.has("counter", text):
+        return "countered"
+    return "unclear"
+
+
+def elements_of(texts: list[tuple[str, str]]) -> list[Element]:
+    """Elements present in any of the (text, lang) pairs, in the order time, people, action, benefit."""
+    found = set()
+    for text, lang in texts:
+        cues = load_cues(lang)
+        found.update(e for e in ELEMENTS if cues.has(e, text))
+    return [e for e in ELEMENTS if e in found]
+
+
+def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> CommitmentReport:
+    """Every commitment request with the customer's reply, and the elements of the best one."""
+    report = CommitmentReport()
+    texts = {t.seq: normalise(t.text, lang) for t in turns}
+    for i, turn in enumerate(turns):
+        if turn.speaker != "trainee" or labels[turn.seq].label != "commitment_request":
+            continue
+        reply = next((t for t in turns[i + 1:] if t.speaker == "customer"), None)
+        if reply is None:
+            report.requests.append(Request(turn.seq, None, "none"))
+            continue
+        text, reply_lang = texts[reply.seq]
+        report.requests.append(Request(turn.seq, reply.seq, classify_reply(text, load_cues(reply_lang))))
+    best = report.secured_by
+    if best is not None:
+        report.elements = elements_of([texts[best.seq], texts[best.reply_seq]])  # type: ignore[index]
+    elif report.requests:
+        report.elements = elements_of([texts[report.requests[-1].seq]])
+    return report

@@ -1,0 +1,224 @@
+"""grade(): a transcript to a scorecard, every number traceable to a point with a reason.
+
+Each dimension starts at the rubric's base; each event found adds a priced point naming
+its turn (seq) and rule; the dimension is the clipped sum. The same reason becomes a note
+on the trainee turn concerned, in the session's language.
+"""
+
+from collections import defaultdict
+
+from scoring import commitment as commitment_mod
+from scoring import concerns as concerns_mod
+from scoring import motive as motive_mod
+from scoring.cues import Cues, load_cues
+from scoring.labeller import label
+from scoring.models import (
+    DIMENSIONS, LABELS, MOTIVES, AfterAnswer, AfterQuestion, Commitment, Counts, Dimensions, LineLabel, Pause,
+    Point, Scorecard, Silence, Transcript, Turn, TurnCard,
+)
+from scoring.rubric import POINT_RULES, Rubric, load_rubric
+from scoring.silence import SilenceReport, measure
+
+
+class Ledger:
+    """Collects points (within each rule's cap) and the notes they leave on turns."""
+
+    def __init__(self, rubric: Rubric, cues: Cues) -> None:
+        self.rubric, self.cues = rubric, cues
+        self.points: list[Point] = []
+        self.notes: dict[int, list[str]] = defaultdict(list)
+        self.session_notes: list[str] = []
+        self._totals: dict[str, int] = defaultdict(int)
+
+    def note(self, seq: int | None, text: str) -> None:
+        (self.notes[seq] if seq is not None else self.session_notes).append(text)
+
+    def add(self, rule: str, seq: int | None, note_on: int | None = None, **ctx: object) -> None:
+        """Award `rule` for the event at `seq`; the reason also becomes a note on `note_on` (default seq)."""
+        reason = self.cues.points[rule].format(**ctx)
+        self.note(note_on if note_on is not None else seq, reason)
+        price = self.rubric.points[rule]
+        delta = price.delta
+        if price.cap is not None:
+            room = price.cap - abs(self._totals[rule])
+            if room <= 0:
+                return
+            delta = delta if abs(delta) <= room else (room if delta > 0 else -room)
+        if delta:
+            self._totals[rule] += delta
+            self.points.append(Point(dimension=POINT_RULES[rule], delta=delta, seq=seq, rule=rule, reason=reason))
+
+
+def _secs(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], ledger: Ledger) -> None:
+    explored = False
+    topics: set[str] = set()
+    confirmed_at: int | None = None
+    closed = False
+    for turn in trainee:
+        line = labels[turn.seq]
+        if line.label == "exploratory":
+            explored = True
+            topic = ledger.cues.name("topics", line.topic or "need")
+            ledger.add("questioning.explore", turn.seq, topic=topic)
+            if line.topic and line.topic not in topics:
+                topics.add(line.topic)
+                ledger.add("questioning.topic", turn.seq, topic=topic)
+        elif line.label == "control":
+            ledger.add("questioning.control_after_explore" if explored else "questioning.control_before_explore",
+                       turn.seq)
+        elif line.label == "confirmation":
+            confirmed_at = turn.seq
+            ledger.add("questioning.confirm", turn.seq)
+        elif line.label == "commitment_request" and not closed:
+            closed = True
+            if confirmed_at is not None:
+                ledger.add("questioning.summary_before_close", confirmed_at)
+            else:
+                ledger.add("questioning.no_summary_before_close", turn.seq)
+        if line.pitch and not explored:
+            ledger.add("questioning.early_pitch", turn.seq)
+    if trainee and not closed:
+        if confirmed_at is not None:
+            ledger.add("questioning.summary_before_close", confirmed_at)
+        else:
+            ledger.add("questioning.no_summary_before_close", None)
+    questions = sum(labels[t.seq].label != "statement" for t in trainee)
+    statements = len(trainee) - questions
+    if trainee:
+        rule = "questioning.ask_more_than_tell" if questions > statements else "questioning.tell_more_than_ask"
+        ledger.add(rule, None, questions=questions, statements=statements)
+
+
+def _talk_ratio(turns: list[Turn]) -> float | None:
+    size = {"trainee": 0, "customer": 0}
+    for turn in turns:
+        size[turn.speaker] += len("".join(turn.text.split()))
+    total = size["trainee"] + size["customer"]
+    return round(size["trainee"] / total, 3) if total and size["customer"] else None
+
+
+def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: SilenceReport,
+               ratio: float | None, ledger: Ledger) -> None:
+    threshold = f"{ledger.rubric.silence_threshold_s:g}"
+    for q in silence.questions:
+        if q.held is None:
+            ledger.note(q.seq, ledger.cues.notes["question_unknown_gap"])
+        elif q.held:
+            ledger.add("listening.question_held", q.seq)
+        else:
+            ledger.add("listening.question_broken", q.seq, gap=_secs(q.gap or 0.0), threshold=threshold)
+    for a in silence.answers:
+        rule = "listening.answer_held" if a.held else "listening.answer_missed"
+        ledger.add(rule, a.seq, pause=_secs(a.pause), threshold=threshold)
+    for turn in trainee:
+        if labels[turn.seq].label == "extension":
+            ledger.add("listening.extension", turn.seq)
+    if ratio is not None:
+        high = ratio > ledger.rubric.talk_ratio_target + ledger.rubric.talk_ratio_tolerance
+        ledger.add("listening.talk_ratio_high" if high else "listening.talk_ratio_ok", None,
+                   ratio=round(ratio * 100), target=round(ledger.rubric.talk_ratio_target * 100))
+
+
+def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineLabel], trainee: list[Turn],
+                ledger: Ledger) -> None:
+    if not report.requested:
+        ledger.add("commitment.none", None)
+        return
+    first = report.requests[0]
+    ledger.add("commitment.requested", first.seq)
+    first_explore = next((t.seq for t in trainee if labels[t.seq].label == "exploratory"), None)
+    if first_explore is None or first_explore > first.seq:
+        ledger.add("commitment.too_early", first.seq)
+    declined = False
+    for req in report.requests:
+        if declined:
+            ledger.add("commitment.fall_back", req.seq)
+        if req.secured:
+            ledger.add("commitment.secured", req.reply_seq, note_on=req.seq)
+            break
+        if req.reply != "none":
+            ledger.note(req.seq, ledger.cues.notes["commitment_unsecured"])
+        declined = declined or req.reply in ("vague", "refused", "unclear")
+    best = report.secured_by or report.requests[-1]
+    for element in report.elements:
+        ledger.add("commitment.element", best.seq, elements=ledger.cues.name("elements", element))
+
+
+def _concerns(responses: list[concerns_mod.ConcernResponse], ledger: Ledger) -> None:
+    if not responses:
+        ledger.add("concerns.none_voiced", None)
+    for r in responses:
+        ledger.add(f"concerns.{r.handling}", r.seq)
+
+
+def _motive(events: list[motive_mod.MotiveEvent] | None, motive: str | None, ledger: Ledger) -> None:
+    if events is None:
+        ledger.add("motive_fit.unknown", None)
+        return
+    name = ledger.cues.name("motives", motive or "")
+    for e in events:
+        ledger.add(f"motive_fit.{e.kind}", e.seq, motive=name)
+
+
+def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | None = None) -> Scorecard:
+    """Score one transcript. `motive` is the persona's motive (growth, rescue, balanced,
+    complacent) when known; without it motive_fit is a neutral score, with a note saying so."""
+    if motive is not None and motive not in MOTIVES:
+        raise ValueError(f"motive must be one of {', '.join(MOTIVES)} or None, not {motive!r}")
+    rubric = rubric or load_rubric()
+    lang = transcript.language
+    ledger = Ledger(rubric, load_cues(lang))
+    turns = sorted(transcript.turns, key=lambda t: t.seq)
+    trainee = [t for t in turns if t.speaker == "trainee"]
+    labels = {t.seq: label(t.text, lang) for t in trainee}
+
+    _questioning(trainee, labels, ledger)
+    silence = measure(turns, labels, rubric.silence_threshold_s)
+    ratio = _talk_ratio(turns)
+    _listening(trainee, labels, silence, ratio, ledger)
+    report = commitment_mod.read(turns, labels, lang)
+    _commitment(report, labels, trainee, ledger)
+    _concerns(concerns_mod.read(turns, labels, lang), ledger)
+    _motive(motive_mod.read(turns, labels, lang, motive) if motive else None, motive, ledger)
+
+    sums: dict[str, int] = defaultdict(int)
+    for p in ledger.points:
+        sums[p.dimension] += p.delta
+    dims = {d: max(0, min(100, rubric.base[d] + sums[d])) for d in DIMENSIONS}
+    overall = round(sum(rubric.weights[d] * dims[d] for d in DIMENSIONS) / sum(rubric.weights.values()))
+    passed = None
+    if rubric.pass_mark is not None:
+        passed = overall >= rubric.pass_mark and all(dims[d] >= m for d, m in rubric.min_dimension.items())
+
+    counts = Counts(**{name: sum(labels[t.seq].label == name for t in trainee) for name in LABELS},
+                    pitch=sum(labels[t.seq].pitch for t in trainee))
+    held_q = sum(q.held is True for q in silence.questions)
+    broken_q = sum(q.held is False for q in silence.questions)
+    held_a = sum(a.held for a in silence.answers)
+    secured = report.secured_by
+    return Scorecard(
+        session_id=transcript.session_id,
+        persona_id=transcript.persona_id,
+        language=lang,
+        rubric=rubric.name,
+        motive=motive,
+        overall=overall,
+        passed=passed,
+        dimensions=Dimensions(**dims),
+        counts=counts,
+        silence=Silence(threshold_s=rubric.silence_threshold_s,
+                        after_question=AfterQuestion(held=held_q, broken=broken_q),
+                        after_answer=AfterAnswer(held=held_a, missed=len(silence.answers) - held_a)),
+        commitment=Commitment(requested=report.requested, secured=secured is not None,
+                              seq=secured.reply_seq if secured else None, elements=report.elements),
+        outcome="advance" if secured else "continuation",
+        talk_ratio=ratio,
+        turns=[TurnCard(seq=t.seq, notes=ledger.notes.get(t.seq, []), **labels[t.seq].to_dict()) for t in trainee],
+        points=ledger.points,
+        pauses=[Pause(answer_seq=a.answer_seq, seq=a.seq, pause_s=a.pause, held=a.held) for a in silence.answers],
+        notes=ledger.session_notes,
+    )

@@ -1,0 +1,171 @@
+"""Cue tables: the YAML in rules/ compiled once into ordered rules.
+
+A table is data, like ftfy's named fixers: each rule has an id, the label it gives, a
+pattern, and the reason shown to the trainee. `<<name>>` in a pattern stands for the
+table's vocabulary entry `name`, so a word list is written once and reused.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoring.models import LABELS, TOPICS, Label, Topic
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+_PLACEHOLDER = re.compile(r"<<(\w+)>>")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One labelling rule: fires on a sentence when every condition holds."""
+
+    id: str
+    label: Label
+    pattern: re.Pattern[str]
+    reason: str
+    where: str = "sentence"  # sentence | clause
+    full: bool = False
+    question: bool = True  # the sentence must read as a question
+    forms: frozenset[str] = frozenset()
+    every: tuple[re.Pattern[str], ...] = ()
+    some: tuple[re.Pattern[str], ...] = ()
+    unless: re.Pattern[str] | None = None
+    topic: Topic | None = None
+
+    def matches(self, text: str, clause: str, forms: frozenset[str], is_question: bool) -> bool:
+        if self.question and not is_question:
+            return False
+        if self.forms and not self.forms & forms:
+            return False
+        target = clause if self.where == "clause" else text
+        hit = self.pattern.fullmatch(target) if self.full else self.pattern.search(target)
+        if hit is None:
+            return False
+        if any(p.search(text) is None for p in self.every):
+            return False
+        if self.some and not any(p.search(text) for p in self.some):
+            return False
+        return self.unless is None or self.unless.search(text) is None
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A named pattern with a reason: topic cues, pitch cues."""
+
+    id: str
+    pattern: re.Pattern[str]
+    reason: str
+    topic: Topic | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    lang: str
+    fold: dict[int, str]
+    patterns: dict[str, re.Pattern[str]]
+    rules: tuple[Rule, ...]
+    topics: tuple[Cue, ...]
+    default_topic: Cue
+    pitch: tuple[Cue, ...]
+    reasons: dict[str, str]
+    topic_names: dict[str, str]
+    vocab: dict[str, str]
+
+
+class TableError(ValueError):
+    """A cue table that does not compile; names the file and the entry."""
+
+
+def _expand(source: str, vocab: dict[str, str], where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in vocab:
+            raise TableError(f"{where}: unknown vocabulary <<{m.group(1)}>>")
+        return vocab[m.group(1)]
+
+    for _ in range(4):
+        if "<<" not in source:
+            break
+        source = _PLACEHOLDER.sub(sub, source)
+    return source
+
+
+def compile_pattern(source: Any, vocab: dict[str, str], where: str) -> re.Pattern[str]:
+    if not isinstance(source, str):
+        raise TableError(f"{where}: expected a pattern string")
+    try:
+        return re.compile(_expand(source, vocab, where))
+    except re.error as exc:
+        raise TableError(f"{where}: {exc}") from exc
+
+
+def _fold_table(pairs: str) -> dict[int, str]:
+    chars = [c for c in pairs if not c.isspace()]
+    if len(chars) % 2:
+        raise TableError("traditional: the table must hold pairs of characters")
+    return {ord(chars[i]): chars[i + 1] for i in range(0, len(chars), 2)}
+
+
+def _rule(raw: dict[str, Any], lang: str, vocab: dict[str, str], where: str) -> Rule:
+    label = raw.get("label")
+    if label not in LABELS:
+        raise TableError(f"{where}.label: {label!r} is not one of {', '.join(LABELS)}")
+    topic = raw.get("topic")
+    if topic is not None and topic not in TOPICS:
+        raise TableError(f"{where}.topic: {topic!r} is not one of {', '.join(TOPICS)}")
+    return Rule(
+        id=f"{lang}.{raw['id']}",
+        label=label,
+        pattern=compile_pattern(raw.get("pattern"), vocab, f"{where}.pattern"),
+        reason=str(raw.get("reason", "")),
+        where=raw.get("where", "sentence"),
+        full=bool(raw.get("full", False)),
+        question=bool(raw.get("question", True)),
+        forms=frozenset(raw.get("forms", ())),
+        every=tuple(compile_pattern(p, vocab, f"{where}.all") for p in raw.get("all", ())),
+        some=tuple(compile_pattern(p, vocab, f"{where}.any") for p in raw.get("any", ())),
+        unless=compile_pattern(raw["unless"], vocab, f"{where}.unless") if raw.get("unless") else None,
+        topic=topic,
+    )
+
+
+def _cue(raw: dict[str, Any], prefix: str, vocab: dict[str, str], where: str) -> Cue:
+    topic = raw.get("topic")
+    if topic is not None and topic not in TOPICS:
+        raise TableError(f"{where}.topic: {topic!r} is not one of {', '.join(TOPICS)}")
+    return Cue(f"{prefix}.{raw['id']}", compile_pattern(raw.get("pattern", "(?!)"), vocab, f"{where}.pattern"),
+               str(raw.get("reason", "")), topic)
+
+
+@cache
+def load_table(lang: str) -> Table:
+    """The compiled table for `lang` (zh or en), read once per process."""
+    path = RULES_DIR / f"{lang}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    name = path.name
+    vocab = {k: str(v) for k, v in (data.get("vocab") or {}).items()}
+    patterns = {k: compile_pattern(v, vocab, f"{name}: patterns.{k}") for k, v in (data.get("patterns") or {}).items()}
+    rules = tuple(_rule(r, lang, vocab, f"{name}: rules[{i}]") for i, r in enumerate(data["rules"]))
+    topics = tuple(_cue(t, f"{lang}.explore", vocab, f"{name}: topics[{i}]") for i, t in enumerate(data["topics"]))
+    pitch = tuple(_cue(p, f"{lang}.statement", vocab, f"{name}: pitch[{i}]") for i, p in enumerate(data["pitch"]))
+    return Table(
+        lang=lang,
+        fold=_fold_table(data.get("traditional", "")),
+        patterns=patterns,
+        rules=rules,
+        topics=topics,
+        default_topic=_cue(data["default_topic"], f"{lang}.explore", vocab, f"{name}: default_topic"),
+        pitch=pitch,
+        reasons={k: str(v) for k, v in data["reasons"].items()},
+        topic_names={k: str(v) for k, v in data["topic_names"].items()},
+        vocab=vocab,
+    )
+
+
+@cache
+def fold_table() -> dict[int, str]:
+    """Traditional to simplified, applied to every line whatever its language (mixed text)."""
+    return load_table("zh").fold

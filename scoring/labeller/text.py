@@ -1,0 +1,45 @@
+"""Raw-character clean-up shared by both languages, before any rule looks at a line.
+
+No segmenter: names and titles mis-split (王总和采购 -> 王 / 总和), so every rule reads
+characters. Clean-up folds widths (NFKC: ？→?, ，→,), maps traditional characters to
+simplified through the table in rules/zh.yaml, drops emoji, and unifies quotes.
+"""
+
+import re
+import unicodedata
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u300c": '"', "\u300d": '"',
+                         "\u300e": '"', "\u300f": '"', "\u2014": "—", "\u2013": "—"})
+_DROP_CATEGORIES = {"So", "Sk", "Cs", "Co", "Cf"}
+_KEEP = set("°")
+_ELLIPSIS = re.compile(r"\.{2,}|…+|—{2,}")
+_SPACES = re.compile(r"[ \t\u3000]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def _keep(ch: str) -> bool:
+    """Emoji, their variation selectors, skin tones and joiners go; letters and punctuation stay."""
+    if ch in _KEEP or ch.isascii():
+        return True
+    cat = unicodedata.category(ch)
+    return cat not in _DROP_CATEGORIES and cat != "Mn"
+
+
+def clean(text: str, fold: dict[int, str]) -> str:
+    """Fold widths, traditional characters, quotes and dashes; drop emoji; one space between words."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(fold)
+    text = "".join(ch for ch in text if _keep(ch))
+    text = _ELLIPSIS.sub(",", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def script_of(text: str, default: str) -> str:
+    """The language a line is written in: CJK characters mean zh, Latin words only mean en."""
+    cjk = len(_CJK.findall(text))
+    if cjk == 0:
+        return "en" if _LATIN.search(text) else default
+    if default == "en":
+        latin = sum(len(w) for w in _LATIN.findall(text))
+        return "zh" if cjk * 2 >= latin else "en"
+    return "zh"

@@ -1,0 +1,156 @@
+"""The value types of scoring: a labelled line, the transcript read in, the scorecard written out.
+
+Transcript and Turn follow DESIGN 4.1 and ignore unknown fields, so transcripts from other
+tools grade as they are. The Scorecard is a superset of DESIGN 4.1b; `points` lists every
+credit and deduction with the turn and the reason behind it.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Label = Literal["exploratory", "extension", "control", "confirmation", "commitment_request", "statement"]
+Topic = Literal["process", "expectation", "need", "motive"]
+Language = Literal["zh", "en"]
+Dimension = Literal["questioning", "listening", "commitment", "concerns", "motive_fit"]
+Element = Literal["time", "people", "action", "benefit"]
+
+LABELS: tuple[Label, ...] = ("exploratory", "extension", "control", "confirmation", "commitment_request", "statement")
+TOPICS: tuple[Topic, ...] = ("process", "expectation", "need", "motive")
+DIMENSIONS: tuple[Dimension, ...] = ("questioning", "listening", "commitment", "concerns", "motive_fit")
+ELEMENTS: tuple[Element, ...] = ("time", "people", "action", "benefit")
+MOTIVES = ("growth", "rescue", "balanced", "complacent")
+
+
+class LineLabel(BaseModel):
+    """One trainee line's label, with the rule that decided it and a reason a trainee can read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: Label
+    topic: Topic | None = None
+    pitch: bool = False
+    rule: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "topic": self.topic, "pitch": self.pitch, "rule": self.rule, "reason": self.reason}
+
+
+class Turn(BaseModel):
+    """One line of a transcript; times are seconds from the session start, server-side."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    seq: int
+    speaker: Literal["trainee", "customer"]
+    text: str
+    typing_started_at: float | None = None
+    sent_at: float | None = None
+    started_at: float | None = None
+    ended_at: float | None = None
+
+
+class Transcript(BaseModel):
+    """DESIGN 4.1: the interchange format every grader input arrives in."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    session_id: str | None = None
+    persona_id: str | None = None
+    language: Language = "zh"
+    turns: list[Turn]
+
+
+class Dimensions(BaseModel):
+    questioning: int
+    listening: int
+    commitment: int
+    concerns: int
+    motive_fit: int
+
+
+class Counts(BaseModel):
+    exploratory: int = 0
+    extension: int = 0
+    control: int = 0
+    confirmation: int = 0
+    commitment_request: int = 0
+    statement: int = 0
+    pitch: int = 0
+
+
+class AfterQuestion(BaseModel):
+    held: int = 0
+    broken: int = 0
+
+
+class AfterAnswer(BaseModel):
+    held: int = 0
+    missed: int = 0
+
+
+class Silence(BaseModel):
+    threshold_s: float
+    after_question: AfterQuestion
+    after_answer: AfterAnswer
+
+
+class Commitment(BaseModel):
+    requested: bool
+    secured: bool
+    seq: int | None
+    elements: list[Element]
+
+
+class TurnCard(BaseModel):
+    """One trainee turn on the scorecard: its label and what it did right or wrong."""
+
+    seq: int
+    label: Label
+    topic: Topic | None
+    pitch: bool
+    rule: str
+    reason: str
+    notes: list[str] = Field(default_factory=list)
+
+
+class Point(BaseModel):
+    """One credit (+) or deduction (-) on a dimension, naming the turn and the reason."""
+
+    dimension: Dimension
+    delta: int
+    seq: int | None
+    rule: str
+    reason: str
+
+
+class Pause(BaseModel):
+    """The pause after a customer answer, beside the norm (DESIGN 2.4: show the actual pause)."""
+
+    answer_seq: int
+    seq: int
+    pause_s: float
+    held: bool
+
+
+class Scorecard(BaseModel):
+    """DESIGN 4.1b plus points, pauses and a few session facts."""
+
+    session_id: str | None
+    persona_id: str | None
+    language: Language
+    rubric: str
+    motive: str | None
+    overall: int
+    passed: bool | None
+    dimensions: Dimensions
+    counts: Counts
+    silence: Silence
+    commitment: Commitment
+    outcome: Literal["advance", "continuation"]
+    talk_ratio: float | None
+    turns: list[TurnCard]
+    points: list[Point]
+    pauses: list[Pause]
+    notes: list[str]

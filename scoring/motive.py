@@ -1,0 +1,42 @@
+"""Motive fit (DESIGN 2.1, seed 003): does the trainee speak to what moves this customer?
+
+growth: ask for their ideas, co-design; a finished solution pushed at them backfires.
+rescue: cases, proof, reliability; grand visions and feature lists backfire.
+balanced: small low-risk steps, no pressure; fear or dream selling backfires.
+complacent: the future, staying ahead; "what problems do you have?" backfires.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from scoring.cues import load_cues, normalise
+from scoring.models import MOTIVES, LineLabel, Turn
+
+
+@dataclass(frozen=True)
+class MotiveEvent:
+    seq: int
+    kind: Literal["fit", "misfit"]
+
+
+def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str) -> list[MotiveEvent]:
+    """At most one event per trainee line; a line that both fits and backfires counts as backfiring."""
+    if motive not in MOTIVES:
+        raise ValueError(f"motive must be one of {', '.join(MOTIVES)}, not {motive!r}")
+    events: list[MotiveEvent] = []
+    for turn in turns:
+        if turn.speaker != "trainee":
+            continue
+        line = labels[turn.seq]
+        text, text_lang = normalise(turn.text, lang)
+        cues = load_cues(text_lang)
+        misfit = cues.has(f"{motive}.misfit", text)
+        if motive == "complacent":
+            misfit = misfit and line.label != "statement"
+        elif motive == "growth":
+            misfit = misfit or line.pitch
+        if misfit:
+            events.append(MotiveEvent(turn.seq, "misfit"))
+        elif cues.has(f"{motive}.fit", text):
+            events.append(MotiveEvent(turn.seq, "fit"))
+    return events
