@@ -92,24 +92,48 @@ def grade(
 
 @app.command()
 def classify(
-    lang: Annotated[str, typer.Option("--lang", help="Language of the lines: zh or en.")] = "zh",
+    lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the lines: zh or en.")] = None,
     explain: Annotated[bool, typer.Option(help="Also print the rule that fired and its reason.")] = False,
+    eval_file: Annotated[
+        Optional[Path], typer.Option("--eval", help="A labelled TSV (text, label, topic, note): print agreement.")
+    ] = None,
 ) -> None:
-    """Label trainee lines read from stdin, one per line; print one JSON object per line."""
-    from scoring import label
+    """Label trainee lines read from stdin, one per line; print one JSON object per line.
 
-    if lang not in ("zh", "en"):
+    With --eval FILE, label the file's lines and print precision and recall per label and
+    the confusion matrix against its human labels.
+    """
+    from scoring import label
+    from scoring.evaluate import evaluate, read_tsv
+
+    if lang not in (None, "zh", "en"):
         typer.echo("--lang must be zh or en", err=True)
         raise typer.Exit(2)
+    if eval_file is not None:
+        try:
+            rows = read_tsv(eval_file)
+        except (OSError, ValueError) as exc:
+            typer.echo(f"{eval_file}: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        language = lang or _language_of(row.text for row in rows)
+        typer.echo(evaluate(rows, language).format())
+        return
     for raw in sys.stdin:
         text = raw.rstrip("\n")
         if not text.strip():
             continue
-        verdict = label(text, lang)
+        verdict = label(text, lang or "zh")
         out: dict[str, Any] = {"text": text, "label": verdict.label, "topic": verdict.topic}
         if explain:
             out.update(pitch=verdict.pitch, rule=verdict.rule, reason=verdict.reason)
         _print_json(out)
+
+
+def _language_of(texts: Any) -> str:
+    """zh when most lines contain Chinese characters, else en."""
+    lines = list(texts)
+    chinese = sum(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in lines)
+    return "zh" if chinese * 2 >= len(lines) else "en"
 
 
 @app.command()

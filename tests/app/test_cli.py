@@ -132,3 +132,22 @@ def test_serve_answers_http(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_classify_eval_prints_agreement_and_confusion(tmp_path: Path) -> None:
+    labelled = tmp_path / "mini.tsv"
+    labelled.write_text("text\tlabel\ttopic\tnote\n还有呢?\textension\t\t\n我们的系统很好。\tstatement\t\tpitch\n"
+                        "预算是多少?\tcommitment_request\t\tdeliberately wrong\n", encoding="utf-8")
+    result = run(["classify", "--eval", str(labelled)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "language zh: 2/3 agree" in out
+    assert "confusion" in out and "precision" in out and "recall" in out
+    assert "commitment_request -> exploratory" in out
+
+
+def test_classify_eval_names_a_bad_label(tmp_path: Path) -> None:
+    labelled = tmp_path / "bad.tsv"
+    labelled.write_text("text\tlabel\ttopic\tnote\nhello\tgreeting\t\t\n", encoding="utf-8")
+    result = run(["classify", "--eval", str(labelled)], tmp_path)
+    assert result.returncode == 1 and "line 2: label 'greeting'" in result.stderr
