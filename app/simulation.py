@@ -14,11 +14,12 @@ from typing import Any, Literal
 
 from app.core.yamlio import load_yaml
 from app.engine.personas import PersonaCard
-from app.engine.state import CustomerMove, CustomerState, TraineeLine, initial_state
+from app.engine.hearing import hear
+from app.engine.state import CustomerMove, CustomerState, initial_state
 from app.engine.step import silence_step, step
 from app.renderers.template import TemplateRenderer
 from app.ws.turn import think_delay
-from scoring import Rubric, Transcript, grade, label
+from scoring import Rubric, Transcript, grade
 
 Strategy = Literal["good", "pushy", "silent"]
 STRATEGIES: tuple[str, ...] = ("good", "pushy", "silent")
@@ -26,8 +27,16 @@ PAUSE_S = {"good": 4.5, "pushy": 0.6, "silent": 6.0}
 TOPICS = ("need", "process", "expectation", "motive")
 Script = Generator[str, CustomerMove | None, None]
 
-_EN_PRONOUNS = [(r"^I'll\s+", ""), (r"\bmy\b", "your"), (r"\bme\b", "you"), (r"\bour\b", "your"), (r"\bus\b", "you"),
-                (r"\bI\b", "you")]
+# The customer's first person becomes the trainee's second person, and the other way round.
+_SWAP = {
+    "en": {"I": "you", "I'm": "you're", "my": "your", "me": "you", "mine": "yours", "myself": "yourself",
+           "our": "your", "us": "you", "we": "you", "your": "my", "you": "me"},
+    "zh": {"我们": "你们", "你们": "我们", "我": "您", "你": "我", "您": "我"},
+}
+_SWAP_PATTERN = {
+    "en": re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SWAP["en"]), key=len, reverse=True)) + r")\b"),
+    "zh": re.compile("|".join(sorted(_SWAP["zh"], key=len, reverse=True))),
+}
 
 
 @lru_cache
@@ -37,11 +46,10 @@ def _lines(folder: Path, language: str) -> dict[str, Any]:
 
 def request_form(action: str, language: str) -> str:
     """A commitment as the trainee asks for it: 'I'll bring my CFO' -> 'bring your CFO'."""
-    if language == "zh":
-        return action.replace("我们", "你们").replace("我", "您").rstrip("。")
-    for pattern, repl in _EN_PRONOUNS:
-        action = re.sub(pattern, repl, action)
-    return action.rstrip(".")
+    if language == "en":
+        action = re.sub(r"^I'll\s+", "", action)
+    swapped = _SWAP_PATTERN[language].sub(lambda m: _SWAP[language][m.group()], action)
+    return swapped.rstrip("。.")
 
 
 def _good(card: PersonaCard, lines: dict[str, Any]) -> Script:
@@ -116,11 +124,10 @@ def simulate(
         sent = round(typing + _typing_s(text, card.language), 3)
         turns.append({"seq": len(turns) + 1, "speaker": "trainee", "text": text,
                       "typing_started_at": typing, "sent_at": sent})
-        verdict = label(text, card.language)
-        line = TraineeLine(text=text, label=verdict.label, topic=verdict.topic, pitch=verdict.pitch)
+        line = hear(text, card.language, card.motive)
         after, move = step(card, state, line)
         state = customer_says(state, after, move, sent + think_delay(text))
-        if verdict.label != "statement" and PAUSE_S[strategy] >= rubric.silence_threshold_s:
+        if line.label != "statement" and PAUSE_S[strategy] >= rubric.silence_threshold_s:
             added_state, added = silence_step(card, state)
             if added is not None:
                 state = customer_says(state, added_state, added, clock + rubric.silence_threshold_s)

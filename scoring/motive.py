@@ -19,6 +19,26 @@ class MotiveEvent:
     kind: Literal["fit", "misfit"]
 
 
+def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit", "misfit"] | None:
+    """Whether one trainee line speaks to this motive, backfires, or neither.
+
+    The customer engine reads lines with this too, so the simulated customer reacts to
+    exactly what the grader credits or deducts.
+    """
+    if motive not in MOTIVES:
+        raise ValueError(f"motive must be one of {', '.join(MOTIVES)}, not {motive!r}")
+    normal, text_lang = normalise(text, lang)
+    cues = load_cues(text_lang)
+    misfit = cues.has(f"{motive}.misfit", normal)
+    if motive == "complacent":
+        misfit = misfit and line.label != "statement"
+    elif motive == "growth":
+        misfit = misfit or line.pitch
+    if misfit:
+        return "misfit"
+    return "fit" if cues.has(f"{motive}.fit", normal) else None
+
+
 def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str) -> list[MotiveEvent]:
     """At most one event per trainee line; a line that both fits and backfires counts as backfiring."""
     if motive not in MOTIVES:
@@ -27,16 +47,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str
     for turn in turns:
         if turn.speaker != "trainee":
             continue
-        line = labels[turn.seq]
-        text, text_lang = normalise(turn.text, lang)
-        cues = load_cues(text_lang)
-        misfit = cues.has(f"{motive}.misfit", text)
-        if motive == "complacent":
-            misfit = misfit and line.label != "statement"
-        elif motive == "growth":
-            misfit = misfit or line.pitch
-        if misfit:
-            events.append(MotiveEvent(turn.seq, "misfit"))
-        elif cues.has(f"{motive}.fit", text):
-            events.append(MotiveEvent(turn.seq, "fit"))
+        kind = line_fit(turn.text, labels[turn.seq], lang, motive)
+        if kind is not None:
+            events.append(MotiveEvent(turn.seq, kind))
     return events

@@ -69,6 +69,7 @@ class PersonaCard(_Strict):
     stage: int = Field(ge=1, le=10)
     difficulty: Literal["easy", "medium", "hard"]
     trust: int = Field(default=20, ge=0, le=100)
+    patience: int | None = Field(default=None, ge=1, le=200, description="default by difficulty")
     facts: list[Fact] = Field(min_length=1)
     commitments: list[Commitment] = Field(min_length=1)
 
@@ -81,6 +82,11 @@ class PersonaCard(_Strict):
                     raise ValueError(f"{kind}.{index}.id: duplicate id {item.id!r}")
                 seen.add(item.id)
         return self
+
+    @property
+    def starting_patience(self) -> int:
+        """How much pitching and pushing the customer puts up with before wrapping up."""
+        return self.patience or {"easy": 100, "medium": 80, "hard": 60}[self.difficulty]
 
     @cached_property
     def fact_by_id(self) -> dict[str, Fact]:

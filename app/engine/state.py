@@ -20,6 +20,7 @@ class CustomerState(BaseModel):
     concern: str
     concern_voiced: bool = False
     stage: int
+    patience: int = 100
     explored: bool = False
     turn: int = 0
     revealed: tuple[str, ...] = ()
@@ -39,7 +40,9 @@ class CustomerState(BaseModel):
 
 
 def initial_state(card: PersonaCard, seed: int = 0) -> CustomerState:
-    return CustomerState(trust=card.trust, concern=card.concern.level, stage=card.stage, seed=seed)
+    return CustomerState(
+        trust=card.trust, concern=card.concern.level, stage=card.stage, patience=card.starting_patience, seed=seed
+    )
 
 
 class TraineeLine(BaseModel):
@@ -51,6 +54,7 @@ class TraineeLine(BaseModel):
     label: str
     topic: str | None = None
     pitch: bool = False
+    motive_fit: str | None = Field(default=None, description="fit | misfit | None, for the persona's motive")
 
 
 class CustomerMove(BaseModel):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.core.yamlio import load_yaml
 
-from app.engine.personas import PersonaCard
+from app.engine.personas import PersonaCard, concern_rank
 from app.engine.state import CustomerMove, CustomerState
 from app.renderers.base import Rendering
 
@@ -32,7 +32,10 @@ INTENTS: dict[str, tuple[str, ...]] = {
     "commit_refuse_concern": ("concern",),
     "commit_refuse_trust": (),
     "farewell": (),
+    "deny": (),
+    "wrap_up": (),
 }
+GUARDED_FROM = 3  # concern rank (objection) from which the customer speaks in a guarded tone
 FACT_INTENTS = frozenset({"reveal", "reveal_more", "silence_addition"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 PhraseBank = dict[str, dict[str, list[str]]]
@@ -77,9 +80,16 @@ class TemplateRenderer:
         self._banks = banks
 
     def _pick(self, bank: PhraseBank, intent: str, motive: str, state: CustomerState, used: set[str]) -> tuple[str, str]:
-        pool = [(f"{intent}:{motive}:{i}", p) for i, p in enumerate(bank[intent].get(motive, []))]
-        pool += [(f"{intent}:default:{i}", p) for i, p in enumerate(bank[intent]["default"])]
-        fresh = [item for item in pool if item[0] not in used] or pool
+        """A fresh phrase in character: guarded ones at a high concern, the motive's, then the plain ones."""
+        guarded = concern_rank(state.concern) >= GUARDED_FROM
+        tiers = [["guarded", motive], ["default"]] if guarded else [[motive, "default"]]
+        pools = [[(f"{intent}:{v}:{i}", p) for v in tier for i, p in enumerate(bank[intent].get(v, []))] for tier in tiers]
+        for pool in pools:
+            fresh = [item for item in pool if item[0] not in used]
+            if fresh:
+                break
+        else:  # every phrase has been used: allow repeats rather than fall silent
+            fresh = [item for pool in pools for item in pool]
         rng = random.Random(f"{state.seed}:{state.turn}:{intent}")
         return rng.choice(fresh)
 

@@ -17,7 +17,8 @@ from scoring import label as label_line
 
 from app.core.context import AppContext
 from app.engine.personas import PersonaCard
-from app.engine.state import CustomerMove, CustomerState, TraineeLine
+from app.engine.hearing import hear
+from app.engine.state import CustomerMove, CustomerState
 from app.engine.step import silence_step, step_lines
 from app.renderers.base import chunk_text
 from app.storage import repo
@@ -149,7 +150,7 @@ class Conversation:
                 self._speaking = False
 
     async def _speak(self, state: CustomerState, pending: list[Any]) -> None:
-        lines = [self._understand(t.text) for t in pending]
+        lines = [hear(t.text, self.language, self.card.motive) for t in pending]
         new_state, move = step_lines(self.card, state, lines)
         new_state = new_state.model_copy(update={"last_seq": pending[-1].seq})
         answered_question = lines[-1].label != "statement"
@@ -243,11 +244,6 @@ class Conversation:
                 await stream.aclose()
         text = "".join(pieces).strip()
         return (text or None), bool(pieces)
-
-    def _understand(self, text: str) -> TraineeLine:
-        """The customer hears a line the way the grader labels it (one labeller for both)."""
-        verdict = label_line(text, self.language)
-        return TraineeLine(text=text, label=verdict.label, topic=verdict.topic, pitch=verdict.pitch)
 
     async def _on_end(self) -> None:
         self._ended = True

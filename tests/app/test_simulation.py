@@ -57,6 +57,8 @@ def test_same_seed_same_session() -> None:
         ("I'll bring my CFO to a demo", "en", "bring your CFO to a demo"),
         ("I'll share our last three incident reports.", "en", "share your last three incident reports"),
         ("安排我们院长参加方案演示", "zh", "安排你们院长参加方案演示"),
+        ("I'll put your proposal on our agenda", "en", "put my proposal on your agenda"),
+        ("把你们的报价发给我", "zh", "把我们的报价发给您"),
     ],
 )
 def test_commitments_are_asked_for_in_the_second_person(action: str, language: str, asked: str) -> None:

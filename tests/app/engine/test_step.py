@@ -7,7 +7,7 @@ import pytest
 from app.core.paths import data_dir
 from app.engine.personas import PersonaCard, load_card
 from app.engine.state import CustomerState, TraineeLine, initial_state
-from app.engine.step import step, step_lines
+from app.engine.step import silence_step, step, step_lines
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +162,103 @@ def test_every_shipped_card_loads() -> None:
     cards = [load_card(path) for path in sorted(folder.glob("*.yaml"))]
     assert len(cards) >= 3
     assert {c.language for c in cards} == {"zh", "en"}
+
+
+def cards() -> dict[str, PersonaCard]:
+    return {p.stem: load_card(p) for p in data_dir("personas").glob("*.yaml")}
+
+
+def with_motive(card: PersonaCard, motive: str) -> PersonaCard:
+    return card.model_copy(update={"motive": motive})
+
+
+def test_patience_runs_out_with_pitching_and_then_nothing_is_given(card: PersonaCard) -> None:
+    state = initial_state(card)
+    assert state.patience == 80  # medium card
+    for _ in range(6):
+        state, move = step(card, state, line("statement", pitch=True))
+    assert state.patience == 0
+    state, move = step(card, state, line("exploratory", "need"))
+    assert move.intents == ("wrap_up",) and move.facts == ()
+    _, move = step(card, state.model_copy(update={"trust": 90, "concern": "none"}), line("commitment_request", text="可以吗"))
+    assert move.commitment is None and move.refusal_reason == "patience"
+
+
+def test_a_lecture_costs_more_patience_than_a_short_remark(card: PersonaCard) -> None:
+    short, _ = step(card, initial_state(card), line("statement", text="好的。"))
+    long, _ = step(card, initial_state(card), line("statement", text="我们公司" * 30))
+    assert long.patience < short.patience < initial_state(card).patience
+
+
+def test_revealed_facts_move_the_purchase_stage(card: PersonaCard) -> None:
+    state = initial_state(card)
+    assert state.stage == 3
+    state = state.model_copy(update={"trust": 60})
+    state, _ = step(card, state, line("exploratory", "motive"))
+    assert state.stage == 4
+    state, _ = step(card, state, line("exploratory", "expectation"))
+    assert state.stage == 5
+    state, _ = step(card, state, line("confirmation"))
+    assert state.stage == 6
+
+
+def test_growth_customer_likes_being_asked_for_ideas_and_resents_a_pushed_solution(card: PersonaCard) -> None:
+    growth = with_motive(card, "growth")
+    start = initial_state(growth).model_copy(update={"concern": "hesitation"})
+    asked, _ = step(growth, start, TraineeLine(text="…", label="exploratory", topic="expectation", motive_fit="fit"))
+    plain, _ = step(growth, start, TraineeLine(text="…", label="exploratory", topic="expectation"))
+    pushed, _ = step(growth, start, TraineeLine(text="…", label="statement", pitch=True, motive_fit="misfit"))
+    assert asked.trust > plain.trust
+    assert pushed.concern == "doubt" and pushed.trust < start.trust
+
+
+def test_rescue_customer_is_reassured_by_proof(card: PersonaCard) -> None:
+    state = initial_state(card).model_copy(update={"concern_voiced": True})
+    state, move = step(card, state, TraineeLine(text="…", label="statement", motive_fit="fit"))
+    assert state.concern == "doubt" and "concern_eased" in move.intents
+    _, move = step(card, state, TraineeLine(text="…", label="statement", motive_fit="misfit"))
+    assert move.concern_after == "doubt"
+
+
+def test_balanced_customer_hardens_under_pressure(card: PersonaCard) -> None:
+    balanced = with_motive(card, "balanced")
+    state = initial_state(balanced)
+    pressed, _ = step(balanced, state, TraineeLine(text="…", label="statement", motive_fit="misfit"))
+    assert pressed.concern == "no_commitment" and pressed.trust < state.trust
+    assert pressed.patience < state.patience
+
+
+def test_complacent_customer_denies_problems_when_asked_about_them(card: PersonaCard) -> None:
+    complacent = with_motive(card, "complacent")
+    state = initial_state(complacent).model_copy(update={"trust": 60})
+    _, denied = step(complacent, state, TraineeLine(text="…", label="exploratory", topic="need", motive_fit="misfit"))
+    assert denied.intents == ("deny",) and denied.facts == ()
+    _, future = step(complacent, state, TraineeLine(text="…", label="exploratory", topic="need", motive_fit="fit"))
+    assert future.facts
+
+
+def test_silence_adds_one_fact_in_the_same_subject(card: PersonaCard) -> None:
+    state, _ = step(card, initial_state(card).model_copy(update={"trust": 40}), line("exploratory", "process"))
+    after, move = silence_step(card, state)
+    assert move is not None and len(move.facts) == 1
+    assert card.fact_by_id[move.facts[0]].category == "process"
+    assert after.trust == state.trust + 2
+    exhausted, none = silence_step(card, state.model_copy(update={"patience": 0}))
+    assert none is None and exhausted == state.model_copy(update={"patience": 0})
+
+
+@pytest.mark.parametrize("card_id", ["hospital-it-rescue", "bank-onboarding-complacent", "auto-parts-mes-growth",
+                                     "warehouse-wms-balanced"])
+def test_how_each_shipped_motive_hears_real_lines(card_id: str) -> None:
+    from app.engine.hearing import hear
+
+    shipped = cards()[card_id]
+    lines = {
+        "rescue": ("我们在省人民医院做过同样的项目,已经稳定运行两年了。", "fit"),
+        "complacent": ("您现在遇到了什么问题?", "misfit"),
+        "growth": ("您觉得这个流程应该怎么设计,我们一起梳理一下?", "fit"),
+        "balanced": ("We could start small with a pilot in one site, no pressure.", "fit"),
+    }
+    text, expected = lines[shipped.motive]
+    heard = hear(text, shipped.language if shipped.motive != "balanced" else "en", shipped.motive)
+    assert heard.motive_fit == expected
