@@ -13,6 +13,8 @@ from app.engine.personas import PersonaError, load_cards
 app = typer.Typer(help="Peilian (陪练): sales-training sparring partner.", no_args_is_help=True, add_completion=False)
 personas_app = typer.Typer(help="Persona cards.", no_args_is_help=True)
 app.add_typer(personas_app, name="personas")
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 
 def _print_json(data: Any) -> None:
@@ -178,6 +180,33 @@ def personas_check(
     for card in cards.values():
         typer.echo(f"ok  {card.id}  ({card.language}, {card.motive}, {card.concern.level}, {card.difficulty})")
     typer.echo(f"{len(cards)} persona cards are valid")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option("--role", help="trainee, coach, hr or admin.")] = "trainee",
+    password: Annotated[Optional[str], typer.Option("--password", help="Asked for when not given.")] = None,
+    coach: Annotated[Optional[str], typer.Option("--coach", help="The trainee's coach (a coach's user name).")] = None,
+) -> None:
+    """Add an account; the password is asked for (twice, hidden) when --password is not given."""
+    from sqlmodel import Session
+
+    from app.accounts.service import AccountError, create_user
+    from app.storage.db import make_engine, migrate
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    with Session(engine) as db:
+        try:
+            user = create_user(db, username=name, password=password, role=role, coach=coach)
+        except AccountError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(f"added {user.username} ({user.role}{', coach ' + coach if coach else ''})")
+    engine.dispose()
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api.routes import pages, personas, sessions
+from app.api.routes import auth, pages, personas, reviews, sessions
+from app.api.routes.pages import SignInRequired, sign_in_redirect
+from app.core.origin import OriginCheckMiddleware
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
 from app.core.context import AppContext
@@ -64,8 +66,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     app.state.context = context
+    app.add_middleware(OriginCheckMiddleware)
+    app.add_exception_handler(SignInRequired, sign_in_redirect)  # type: ignore[arg-type]
+    app.include_router(auth.router)
     app.include_router(personas.router)
     app.include_router(sessions.router)
+    app.include_router(reviews.router)
     app.include_router(handler.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from app.storage import repo
 from app.storage.models import ChatSession, Turn
-from scoring import Rubric, Transcript, grade
+from scoring import Rubric, Transcript, grade, label
 
 
 def turn_json(turn: Turn) -> dict[str, Any]:
@@ -23,12 +23,12 @@ def turn_json(turn: Turn) -> dict[str, Any]:
 
 
 def transcript_json(chat: ChatSession, turns: list[Turn]) -> dict[str, Any]:
-    """The session's transcript; a customer reply still being spoken is not part of it yet."""
+    """The session's transcript; a customer reply still being spoken (no words, no end) is not part of it yet."""
     return {
         "session_id": chat.id,
         "persona_id": chat.persona_id,
         "language": chat.language,
-        "turns": [turn_json(t) for t in turns if t.speaker == "trainee" or t.ended_at is not None],
+        "turns": [turn_json(t) for t in turns if t.speaker == "trainee" or t.ended_at is not None or t.text],
     }
 
 
@@ -49,3 +49,27 @@ def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, motive: str |
     card = grade(transcript, rubric, motive=motive).model_dump(mode="json")
     repo.save_scorecard(db, session_id=session_id, rubric=rubric.name, data=card)
     return card
+
+
+def import_transcript(
+    db: Session, *, transcript: Transcript, owner_id: int | None, rubric: Rubric, motive: str | None
+) -> tuple[ChatSession, dict[str, Any]]:
+    """Store a transcript recorded elsewhere as an ended session, labelled and graded."""
+    chat = repo.create_session(
+        db, persona_id=transcript.persona_id or "imported", language=transcript.language, engine_state={},
+        user_id=owner_id, mode="imported",
+    )
+    for turn in sorted(transcript.turns, key=lambda t: t.seq):
+        verdict = label(turn.text, transcript.language) if turn.speaker == "trainee" else None
+        db.add(Turn(
+            session_id=chat.id, seq=turn.seq, speaker=turn.speaker, text=turn.text,
+            typing_started_at=turn.typing_started_at, sent_at=turn.sent_at, started_at=turn.started_at,
+            ended_at=turn.ended_at,
+            label=verdict.label if verdict else None, topic=verdict.topic if verdict else None,
+            rule=verdict.rule if verdict else None,
+        ))
+    db.commit()
+    card = grade(transcript, rubric, motive=motive).model_dump(mode="json")
+    card["session_id"] = chat.id
+    repo.save_scorecard(db, session_id=chat.id, rubric=rubric.name, data=card)
+    return repo.end_session(db, session_id=chat.id), card

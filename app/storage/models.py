@@ -11,6 +11,35 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+ROLES = ("trainee", "coach", "hr", "admin")
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: a trainee (with a coach), a coach, HR, or an admin."""
+
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=100)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=20)
+    coach_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    must_change_password: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuthToken(SQLModel, table=True):
+    """A signed-in browser: the cookie carries the token, the table keeps only its hash."""
+
+    __tablename__ = "auth_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    csrf: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
 class ChatSession(SQLModel, table=True):
     """One practice conversation; its engine state lives here so any worker can resume it."""
 
@@ -18,6 +47,7 @@ class ChatSession(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=32)
     persona_id: str = Field(index=True, max_length=100)
+    user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     language: str = Field(max_length=8)
     mode: str = Field(default="practice", max_length=20)
     status: str = Field(default="active", max_length=20)
@@ -66,4 +96,49 @@ class Scorecard(SQLModel, table=True):
     overall: int
     passed: bool | None = None
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Comment(SQLModel, table=True):
+    """A coach's comment on one turn (seq) or on the whole session (seq None)."""
+
+    __tablename__ = "comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="chat_session.id", index=True, max_length=32)
+    seq: int | None = None
+    author_id: int = Field(foreign_key="app_user.id")
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LabelCorrection(SQLModel, table=True):
+    """A coach's label for a trainee line, kept beside the automatic one (calibration)."""
+
+    __tablename__ = "label_correction"
+    __table_args__ = (UniqueConstraint("session_id", "seq", name="uq_label_correction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="chat_session.id", index=True, max_length=32)
+    seq: int
+    auto_label: str = Field(max_length=30)
+    auto_topic: str | None = Field(default=None, max_length=30)
+    label: str = Field(max_length=30)
+    topic: str | None = Field(default=None, max_length=30)
+    author_id: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ScoreCorrection(SQLModel, table=True):
+    """A coach's score for one dimension, kept beside the automatic one (calibration)."""
+
+    __tablename__ = "score_correction"
+    __table_args__ = (UniqueConstraint("session_id", "dimension", name="uq_score_correction"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="chat_session.id", index=True, max_length=32)
+    dimension: str = Field(max_length=30)
+    auto_score: int
+    score: int
+    author_id: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)

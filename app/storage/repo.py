@@ -14,8 +14,19 @@ from sqlmodel import Session, select
 from app.storage.models import ChatSession, Scorecard, Turn, utcnow
 
 
-def create_session(db: Session, *, persona_id: str, language: str, engine_state: dict[str, Any]) -> ChatSession:
-    row = ChatSession(id=uuid.uuid4().hex, persona_id=persona_id, language=language, engine_state=engine_state)
+def create_session(
+    db: Session,
+    *,
+    persona_id: str,
+    language: str,
+    engine_state: dict[str, Any],
+    user_id: int | None = None,
+    mode: str = "practice",
+) -> ChatSession:
+    row = ChatSession(
+        id=uuid.uuid4().hex, persona_id=persona_id, language=language, engine_state=engine_state, user_id=user_id,
+        mode=mode,
+    )
     db.add(row)
     db.commit()
     db.refresh(row)

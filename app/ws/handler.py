@@ -11,7 +11,7 @@ import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, WebSocketException, status
 
-from app.api.deps import ContextWsDep
+from app.api.deps import ContextWsDep, WsUserDep
 from app.storage import repo
 from app.ws import frames
 from app.ws.turn import Conversation
@@ -41,9 +41,10 @@ async def _receive_loop(ws: WebSocket, conversation: Conversation) -> None:
 
 
 @router.websocket("/ws/sessions/{session_id}")
-async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep) -> None:
+async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user: WsUserDep) -> None:
+    """Only the session's own trainee talks in it; anyone else is refused as if it did not exist."""
     chat = await ctx.run(repo.get_session, session_id=session_id)
-    if chat is None or chat.persona_id not in ctx.personas:
+    if chat is None or chat.persona_id not in ctx.personas or chat.user_id != user.id:
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
     await ws.accept()
     origin = await ctx.run(repo.start_clock, session_id=session_id, now=ctx.clock.now())

@@ -33,3 +33,21 @@ def chromium_page(width: int = 1100, height: int = 900) -> Iterator["object"]:
             yield page
         finally:
             browser.close()
+
+
+def sign_in(page: "object", server: "object", username: str, role: str = "trainee", coach: str | None = None,
+            next_path: str = "/", lang: str = "zh") -> None:
+    """Create the account if needed and sign in through the login form, as a person would."""
+    from app.accounts.service import get_user
+    from tests.utils.server import PASSWORD
+
+    ctx = server.app.state.context  # type: ignore[attr-defined]
+    with ctx.db() as db:
+        exists = get_user(db, username=username) is not None
+    if not exists:
+        server.add_user(username, role=role, coach=coach)  # type: ignore[attr-defined]
+    page.goto(f"{server.url}/login?lang={lang}&next={next_path}")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", username)  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("#login-form button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_selector("#who-am-i")  # type: ignore[attr-defined]

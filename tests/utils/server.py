@@ -6,16 +6,20 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 
+from app.accounts.service import create_user, get_user
 from app.core.clock import FakeClock
 from app.core.config import Settings
 from app.main import create_app
+
+
+PASSWORD = "correct horse battery"
 
 
 @dataclass
@@ -24,13 +28,39 @@ class LiveServer:
     settings: Settings
     clock: FakeClock
     app: Any
+    default_user: str = "trainee1"
+    clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     @property
     def ws_base(self) -> str:
         return self.url.replace("http://", "ws://")
 
-    def start_session(self, persona_id: str) -> dict[str, Any]:
-        response = httpx.post(f"{self.url}/api/sessions", json={"persona_id": persona_id})
+    def add_user(self, username: str, role: str = "trainee", coach: str | None = None) -> None:
+        ctx = self.app.state.context
+        with ctx.db() as db:
+            create_user(db, username=username, password=PASSWORD, role=role, coach=coach)
+
+    def client(self, username: str | None = None) -> httpx.Client:
+        """An HTTP client signed in as `username` (created as a trainee on first use)."""
+        username = username or self.default_user
+        if username not in self.clients:
+            with self.app.state.context.db() as db:
+                if get_user(db, username=username) is None:
+                    create_user(db, username=username, password=PASSWORD, role="trainee")
+            client = httpx.Client(base_url=self.url)
+            client.post("/api/auth/login", json={"username": username, "password": PASSWORD}).raise_for_status()
+            self.clients[username] = client
+        return self.clients[username]
+
+    def get(self, path: str, user: str | None = None) -> httpx.Response:
+        return self.client(user).get(path)
+
+    def cookie_header(self, username: str | None = None) -> str:
+        client = self.client(username)
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+    def start_session(self, persona_id: str, user: str | None = None) -> dict[str, Any]:
+        response = self.client(user).post("/api/sessions", json={"persona_id": persona_id})
         response.raise_for_status()
         return response.json()
 
@@ -64,7 +94,12 @@ def run_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
     """The Peilian app on `settings` and a fake clock, served for real."""
     app = create_app(settings, clock=clock)
     with serve_asgi(app) as url:
-        yield LiveServer(url=url, settings=settings, clock=clock, app=app)
+        live = LiveServer(url=url, settings=settings, clock=clock, app=app)
+        try:
+            yield live
+        finally:
+            for client in live.clients.values():
+                client.close()
 
 
 class Client:
@@ -90,5 +125,6 @@ class Client:
                 return frame
 
 
-async def open_client(server: LiveServer, ws_url: str) -> Client:
-    return Client(await connect(server.ws_base + ws_url))
+async def open_client(server: LiveServer, ws_url: str, user: str | None = None) -> Client:
+    """A WebSocket signed in with `user`'s cookie (the default test trainee when None)."""
+    return Client(await connect(server.ws_base + ws_url, additional_headers={"Cookie": server.cookie_header(user)}))

@@ -4,12 +4,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.deps import ContextDep
+from app.api.deps import ContextDep, CurrentUserDep
 
 router = APIRouter(prefix="/api/personas", tags=["personas"])
 
 
 @router.get("", summary="List the persona cards")
-def list_personas(ctx: ContextDep) -> list[dict[str, Any]]:
+def list_personas(ctx: ContextDep, _user: CurrentUserDep) -> list[dict[str, Any]]:
     """Every card's public fields (id, name, language, motive, concern level, difficulty, brief)."""
     return [card.summary() for card in ctx.personas.values()]

@@ -1,15 +1,23 @@
-"""Practice sessions over REST (DESIGN 4.2): start one, read its transcript and scorecard."""
+"""Practice sessions over REST (DESIGN 4.2): start, list, read, import; transcript and scorecard.
+
+A session the caller may not see answers 404, exactly like one that does not exist.
+"""
 
 import secrets
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, HTTPException, Query, status
+from pydantic import BaseModel, Field, ValidationError
 
-from app.api.deps import ContextDep, DbDep
+from app.accounts import access
+from app.accounts.service import get_user
+from app.api.deps import ContextDep, CurrentUserDep, DbDep
 from app.engine.state import initial_state
-from app.storage import repo
-from app.transcripts import load_transcript
+from app.storage import library, repo
+from app.storage.models import ChatSession, User
+from app.transcripts import import_transcript, load_transcript
+from scoring import Transcript
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
@@ -28,57 +36,143 @@ class SessionRead(BaseModel):
     persona_id: str
     language: str
     status: str
+    mode: str
+    trainee: str | None
+    created_at: datetime
     persona: dict[str, Any]
 
 
-def _session_or_404(db: DbDep, session_id: str) -> Any:
+class SessionItem(BaseModel):
+    id: str
+    persona_id: str
+    trainee: str | None
+    language: str
+    mode: str
+    status: str
+    created_at: datetime
+    ended_at: datetime | None
+    overall: int | None
+    passed: bool | None
+
+
+class SessionPage(BaseModel):
+    items: list[SessionItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class Imported(BaseModel):
+    id: str
+    scorecard: dict[str, Any]
+
+
+def visible_session(db: DbDep, user: User, session_id: str) -> ChatSession:
+    """The session, if this user may see it; otherwise 404 (its existence is not revealed)."""
     chat = repo.get_session(db, session_id=session_id)
-    if chat is None:
+    if chat is None or not access.can_see(db, user, chat):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such session")
     return chat
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Start a practice session")
-def create_session(body: SessionCreate, ctx: ContextDep, db: DbDep) -> SessionCreated:
-    """Create a session with the chosen persona; connect to `ws_url` to talk."""
+def create_session(body: SessionCreate, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> SessionCreated:
+    """Create a session with the chosen persona for the signed-in user; connect to `ws_url` to talk."""
     card = ctx.personas.get(body.persona_id)
     if card is None:
         known = ", ".join(sorted(ctx.personas))
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, detail=f"no persona {body.persona_id!r}; known personas: {known}"
         )
-    seed = secrets.randbelow(1_000_000)
-    chat = repo.create_session(
-        db, persona_id=card.id, language=card.language, engine_state=initial_state(card, seed).to_json()
-    )
+    state = initial_state(card, secrets.randbelow(1_000_000))
+    chat = repo.create_session(db, persona_id=card.id, language=card.language, engine_state=state.to_json(),
+                               user_id=user.id)
     return SessionCreated(id=chat.id, ws_url=f"/ws/sessions/{chat.id}")
 
 
+@router.get("", summary="The session library: filter, sort, paginate")
+def list_sessions(
+    db: DbDep,
+    user: CurrentUserDep,
+    trainee: str | None = Query(None, description="user name of the trainee"),
+    persona: str | None = Query(None, description="persona card id"),
+    date_from: datetime | None = Query(None, description="sessions started at or after (ISO 8601)"),
+    date_to: datetime | None = Query(None, description="sessions started at or before (ISO 8601)"),
+    score_min: int | None = Query(None, ge=0, le=100),
+    score_max: int | None = Query(None, ge=0, le=100),
+    passed: bool | None = Query(None),
+    mode: str | None = Query(None, description="practice, certification or imported"),
+    sort: Literal["created_at", "overall", "trainee", "persona"] = "created_at",
+    order: Literal["asc", "desc"] = "desc",
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=100),
+) -> SessionPage:
+    """Sessions the caller may see: their own (trainee), their trainees' (coach), or all (HR, admin)."""
+    query = library.LibraryQuery(
+        owners=access.visible_owner_ids(db, user), trainee=trainee, persona=persona, date_from=date_from,
+        date_to=date_to, score_min=score_min, score_max=score_max, passed=passed, mode=mode, sort=sort,
+        order=order, page=page, page_size=page_size,
+    )
+    items, total = library.list_sessions(db, query)
+    return SessionPage(items=[SessionItem(**item) for item in items], total=total, page=page, page_size=page_size)
+
+
+@router.post("/import", status_code=status.HTTP_201_CREATED, summary="Import and grade a transcript")
+def import_session(
+    body: dict[str, Any], ctx: ContextDep, db: DbDep, user: CurrentUserDep,
+    trainee: str | None = Query(None, description="file it under this trainee (a coach's own trainee)"),
+) -> Imported:
+    """Store a transcript JSON (DESIGN 4.1) recorded elsewhere, e.g. a role-play between two people,
+    and grade it."""
+    try:
+        transcript = Transcript.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(document)"
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"{where}: {first['msg']}") from exc
+    owner = user
+    if trainee and trainee != user.username:
+        owner = get_user(db, username=trainee)
+        owners = access.visible_owner_ids(db, user)
+        if owner is None or (owners is not None and owner.id not in owners):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no trainee {trainee!r} of yours")
+    card = ctx.personas.get(transcript.persona_id or "")
+    chat, scorecard = import_transcript(db, transcript=transcript, owner_id=owner.id, rubric=ctx.rubric,
+                                        motive=card.motive if card else None)
+    return Imported(id=chat.id, scorecard=scorecard)
+
+
 @router.get("/{session_id}", summary="A session and its persona's public card")
-def read_session(session_id: str, ctx: ContextDep, db: DbDep) -> SessionRead:
-    chat = _session_or_404(db, session_id)
+def read_session(session_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> SessionRead:
+    chat = visible_session(db, user, session_id)
     card = ctx.personas.get(chat.persona_id)
+    owner = db.get(User, chat.user_id) if chat.user_id else None
     return SessionRead(
-        id=chat.id,
-        persona_id=chat.persona_id,
-        language=chat.language,
-        status=chat.status,
+        id=chat.id, persona_id=chat.persona_id, language=chat.language, status=chat.status, mode=chat.mode,
+        trainee=owner.username if owner else None, created_at=chat.created_at,
         persona=card.summary() if card else {},
     )
 
 
 @router.get("/{session_id}/transcript", summary="The transcript JSON (DESIGN 4.1)")
-def read_transcript(session_id: str, db: DbDep) -> dict[str, Any]:
+def read_transcript(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    visible_session(db, user, session_id)
     transcript = load_transcript(db, session_id=session_id)
-    if transcript is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such session")
+    assert transcript is not None
     return transcript
 
 
 @router.get("/{session_id}/scorecard", summary="The scorecard JSON (DESIGN 4.1b)")
-def read_scorecard(session_id: str, db: DbDep) -> dict[str, Any]:
-    chat = _session_or_404(db, session_id)
+def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    chat = visible_session(db, user, session_id)
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
     return card.data
+
+
+@router.get("/{session_id}/trend", summary="The trainee's scores across their sessions")
+def read_trend(session_id: str, db: DbDep, user: CurrentUserDep) -> list[dict[str, Any]]:
+    """Every scored session of this session's trainee, oldest first (for the replay's trend chart)."""
+    chat = visible_session(db, user, session_id)
+    return library.trend(db, user_id=chat.user_id) if chat.user_id else []

@@ -1,6 +1,5 @@
 """REST routes of DESIGN 4.2 against the real server: personas, sessions, transcript, scorecard."""
 
-import httpx
 import pytest
 
 from tests.utils.server import LiveServer
@@ -9,7 +8,7 @@ PERSONA_FIELDS = {"id", "name", "language", "motive", "concern_level", "difficul
 
 
 def test_personas_list_public_fields_only(server: LiveServer) -> None:
-    cards = httpx.get(f"{server.url}/api/personas").json()
+    cards = server.get(f"/api/personas").json()
     assert len(cards) >= 3 and {c["language"] for c in cards} == {"zh", "en"}
     for card in cards:
         assert PERSONA_FIELDS <= card.keys()
@@ -18,15 +17,15 @@ def test_personas_list_public_fields_only(server: LiveServer) -> None:
 
 
 def test_start_session_and_read_it_back(server: LiveServer) -> None:
-    created = httpx.post(f"{server.url}/api/sessions", json={"persona_id": "hospital-it-rescue"})
+    created = server.client().post(f"/api/sessions", json={"persona_id": "hospital-it-rescue"})
     assert created.status_code == 201
     body = created.json()
     assert body["ws_url"] == f"/ws/sessions/{body['id']}"
-    session = httpx.get(f"{server.url}/api/sessions/{body['id']}").json()
+    session = server.get(f"/api/sessions/{body['id']}").json()
     assert (session["status"], session["language"], session["persona"]["name"]) == ("active", "zh", "王建国")
-    transcript = httpx.get(f"{server.url}/api/sessions/{body['id']}/transcript").json()
+    transcript = server.get(f"/api/sessions/{body['id']}/transcript").json()
     assert transcript == {"session_id": body["id"], "persona_id": "hospital-it-rescue", "language": "zh", "turns": []}
-    pending = httpx.get(f"{server.url}/api/sessions/{body['id']}/scorecard")
+    pending = server.get(f"/api/sessions/{body['id']}/scorecard")
     assert pending.status_code == 409 and "not ended" in pending.json()["detail"]
 
 
@@ -39,17 +38,17 @@ def test_start_session_and_read_it_back(server: LiveServer) -> None:
     ],
 )
 def test_bad_session_requests_say_what_is_wrong(server: LiveServer, body: dict, status: int, needle: str) -> None:
-    response = httpx.post(f"{server.url}/api/sessions", json=body)
+    response = server.client().post(f"/api/sessions", json=body)
     assert response.status_code == status
     assert needle in response.text
 
 
 def test_unknown_session_is_404_everywhere(server: LiveServer) -> None:
     for path in ("", "/transcript", "/scorecard"):
-        assert httpx.get(f"{server.url}/api/sessions/nope{path}").status_code == 404
+        assert server.get(f"/api/sessions/nope{path}").status_code == 404
 
 
 def test_openapi_documents_the_api(server: LiveServer) -> None:
-    paths = httpx.get(f"{server.url}/openapi.json").json()["paths"]
+    paths = server.get(f"/openapi.json").json()["paths"]
     assert {"/api/personas", "/api/sessions", "/api/sessions/{session_id}/transcript",
             "/api/sessions/{session_id}/scorecard"} <= paths.keys()

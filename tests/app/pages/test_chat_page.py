@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.utils.browser import chromium_page
+from tests.utils.browser import chromium_page, sign_in
 from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -27,6 +27,7 @@ def chat(page, text: str, replies_before: int) -> str:  # type: ignore[no-untype
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) -> None:
     with chromium_page() as page:
+        sign_in(page, server, "xiaoli")
         page.goto(f"{server.url}/?lang=zh")
         assert page.locator("h1").inner_text() == "选择客户"
         page.locator("article[data-persona-id='hospital-it-rescue'] button").click()
@@ -61,6 +62,7 @@ def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) ->
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_english_page_and_typing_is_reported(server: LiveServer) -> None:
     with chromium_page() as page:
+        sign_in(page, server, "sam", lang="en")
         page.goto(f"{server.url}/?lang=en")
         assert page.locator("h1").inner_text() == "Choose a customer"
         card = page.locator("article[data-persona-id]").filter(has_text="English").first
@@ -77,6 +79,7 @@ def test_english_page_and_typing_is_reported(server: LiveServer) -> None:
 def test_catalogue_lists_every_card_and_starts_one(server: LiveServer) -> None:
     cards = server.app.state.context.personas
     with chromium_page() as page:
+        sign_in(page, server, "xiaowang")
         page.goto(f"{server.url}/personas?lang=zh")
         rows = page.locator("tr[data-persona-id]")
         assert rows.count() == len(cards)

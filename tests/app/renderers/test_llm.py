@@ -3,7 +3,6 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
 import pytest
 
 from app.core.clock import FakeClock
@@ -37,7 +36,7 @@ async def one_turn(live: LiveServer, text: str = QUESTION) -> tuple[list[dict], 
     await client.send({"type": "message", "id": "q1", "text": text})
     end = await client.until("customer_end", timeout=20)
     deltas = [f for f in client.frames if f["type"] == "customer_delta"]
-    turns = httpx.get(f"{live.url}/api/sessions/{session['id']}/transcript").json()["turns"]
+    turns = live.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
     await client.conn.close()
     return deltas, end, turns[-1]
 

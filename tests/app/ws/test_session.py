@@ -3,12 +3,12 @@
 import asyncio
 import uuid
 
-import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 
 from app.core.clock import FakeClock
 from app.core.config import Settings
+from app.accounts.service import get_user
 from app.engine.state import initial_state
 from app.storage import repo
 from app.ws.turn import think_delay
@@ -83,7 +83,7 @@ async def test_whole_session_leaves_transcript_and_scorecard(server: LiveServer)
     assert [t["seq"] for t in card["turns"]] == trainee_seqs
     assert card["silence"]["after_answer"]["held"] >= 4  # five 5-second pauses after answers
 
-    transcript = httpx.get(f"{server.url}/api/sessions/{session['id']}/transcript").json()
+    transcript = server.get(f"/api/sessions/{session['id']}/transcript").json()
     assert transcript["session_id"] == session["id"] and transcript["language"] == "zh"
     assert [{"seq": t["seq"], "text": t["text"]} for t in transcript["turns"]] == sent
     trainee = [t for t in transcript["turns"] if t["speaker"] == "trainee"]
@@ -91,7 +91,7 @@ async def test_whole_session_leaves_transcript_and_scorecard(server: LiveServer)
     assert all(round(t["sent_at"] - t["typing_started_at"], 3) == 2.0 for t in trainee)
     customer = [t for t in transcript["turns"] if t["speaker"] == "customer"]
     assert all(t["started_at"] <= t["ended_at"] for t in customer)
-    stored = httpx.get(f"{server.url}/api/sessions/{session['id']}/scorecard").json()
+    stored = server.get(f"/api/sessions/{session['id']}/scorecard").json()
     assert stored == {k: v for k, v in card.items() if k != "type"}
     await client.conn.close()
 
@@ -110,7 +110,7 @@ async def test_repeated_message_id_is_stored_once_and_answered_once(server: Live
     await client.send({"type": "end"})
     await client.until("scorecard")
     assert not [f for f in client.frames[retried_at:] if f["type"] == "customer_start"]
-    turns = httpx.get(f"{server.url}/api/sessions/{session['id']}/transcript").json()["turns"]
+    turns = server.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
     assert [t["speaker"] for t in turns] == ["trainee", "customer"]
 
 
@@ -207,7 +207,7 @@ async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
             clock.advance(0.01)
             await asyncio.sleep(0.002)
         await task
-        turns = httpx.get(f"{live.url}/api/sessions/{session['id']}/transcript").json()["turns"]
+        turns = live.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
     question, answer = turns
     waited = answer["started_at"] - question["sent_at"]
     assert think_delay(text) <= waited <= think_delay(text) + 0.1
@@ -226,7 +226,7 @@ async def test_held_silence_after_an_answer_earns_one_more_fact(server: LiveServ
     await asyncio.sleep(0.2)
     ack = await say(client, server, session["id"], "还有呢?", think=0.5)
     assert ack["seq"] == 4  # one addition per answer, not one per silent stretch
-    turns = httpx.get(f"{server.url}/api/sessions/{session['id']}/transcript").json()["turns"]
+    turns = server.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
     answer, addition = turns[1], turns[2]
     assert round(addition["started_at"] - answer["ended_at"], 1) >= 4.0
 
@@ -254,11 +254,12 @@ async def test_certification_sessions_get_no_live_feedback(server: LiveServer) -
     ctx = server.app.state.context
     card = ctx.personas["hospital-it-rescue"]
 
+    server.client()  # the default trainee exists and is signed in
+
     def certification_session(db):  # type: ignore[no-untyped-def]
-        chat = repo.create_session(db, persona_id=card.id, language="zh", engine_state=initial_state(card).to_json())
-        chat.mode = "certification"
-        db.add(chat)
-        db.commit()
+        owner = get_user(db, username=server.default_user)
+        chat = repo.create_session(db, persona_id=card.id, language="zh", engine_state=initial_state(card).to_json(),
+                                   user_id=owner.id, mode="certification")
         return chat.id
 
     session_id = await ctx.run(certification_session)

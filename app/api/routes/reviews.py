@@ -1,0 +1,119 @@
+"""Coaches' review of a session: comments, label and score corrections, and the calibration report."""
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field, model_validator
+from sqlmodel import select
+
+from app import calibration
+from app.accounts import access
+from app.api.deps import CurrentUserDep, DbDep
+from app.api.routes.sessions import visible_session
+from app.storage import repo, reviews
+from app.storage.models import ChatSession, Turn, User
+from scoring.models import Dimension, Label, Topic
+
+router = APIRouter(tags=["reviews"])
+
+
+class CommentCreate(BaseModel):
+    seq: int | None = Field(None, description="the turn commented on; null for the whole session")
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class CommentRead(BaseModel):
+    id: int
+    seq: int | None
+    text: str
+    author: str
+    role: str
+    created_at: datetime
+
+
+class LabelFix(BaseModel):
+    label: Label
+    topic: Topic | None = None
+
+    @model_validator(mode="after")
+    def _topic_only_when_exploring(self) -> "LabelFix":
+        if self.label != "exploratory" and self.topic is not None:
+            raise ValueError("topic is given only for the exploratory label")
+        return self
+
+
+class ScoreFix(BaseModel):
+    score: int = Field(ge=0, le=100)
+
+
+def annotatable_session(db: DbDep, user: User, session_id: str) -> ChatSession:
+    chat = visible_session(db, user, session_id)
+    if not access.can_annotate(db, user, chat):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only the trainee's coach (or an admin) may do this")
+    return chat
+
+
+@router.get("/api/sessions/{session_id}/comments", summary="Comments on a session")
+def list_comments(session_id: str, db: DbDep, user: CurrentUserDep) -> list[CommentRead]:
+    visible_session(db, user, session_id)
+    return [CommentRead(**c) for c in reviews.list_comments(db, session_id=session_id)]
+
+
+@router.post("/api/sessions/{session_id}/comments", status_code=status.HTTP_201_CREATED,
+             summary="Comment on a turn or on the whole session")
+def add_comment(session_id: str, body: CommentCreate, db: DbDep, user: CurrentUserDep) -> CommentRead:
+    """A coach's comment; `seq` names a turn of the session, or null for the whole session."""
+    chat = annotatable_session(db, user, session_id)
+    if body.seq is not None and not _turn(db, chat.id, body.seq):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"the session has no turn {body.seq}")
+    row = reviews.add_comment(db, session_id=chat.id, seq=body.seq, author_id=user.id, text=body.text.strip())
+    return CommentRead(id=row.id, seq=row.seq, text=row.text, author=user.username, role=user.role,
+                       created_at=row.created_at)
+
+
+def _turn(db: DbDep, session_id: str, seq: int) -> Turn | None:
+    return db.exec(select(Turn).where(Turn.session_id == session_id, Turn.seq == seq)).first()
+
+
+@router.get("/api/sessions/{session_id}/corrections", summary="Coaches' corrections of labels and scores")
+def list_corrections(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str, list[dict[str, Any]]]:
+    visible_session(db, user, session_id)
+    return reviews.list_corrections(db, session_id=session_id)
+
+
+@router.put("/api/sessions/{session_id}/corrections/labels/{seq}", summary="Correct a line's label")
+def correct_label(session_id: str, seq: int, body: LabelFix, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    """The coach's label for trainee line `seq`, stored beside the automatic one (which is kept)."""
+    chat = annotatable_session(db, user, session_id)
+    turn = _turn(db, chat.id, seq)
+    if turn is None or turn.speaker != "trainee":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"turn {seq} is not a trainee line")
+    row = reviews.correct_label(db, turn=turn, label=body.label, topic=body.topic, author_id=user.id)
+    return {"seq": row.seq, "auto_label": row.auto_label, "auto_topic": row.auto_topic, "label": row.label,
+            "topic": row.topic, "author": user.username}
+
+
+@router.put("/api/sessions/{session_id}/corrections/scores/{dimension}", summary="Correct a dimension's score")
+def correct_score(
+    session_id: str, dimension: Dimension, body: ScoreFix, db: DbDep, user: CurrentUserDep
+) -> dict[str, Any]:
+    """The coach's score for one dimension, stored beside the automatic one (which is kept)."""
+    chat = annotatable_session(db, user, session_id)
+    card = repo.get_scorecard(db, session_id=chat.id)
+    if card is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has no scorecard yet")
+    row = reviews.correct_score(db, session_id=chat.id, dimension=dimension,
+                                auto_score=int(card.data["dimensions"][dimension]), score=body.score,
+                                author_id=user.id)
+    return {"dimension": row.dimension, "auto_score": row.auto_score, "score": row.score, "author": user.username}
+
+
+@router.get("/api/calibration", summary="Agreement between automatic and coach labels and scores")
+def calibration_report(db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    """Per-label agreement and the confusion (rows: automatic, columns: coach) over every corrected
+    session the caller may see; a line the coach left alone counts as agreed."""
+    if user.role == "trainee":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="coaches, HR and admins only")
+    pairs, scores, sessions = reviews.calibration_rows(db, owners=access.visible_owner_ids(db, user))
+    return calibration.report(pairs, scores, sessions)

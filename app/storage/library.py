@@ -1,0 +1,102 @@
+"""The session library: filtered, sorted, paginated listings and a trainee's trend."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.storage.models import ChatSession, Scorecard, User
+
+SortKey = Literal["created_at", "overall", "trainee", "persona"]
+
+
+@dataclass(frozen=True)
+class LibraryQuery:
+    owners: set[int] | None  # None: every session
+    trainee: str | None = None
+    persona: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    score_min: int | None = None
+    score_max: int | None = None
+    passed: bool | None = None
+    mode: str | None = None
+    sort: SortKey = "created_at"
+    order: Literal["asc", "desc"] = "desc"
+    page: int = 1
+    page_size: int = 20
+
+
+def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]], int]:
+    """One page of sessions the caller may see, and how many match in all."""
+    stmt = (
+        select(ChatSession, User.username, Scorecard.overall, Scorecard.passed)
+        .join(User, col(ChatSession.user_id) == User.id, isouter=True)
+        .join(Scorecard, col(Scorecard.session_id) == ChatSession.id, isouter=True)
+    )
+    if query.owners is not None:
+        stmt = stmt.where(col(ChatSession.user_id).in_(query.owners or {-1}))
+    if query.trainee:
+        stmt = stmt.where(User.username == query.trainee)
+    if query.persona:
+        stmt = stmt.where(ChatSession.persona_id == query.persona)
+    if query.mode:
+        stmt = stmt.where(ChatSession.mode == query.mode)
+    if query.date_from:
+        stmt = stmt.where(ChatSession.created_at >= query.date_from)
+    if query.date_to:
+        stmt = stmt.where(ChatSession.created_at <= query.date_to)
+    if query.score_min is not None:
+        stmt = stmt.where(Scorecard.overall >= query.score_min)
+    if query.score_max is not None:
+        stmt = stmt.where(Scorecard.overall <= query.score_max)
+    if query.passed is not None:
+        stmt = stmt.where(Scorecard.passed == query.passed)
+    total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
+    column = {
+        "created_at": col(ChatSession.created_at),
+        "overall": col(Scorecard.overall),
+        "trainee": col(User.username),
+        "persona": col(ChatSession.persona_id),
+    }[query.sort]
+    ordered = column.desc().nulls_last() if query.order == "desc" else column.asc().nulls_last()
+    stmt = stmt.order_by(ordered, col(ChatSession.created_at).desc(), col(ChatSession.id))
+    stmt = stmt.offset((query.page - 1) * query.page_size).limit(query.page_size)
+    items = [
+        {
+            "id": chat.id,
+            "persona_id": chat.persona_id,
+            "trainee": username,
+            "language": chat.language,
+            "mode": chat.mode,
+            "status": chat.status,
+            "created_at": chat.created_at,
+            "ended_at": chat.ended_at,
+            "overall": overall,
+            "passed": passed,
+        }
+        for chat, username, overall, passed in db.exec(stmt)
+    ]
+    return items, total
+
+
+def trend(db: Session, *, user_id: int) -> list[dict[str, Any]]:
+    """A trainee's scored sessions, oldest first, with their dimensions."""
+    stmt = (
+        select(ChatSession, Scorecard)
+        .join(Scorecard, col(Scorecard.session_id) == ChatSession.id)
+        .where(ChatSession.user_id == user_id)
+        .order_by(col(ChatSession.created_at))
+    )
+    return [
+        {
+            "session_id": chat.id,
+            "persona_id": chat.persona_id,
+            "created_at": chat.created_at,
+            "overall": card.overall,
+            "dimensions": card.data.get("dimensions", {}),
+        }
+        for chat, card in db.exec(stmt)
+    ]
