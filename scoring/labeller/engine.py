@@ -3,7 +3,12 @@
 The customer answers the last thing asked, so the last sentence that is a question (or an
 invitation such as 您接着说 / Tell me more) decides; a line with none is a statement.
 Standalone tags ("…。对吗?") join the sentence before them so they judge what it says.
+Clause structure matters too: a trailing backchannel clause ("您说,我在记" / "Go on, I'm
+listening") does not end the invitation before it, and a question the rep answers at once
+("为什么我们能…?因为…") is a rhetorical device, not a question to the customer.
 """
+
+from dataclasses import replace
 
 import re
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ class Sentence:
     qmark: bool
     forms: frozenset[str]
     question: bool
+    rhetorical: bool = False
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -52,7 +58,7 @@ def sentences(text: str, table: Table) -> list[Sentence]:
     bodies: list[list] = []
     for raw, qmark in _pieces(text):
         body = lang.prepare(raw.strip(" ,、~-"), qmark)
-        if qmark and bodies and p["tag_only"].fullmatch(body):
+        if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
             bodies[-1] = [f"{bodies[-1][0]},{body}", True]
             continue
         body = p["fillers"].sub("", body).strip(" ,、~-")
@@ -61,15 +67,42 @@ def sentences(text: str, table: Table) -> list[Sentence]:
     out = []
     for body, qmark in bodies:
         forms, question = lang.analyse(body, qmark, p)
-        clause = _CLAUSES.split(body)[-1].strip() or body
-        clause = p["fillers"].sub("", clause).strip() or clause
+        clause = _last_clause(body, p)
         out.append(Sentence(body, clause, qmark, forms, question))
-    return out
+    return _self_answered(out, p)
 
 
-def _first_rule(s: Sentence, table: Table) -> Rule | None:
+def _bare_tag(body: str, p: dict) -> bool:
+    """A tag without a question mark still joins when it reads as one (…。您觉得呢)."""
+    return "tag_bare" in p and p["tag_bare"].fullmatch(body) is not None
+
+
+def _last_clause(body: str, p: dict) -> str:
+    """The clause that asks last; a trailing backchannel ("我在记", "I'm listening") asks nothing."""
+    clauses = [c.strip() for c in _CLAUSES.split(body)]
+    trailers = p.get("trailers")
+    while trailers is not None and len(clauses) > 1 and trailers.fullmatch(clauses[-1]):
+        clauses.pop()
+    clause = clauses[-1] or body
+    return p["fillers"].sub("", clause).strip() or clause
+
+
+def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
+    """A question the rep answers in the next sentence (为什么…?因为… / Why…? Because…) is rhetorical."""
+    answer = p.get("self_answer")
+    if answer is None:
+        return parts
+    for i in range(len(parts) - 1):
+        if parts[i].question and answer.match(parts[i + 1].text):
+            parts[i] = replace(parts[i], question=False, rhetorical=True)
+    return parts
+
+
+def _first_rule(s: Sentence, table: Table, pitch: bool) -> Rule | None:
+    if s.rhetorical:
+        return None
     for rule in table.rules:
-        if rule.matches(s.text, s.clause, s.forms, s.question):
+        if rule.matches(s.text, s.clause, s.forms, s.question, pitch):
             return rule
     return None
 
@@ -94,7 +127,7 @@ def _pitch(parts: list[Sentence], table: Table) -> Cue | None:
 def _decide(parts: list[Sentence], table: Table) -> LineLabel:
     pitch = _pitch(parts, table)
     for s in reversed(parts):
-        rule = _first_rule(s, table)
+        rule = _first_rule(s, table, pitch is not None)
         if rule is not None and rule.label != "exploratory":
             return LineLabel(label=rule.label, topic=None, pitch=pitch is not None, rule=rule.id, reason=rule.reason)
         if rule is not None or s.question:
@@ -104,6 +137,8 @@ def _decide(parts: list[Sentence], table: Table) -> LineLabel:
             return LineLabel(label="exploratory", topic=topic, pitch=pitch is not None, rule=cue.id, reason=reason)
     if pitch is not None:
         return LineLabel(label="statement", pitch=True, rule=pitch.id, reason=pitch.reason)
+    if any(s.rhetorical for s in parts):
+        return LineLabel(label="statement", rule=f"{table.lang}.statement.rhetorical", reason=table.reasons["rhetorical"])
     if not parts:
         return LineLabel(label="statement", rule=f"{table.lang}.statement.filler", reason=table.reasons["filler"])
     if any("embedded" in s.forms for s in parts):
@@ -119,4 +154,5 @@ def label(text: str, lang: str) -> LineLabel:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     cleaned = clean(text, fold_table())
     table = load_table(script_of(cleaned, lang))
+    cleaned = table.fix_typos(cleaned)
     return _decide(sentences(cleaned, table), table)

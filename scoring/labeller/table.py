@@ -6,7 +6,7 @@ table's vocabulary entry `name`, so a word list is written once and reused.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,12 @@ class Rule:
     some: tuple[re.Pattern[str], ...] = ()
     unless: re.Pattern[str] | None = None
     topic: Topic | None = None
+    pitch: bool | None = None  # None: either; True: only in a line that pitches; False: only in one that does not
 
-    def matches(self, text: str, clause: str, forms: frozenset[str], is_question: bool) -> bool:
+    def matches(self, text: str, clause: str, forms: frozenset[str], is_question: bool, pitch: bool = False) -> bool:
         if self.question and not is_question:
+            return False
+        if self.pitch is not None and self.pitch != pitch:
             return False
         if self.forms and not self.forms & forms:
             return False
@@ -74,6 +77,14 @@ class Table:
     reasons: dict[str, str]
     topic_names: dict[str, str]
     vocab: dict[str, str]
+    typos: dict[str, str] = field(default_factory=dict)
+    typo_pattern: re.Pattern[str] | None = None
+
+    def fix_typos(self, text: str) -> str:
+        """Common chat misspellings (因该 -> 应该, 你门 -> 你们) read as the word meant."""
+        if self.typo_pattern is None:
+            return text
+        return self.typo_pattern.sub(lambda m: self.typos[m.group()], text)
 
 
 class TableError(ValueError):
@@ -129,6 +140,7 @@ def _rule(raw: dict[str, Any], lang: str, vocab: dict[str, str], where: str) -> 
         some=tuple(compile_pattern(p, vocab, f"{where}.any") for p in raw.get("any", ())),
         unless=compile_pattern(raw["unless"], vocab, f"{where}.unless") if raw.get("unless") else None,
         topic=topic,
+        pitch=raw.get("pitch"),
     )
 
 
@@ -151,6 +163,8 @@ def load_table(lang: str) -> Table:
     rules = tuple(_rule(r, lang, vocab, f"{name}: rules[{i}]") for i, r in enumerate(data["rules"]))
     topics = tuple(_cue(t, f"{lang}.explore", vocab, f"{name}: topics[{i}]") for i, t in enumerate(data["topics"]))
     pitch = tuple(_cue(p, f"{lang}.statement", vocab, f"{name}: pitch[{i}]") for i, p in enumerate(data["pitch"]))
+    typos = {str(k): str(v) for k, v in (data.get("typos") or {}).items()}
+    typo_pattern = re.compile("|".join(sorted(map(re.escape, typos), key=len, reverse=True))) if typos else None
     return Table(
         lang=lang,
         fold=_fold_table(data.get("traditional", "")),
@@ -162,6 +176,8 @@ def load_table(lang: str) -> Table:
         reasons={k: str(v) for k, v in data["reasons"].items()},
         topic_names={k: str(v) for k, v in data["topic_names"].items()},
         vocab=vocab,
+        typos=typos,
+        typo_pattern=typo_pattern,
     )
 
 

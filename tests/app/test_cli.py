@@ -152,3 +152,31 @@ def test_classify_eval_names_a_bad_label(tmp_path: Path) -> None:
     labelled.write_text("text\tlabel\ttopic\tnote\nhello\tgreeting\t\t\n", encoding="utf-8")
     result = run(["classify", "--eval", str(labelled)], tmp_path)
     assert result.returncode == 1 and "line 2: label 'greeting'" in result.stderr
+
+
+def test_users_add_with_and_without_a_password_option(tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    from app.accounts.passwords import verify_password
+    from app.accounts.service import get_user
+    from app.storage.db import make_engine
+
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'users.db'}"}
+    coach = run(["users", "add", "laoshi", "--role", "coach", "--password", "coach-password"], tmp_path, env=env)
+    assert coach.returncode == 0, coach.stderr
+    prompted = run(["users", "add", "alice", "--coach", "laoshi"], tmp_path, stdin="alice-password\nalice-password\n",
+                   env=env)
+    assert prompted.returncode == 0, prompted.stderr
+    assert "added alice (trainee, coach laoshi)" in prompted.stdout
+    duplicate = run(["users", "add", "alice", "--password", "whatever-pw"], tmp_path, env=env)
+    assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
+    bad_coach = run(["users", "add", "bob", "--password", "bob-password", "--coach", "alice"], tmp_path, env=env)
+    assert bad_coach.returncode == 1 and "'alice' is not a coach" in bad_coach.stderr
+    bad_role = run(["users", "add", "eve", "--role", "boss", "--password", "eve-password"], tmp_path, env=env)
+    assert bad_role.returncode == 1 and "role must be one of" in bad_role.stderr
+    engine = make_engine(env["DATABASE_URL"])
+    with Session(engine) as db:
+        alice = get_user(db, username="alice")
+        assert alice.role == "trainee" and verify_password(alice.password_hash, "alice-password")
+        assert alice.coach_id == get_user(db, username="laoshi").id
+    engine.dispose()

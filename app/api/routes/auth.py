@@ -66,7 +66,7 @@ def setup(body: Credentials, response: Response, db: DbDep) -> Me:
     try:
         user = service.create_user(db, username=body.username, password=body.password, role="admin")
     except service.AccountError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
     token, csrf = service.issue_token(db, user=user)
     set_cookie(response, token)
     return me_of(db, SignedIn(user=user, csrf=csrf, token=token))

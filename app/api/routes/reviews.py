@@ -66,7 +66,7 @@ def add_comment(session_id: str, body: CommentCreate, db: DbDep, user: CurrentUs
     """A coach's comment; `seq` names a turn of the session, or null for the whole session."""
     chat = annotatable_session(db, user, session_id)
     if body.seq is not None and not _turn(db, chat.id, body.seq):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"the session has no turn {body.seq}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"the session has no turn {body.seq}")
     row = reviews.add_comment(db, session_id=chat.id, seq=body.seq, author_id=user.id, text=body.text.strip())
     return CommentRead(id=row.id, seq=row.seq, text=row.text, author=user.username, role=user.role,
                        created_at=row.created_at)
@@ -88,7 +88,7 @@ def correct_label(session_id: str, seq: int, body: LabelFix, db: DbDep, user: Cu
     chat = annotatable_session(db, user, session_id)
     turn = _turn(db, chat.id, seq)
     if turn is None or turn.speaker != "trainee":
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"turn {seq} is not a trainee line")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"turn {seq} is not a trainee line")
     row = reviews.correct_label(db, turn=turn, label=body.label, topic=body.topic, author_id=user.id)
     return {"seq": row.seq, "auto_label": row.auto_label, "auto_topic": row.auto_topic, "label": row.label,
             "topic": row.topic, "author": user.username}

@@ -129,7 +129,7 @@ def import_session(
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(document)"
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"{where}: {first['msg']}") from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{where}: {first['msg']}") from exc
     owner = user
     if trainee and trainee != user.username:
         owner = get_user(db, username=trainee)
