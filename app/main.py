@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api.routes import auth, pages, personas, reviews, sessions
+from app.api.routes import auth, certifications, pages, personas, reviews, sessions
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.origin import OriginCheckMiddleware
 from app.core.clock import Clock, SystemClock
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(personas.router)
     app.include_router(sessions.router)
     app.include_router(reviews.router)
+    app.include_router(certifications.router)
+    app.include_router(certifications.verify_router)
     app.include_router(handler.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

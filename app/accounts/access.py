@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.accounts.service import trainee_ids_of
 from app.storage.models import ChatSession, User
 
-SEE_ALL = frozenset({"hr", "admin"})
+SEE_ALL = ("hr", "admin")
 
 
 def visible_owner_ids(db: Session, user: User) -> set[int] | None:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.storage.models import ChatSession, Scorecard, User
+from app.storage.models import Certification, ChatSession, Scorecard, User
 
 SortKey = Literal["created_at", "overall", "trainee", "persona"]
 
@@ -32,9 +32,10 @@ class LibraryQuery:
 def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]], int]:
     """One page of sessions the caller may see, and how many match in all."""
     stmt = (
-        select(ChatSession, User.username, Scorecard.overall, Scorecard.passed)
+        select(ChatSession, User.username, Scorecard.overall, Scorecard.passed, Certification.released)
         .join(User, col(ChatSession.user_id) == User.id, isouter=True)
         .join(Scorecard, col(Scorecard.session_id) == ChatSession.id, isouter=True)
+        .join(Certification, col(Certification.id) == ChatSession.certification_id, isouter=True)
     )
     if query.owners is not None:
         stmt = stmt.where(col(ChatSession.user_id).in_(query.owners or {-1}))
@@ -76,8 +77,9 @@ def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]
             "ended_at": chat.ended_at,
             "overall": overall,
             "passed": passed,
+            "hidden_result": chat.certification_id is not None and not released,
         }
-        for chat, username, overall, passed in db.exec(stmt)
+        for chat, username, overall, passed, released in db.exec(stmt)
     ]
     return items, total
 
@@ -85,8 +87,9 @@ def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]
 def trend(db: Session, *, user_id: int) -> list[dict[str, Any]]:
     """A trainee's scored sessions, oldest first, with their dimensions."""
     stmt = (
-        select(ChatSession, Scorecard)
+        select(ChatSession, Scorecard, Certification.released)
         .join(Scorecard, col(Scorecard.session_id) == ChatSession.id)
+        .join(Certification, col(Certification.id) == ChatSession.certification_id, isouter=True)
         .where(ChatSession.user_id == user_id)
         .order_by(col(ChatSession.created_at))
     )
@@ -97,6 +100,7 @@ def trend(db: Session, *, user_id: int) -> list[dict[str, Any]]:
             "created_at": chat.created_at,
             "overall": card.overall,
             "dimensions": card.data.get("dimensions", {}),
+            "hidden_result": chat.certification_id is not None and not released,
         }
-        for chat, card in db.exec(stmt)
+        for chat, card, released in db.exec(stmt)
     ]

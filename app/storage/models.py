@@ -48,6 +48,9 @@ class ChatSession(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     persona_id: str = Field(index=True, max_length=100)
     user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    certification_id: str | None = Field(default=None, foreign_key="certification.id", index=True, max_length=32)
+    attempt_no: int | None = None
+    deadline: float | None = Field(default=None, description="certification: seconds from the start when time is up")
     language: str = Field(max_length=8)
     mode: str = Field(default="practice", max_length=20)
     status: str = Field(default="active", max_length=20)
@@ -142,3 +145,79 @@ class ScoreCorrection(SQLModel, table=True):
     score: int
     author_id: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Certification(SQLModel, table=True):
+    """An HR certification: the same personas, rubric, pass mark and rules for every candidate."""
+
+    __tablename__ = "certification"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    persona_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    rubric: str = Field(max_length=50)
+    pass_mark: int
+    time_limit_s: int
+    attempts: int
+    opens_at: datetime
+    closes_at: datetime
+    seed: int
+    released: bool = False
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidate"
+    __table_args__ = (UniqueConstraint("certification_id", "user_id", name="uq_candidate"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    certification_id: str = Field(foreign_key="certification.id", index=True, max_length=32)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    enrolled_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Every HR action and every certification session event, in order; never changed."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="app_user.id")
+    certification_id: str | None = Field(default=None, index=True, max_length=32)
+    session_id: str | None = Field(default=None, max_length=32)
+    action: str = Field(max_length=50)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Certificate(SQLModel, table=True):
+    """A pass, with a code anyone can check at /verify/{code}."""
+
+    __tablename__ = "certificate"
+
+    code: str = Field(primary_key=True, max_length=20)
+    certification_id: str = Field(foreign_key="certification.id", index=True, max_length=32)
+    user_id: int = Field(foreign_key="app_user.id")
+    session_id: str = Field(foreign_key="chat_session.id", max_length=32)
+    overall: int
+    digest: str = Field(max_length=64, description="SHA-256 of the graded transcript, for tamper evidence")
+    issued_at: datetime = Field(default_factory=utcnow)
+
+
+class RegradeRun(SQLModel, table=True):
+    """Re-grading a certification's sessions after a rubric change: progress and before/after."""
+
+    __tablename__ = "regrade_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    certification_id: str = Field(foreign_key="certification.id", index=True, max_length=32)
+    rubric: str = Field(max_length=50)
+    status: str = Field(default="running", max_length=20)
+    total: int = 0
+    done: int = 0
+    results: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    started_by: int = Field(foreign_key="app_user.id")
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None

@@ -12,6 +12,8 @@ import logging
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, WebSocketException, status
 
 from app.api.deps import ContextWsDep, WsUserDep
+from app.certification import audit
+from app.certification import service as certifications
 from app.storage import repo
 from app.ws import frames
 from app.ws.turn import Conversation
@@ -48,6 +50,7 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
     await ws.accept()
     origin = await ctx.run(repo.start_clock, session_id=session_id, now=ctx.clock.now())
+    cert = await ctx.run(certifications.get, cert_id=chat.certification_id) if chat.certification_id else None
     conversation = Conversation(
         ctx,
         session_id,
@@ -56,7 +59,14 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user
         origin,
         ended=chat.status == "ended",
         live_feedback=chat.mode == "practice",
+        rubric=certifications.rubric_of(cert) if cert else None,
+        deadline=chat.deadline if cert else None,
+        certification_id=cert.id if cert else None,
     )
+    if cert is not None:
+        await ctx.run(audit.record, action="attempt_connected", actor_id=user.id, certification_id=cert.id,
+                      session_id=session_id)
+    conversation.start()
     try:
         async with asyncio.TaskGroup() as group:
             sender = group.create_task(_send_loop(ws, conversation))

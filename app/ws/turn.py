@@ -13,8 +13,10 @@ import contextlib
 import logging
 from typing import Any
 
+from scoring import Rubric
 from scoring import label as label_line
 
+from app.certification import audit
 from app.core.context import AppContext
 from app.engine.personas import PersonaCard
 from app.engine.hearing import hear
@@ -52,6 +54,9 @@ class Conversation:
         origin: float,
         ended: bool,
         live_feedback: bool = True,
+        rubric: Rubric | None = None,
+        deadline: float | None = None,
+        certification_id: str | None = None,
     ) -> None:
         self.ctx = ctx
         self.session_id = session_id
@@ -66,6 +71,9 @@ class Conversation:
         self._activity = 0  # typing and message frames seen; a silence watcher checks it did not move
         self._tasks: set[asyncio.Task[None]] = set()
         self.live_feedback = live_feedback  # practice sessions show each line's label; certification never
+        self.rubric = rubric or ctx.rubric
+        self.deadline = deadline  # certification: seconds from the start when time is up
+        self.certification_id = certification_id
 
     def now(self) -> float:
         """Seconds since the session started, on the server's clock."""
@@ -93,9 +101,27 @@ class Conversation:
         elif isinstance(frame, ResumeFrame):
             await self._on_resume(frame.last_seq)
 
+    def time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self.now()
+
+    def start(self) -> None:
+        """Begin the server-side time limit of a certification attempt, if any."""
+        left = self.time_left()
+        if left is not None and not self._ended:
+            self._spawn(self._time_limit(left))
+
+    async def _time_limit(self, left: float) -> None:
+        await self.ctx.clock.sleep(max(left, 0.0))
+        if not self._ended:
+            await self._finish("time_up")
+
     async def _on_message(self, frame: MessageFrame) -> None:
         if self._ended:
             self.send(frames.error("session_ended", "this session has ended; start a new one"))
+            return
+        left = self.time_left()
+        if left is not None and left <= 0:
+            await self._finish("time_up")
             return
         sent_at = self.now()
         verdict = label_line(frame.text, self.language)
@@ -246,15 +272,28 @@ class Conversation:
         return (text or None), bool(pieces)
 
     async def _on_end(self) -> None:
+        await self._finish("end")
+
+    async def _finish(self, reason: str) -> None:
+        """End the session once: grade it; practice shows the scorecard, certification only that it ended."""
+        if self._ended and reason == "time_up":
+            return
         self._ended = True
         reply = self._reply
         if reply is not None and not reply.done() and not self._speaking:
             reply.cancel()
         async with self._speech:  # a customer turn being spoken finishes and is stored first
             card = await self.ctx.run(
-                end_and_grade, session_id=self.session_id, rubric=self.ctx.rubric, motive=self.card.motive
+                end_and_grade, session_id=self.session_id, rubric=self.rubric, motive=self.card.motive
             )
-        self.send({"type": "scorecard", **card})
+        if reason == "time_up":
+            self.send(frames.error("time_up", "the time limit of this attempt is over; it has been submitted"))
+        if self.certification_id is None:
+            self.send({"type": "scorecard", **card})
+            return
+        await self.ctx.run(audit.record, action="attempt_time_up" if reason == "time_up" else "attempt_ended",
+                           certification_id=self.certification_id, session_id=self.session_id)
+        self.send({"type": "ended", "reason": reason, "result": "released_by_hr"})
 
     async def _on_resume(self, last_seq: int) -> None:
         """Send again every finished customer turn the client has not seen."""

@@ -2,7 +2,8 @@
 
 Forms are read at the start of the sentence and of its last clause, so "If we cut lead time,
 would that…" and "I'll set it up — could your analysts…" are seen as questions. A wh-word
-followed by its own subject ("What we found is…") opens a clause, not a question.
+followed by its own subject ("What we found is…") opens a clause, not a question. An indirect
+question ("I wonder what budget you have in mind.") asks even with a full stop.
 """
 
 import re
@@ -30,6 +31,8 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
             forms.add("neg")
     if p["tag"].search(body):
         forms.add("tag")
+    if p["indirect"].match(body):
+        forms.add("wh")
     question = qmark or bool(forms & {"wh", "aux", "tag"})
     if not question and p["wh_any"].search(body):
         forms.add("embedded")

@@ -6,6 +6,8 @@ visit goes to /setup to create the admin. Forms carry a CSRF token.
 
 import json
 import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,10 +16,16 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlmodel import col, select
 
-from app.accounts import service
+from app import calibration
+from app.accounts import access, service
 from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn
 from app.api.routes.auth import set_cookie
+from app.storage import library, repo, reviews
+from app.storage.models import ChatSession, User
+from app.transcripts import load_transcript
+from scoring.models import LABELS
 
 APP_DIR = Path(__file__).resolve().parents[2]
 templates = Jinja2Templates(directory=APP_DIR / "templates")
@@ -177,3 +185,203 @@ def catalogue_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) ->
     lang = page_language(request, ctx.settings.default_language)
     cards = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
     return render(request, ctx, "personas.html", signed_in, cards=cards)
+
+
+# ---- review pages: the session library, replay, printable transcript, calibration report ----
+
+LIBRARY_SORTS = ("created_at", "overall", "trainee", "persona")
+NAME_SORTS = ("trainee", "persona")  # sorted A→Z first; dates and scores newest/highest first
+
+
+def _error_page(request: Request, ctx: ContextDep, signed_in: SignedIn, status_code: int) -> Response:
+    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    key = "not_found" if status_code == 404 else "forbidden"
+    return render(request, ctx, "error.html", signed_in, status_code=status_code,
+                  heading=t["error_page"][key], message=t["error_page"][f"{key}_hint"])
+
+
+def _int_param(raw: str | None, low: int, high: int) -> int | None:
+    try:
+        value = int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+    return value if value is not None and low <= value <= high else None
+
+
+def _date_param(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    """The library's query string, checked: a bad value is dropped, never an error page."""
+
+    trainee: str = ""
+    persona: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    score_min: int | None = None
+    score_max: int | None = None
+    passed: str = ""  # "", "yes", "no"
+    sort: str = "created_at"
+    order: str = "desc"
+    page: int = 1
+    page_size: int = 20
+
+    @classmethod
+    def parse(cls, params: Any, *, trainee_allowed: bool) -> "LibraryFilters":
+        sort = params.get("sort") if params.get("sort") in LIBRARY_SORTS else "created_at"
+        return cls(
+            trainee=(params.get("trainee") or "").strip() if trainee_allowed else "",
+            persona=(params.get("persona") or "").strip(),
+            date_from=_date_param(params.get("date_from")),
+            date_to=_date_param(params.get("date_to")),
+            score_min=_int_param(params.get("score_min"), 0, 100),
+            score_max=_int_param(params.get("score_max"), 0, 100),
+            passed=params.get("passed") if params.get("passed") in ("yes", "no") else "",
+            sort=sort,
+            order=params.get("order") if params.get("order") in ("asc", "desc") else "desc",
+            page=_int_param(params.get("page"), 1, 1_000_000) or 1,
+            page_size=_int_param(params.get("page_size"), 1, 100) or 20,
+        )
+
+    def query(self, owners: set[int] | None) -> library.LibraryQuery:
+        return library.LibraryQuery(
+            owners=owners, trainee=self.trainee or None, persona=self.persona or None,
+            date_from=datetime.combine(self.date_from, time.min) if self.date_from else None,
+            date_to=datetime.combine(self.date_to, time.max) if self.date_to else None,  # the whole last day
+            score_min=self.score_min, score_max=self.score_max,
+            passed={"yes": True, "no": False}.get(self.passed), sort=self.sort,  # type: ignore[arg-type]
+            order=self.order, page=self.page, page_size=self.page_size,  # type: ignore[arg-type]
+        )
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The non-empty parameters, with `changes` applied: for sort links and pagination."""
+        values = {
+            "trainee": self.trainee, "persona": self.persona,
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "score_min": self.score_min, "score_max": self.score_max, "passed": self.passed,
+            "sort": self.sort, "order": self.order, "page": self.page,
+            "page_size": self.page_size if self.page_size != 20 else "",
+        } | changes
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+
+def _visible_trainees(db: DbDep, owners: set[int] | None) -> list[str]:
+    """User names the trainee filter may offer: the coach's trainees, or every trainee for HR and admin."""
+    stmt = select(User.username).where(User.role == "trainee").order_by(User.username)
+    if owners is not None:
+        stmt = stmt.where(col(User.id).in_(owners or {-1}))
+    return list(db.exec(stmt))
+
+
+@router.get("/sessions", response_class=HTMLResponse)
+def library_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """The session library: filters in the query string (a reload keeps them), sortable columns, pages."""
+    user = signed_in.user
+    is_trainee = user.role == "trainee"
+    filters = LibraryFilters.parse(request.query_params, trainee_allowed=not is_trainee)
+    owners = access.visible_owner_ids(db, user)
+    items, total = library.list_sessions(db, filters.query(owners))
+    pages = max(1, -(-total // filters.page_size))
+    lang = page_language(request, ctx.settings.default_language)
+    personas = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
+
+    def link(**changes: Any) -> str:
+        return "/sessions?" + urlencode(filters.params(**changes) | {"lang": lang})
+
+    sort_links = {}
+    for key in LIBRARY_SORTS:
+        if filters.sort == key:
+            order = "asc" if filters.order == "desc" else "desc"
+        else:
+            order = "asc" if key in NAME_SORTS else "desc"
+        sort_links[key] = link(sort=key, order=order, page=1)
+    return render(
+        request, ctx, "library.html", signed_in, filters=filters, items=items, total=total, pages=pages,
+        personas=personas, persona_names={c["id"]: c["name"] for c in personas}, show_trainee=not is_trainee,
+        trainees=_visible_trainees(db, owners) if not is_trainee else [], sort_links=sort_links,
+        prev_link=link(page=filters.page - 1) if filters.page > 1 else None,
+        next_link=link(page=filters.page + 1) if filters.page < pages else None,
+    )
+
+
+def _visible_chat(db: DbDep, user: User, session_id: str) -> ChatSession | None:
+    chat = repo.get_session(db, session_id=session_id)
+    return chat if chat is not None and access.can_see(db, user, chat) else None
+
+
+def _session_header(ctx: ContextDep, db: DbDep, chat: ChatSession) -> dict[str, Any]:
+    owner = db.get(User, chat.user_id) if chat.user_id else None
+    card = ctx.personas.get(chat.persona_id)
+    scorecard = repo.get_scorecard(db, session_id=chat.id)
+    return {
+        "chat": chat,
+        "trainee": owner.username if owner else None,
+        "persona": card.summary() if card else None,
+        "scorecard": scorecard.data if scorecard else None,
+        "overall": scorecard.overall if scorecard else None,
+        "passed": scorecard.passed if scorecard else None,
+    }
+
+
+@router.get("/sessions/{session_id}/replay", response_class=HTMLResponse)
+def replay_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """The replay with real timing, the timeline of silences, labels, scorecard, trend and comments.
+
+    The page is a shell; static/replay.js reads the session's JSON APIs."""
+    chat = _visible_chat(db, signed_in.user, session_id)
+    if chat is None:
+        return _error_page(request, ctx, signed_in, 404)
+    header = _session_header(ctx, db, chat)
+    return render(request, ctx, "replay.html", signed_in, can_annotate=access.can_annotate(db, signed_in.user, chat),
+                  **header)
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(max(seconds, 0.0), 60)
+    return f"{int(minutes):02d}:{rest:04.1f}"
+
+
+@router.get("/sessions/{session_id}/print", response_class=HTMLResponse)
+def print_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """The session on paper: transcript with labels, scorecard with its points, comments. No script."""
+    chat = _visible_chat(db, signed_in.user, session_id)
+    if chat is None:
+        return _error_page(request, ctx, signed_in, 404)
+    header = _session_header(ctx, db, chat)
+    transcript = load_transcript(db, session_id=chat.id) or {"turns": []}
+    card = header["scorecard"] or {}
+    corrections = reviews.list_corrections(db, session_id=chat.id)
+    comments = reviews.list_comments(db, session_id=chat.id)
+    turns = []
+    for turn in transcript["turns"]:
+        at = turn.get("sent_at") if turn["speaker"] == "trainee" else turn.get("started_at")
+        turns.append(turn | {"clock": _clock(at)})
+    return render(
+        request, ctx, "print.html", signed_in, turns=turns,
+        labels={t["seq"]: t for t in card.get("turns", [])},
+        fixes={c["seq"]: c for c in corrections["labels"]},
+        score_fixes={c["dimension"]: c for c in corrections["scores"]},
+        points=card.get("points", []),
+        turn_comments={seq: [c for c in comments if c["seq"] == seq]
+                       for seq in {c["seq"] for c in comments} if seq is not None},
+        session_comments=[c for c in comments if c["seq"] is None],
+        **header,
+    )
+
+
+@router.get("/calibration", response_class=HTMLResponse)
+def calibration_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """How far coaches agree with the automatic labels and scores (coaches, HR and admins only)."""
+    if signed_in.user.role == "trainee":
+        return _error_page(request, ctx, signed_in, 403)
+    pairs, scores, sessions = reviews.calibration_rows(db, owners=access.visible_owner_ids(db, signed_in.user))
+    report = calibration.report(pairs, scores, sessions)
+    return render(request, ctx, "calibration.html", signed_in, report=report, label_names=list(LABELS))

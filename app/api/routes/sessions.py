@@ -15,7 +15,7 @@ from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
 from app.engine.state import initial_state
 from app.storage import library, repo
-from app.storage.models import ChatSession, User
+from app.storage.models import Certification, ChatSession, User
 from app.transcripts import import_transcript, load_transcript
 from scoring import Transcript
 
@@ -114,6 +114,9 @@ def list_sessions(
         order=order, page=page, page_size=page_size,
     )
     items, total = library.list_sessions(db, query)
+    for item in items:
+        if item.pop("hidden_result") and user.role not in access.SEE_ALL:
+            item["overall"] = item["passed"] = None
     return SessionPage(items=[SessionItem(**item) for item in items], total=total, page=page, page_size=page_size)
 
 
@@ -162,9 +165,20 @@ def read_transcript(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[st
     return transcript
 
 
+def result_hidden(db: DbDep, user: User, chat: ChatSession) -> bool:
+    """A certification attempt's score is HR's until HR releases it."""
+    if chat.certification_id is None or user.role in access.SEE_ALL:
+        return False
+    cert = db.get(Certification, chat.certification_id)
+    return cert is None or not cert.released
+
+
 @router.get("/{session_id}/scorecard", summary="The scorecard JSON (DESIGN 4.1b)")
 def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    """403 for a certification attempt whose results HR has not released yet."""
     chat = visible_session(db, user, session_id)
+    if result_hidden(db, user, chat):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="certification results are shown once HR releases them")
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
@@ -175,4 +189,6 @@ def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str
 def read_trend(session_id: str, db: DbDep, user: CurrentUserDep) -> list[dict[str, Any]]:
     """Every scored session of this session's trainee, oldest first (for the replay's trend chart)."""
     chat = visible_session(db, user, session_id)
-    return library.trend(db, user_id=chat.user_id) if chat.user_id else []
+    points = library.trend(db, user_id=chat.user_id) if chat.user_id else []
+    shown = user.role in access.SEE_ALL
+    return [{k: v for k, v in p.items() if k != "hidden_result"} for p in points if shown or not p["hidden_result"]]

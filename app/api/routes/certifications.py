@@ -1,0 +1,262 @@
+"""HR certifications over REST: define, enrol, take locked-down attempts, report, release, verify.
+
+HR and admins manage; trainees and coaches get 403. A candidate sees only their own
+certifications, and their result only after HR releases it.
+"""
+
+import csv
+import io
+from datetime import datetime, timezone
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, HTTPException, Request, status
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from app.accounts import access
+from app.api.deps import ContextDep, CurrentUserDep, DbDep, require_role
+from app.certification import audit, regrade, service
+from app.certification.service import CertificationError, Definition
+from app.core.context import AppContext
+from app.storage.models import Certification, User
+from scoring import RubricError
+from scoring.models import DIMENSIONS
+
+router = APIRouter(prefix="/api/certifications", tags=["certifications"])
+HrDep = Annotated[User, Depends(require_role(*access.SEE_ALL))]
+ERROR_STATUS = {"not_enrolled": 403, "bad_personas": 422, "bad_window": 422, "bad_rubric": 422, "bad_csv": 422}
+
+
+class CertificationIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    persona_ids: list[str] = Field(min_length=1)
+    rubric: str = Field(default="certification", min_length=1)
+    pass_mark: int = Field(ge=0, le=100)
+    time_limit_s: int = Field(ge=30, le=4 * 3600, description="seconds per attempt, enforced by the server")
+    attempts: int = Field(ge=1, le=20)
+    opens_at: datetime
+    closes_at: datetime
+
+    def definition(self) -> Definition:
+        return Definition(**self.model_dump())
+
+
+class CertificationOut(BaseModel):
+    id: str
+    name: str
+    persona_ids: list[str]
+    rubric: str
+    pass_mark: int
+    time_limit_s: int
+    attempts: int
+    opens_at: datetime
+    closes_at: datetime
+    released: bool
+
+
+class Enrolment(BaseModel):
+    usernames: list[str] = Field(min_length=1)
+
+
+class Attempt(BaseModel):
+    id: str
+    ws_url: str
+    attempt: int
+    time_limit_s: int
+    persona_id: str
+
+
+class RegradeIn(BaseModel):
+    rubric: str = Field(min_length=1)
+
+
+def out(cert: Certification) -> CertificationOut:
+    return CertificationOut(**{k: getattr(cert, k) for k in CertificationOut.model_fields})
+
+
+def fail(exc: CertificationError | RubricError) -> HTTPException:
+    if isinstance(exc, RubricError):
+        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"rubric: {exc}")
+    return HTTPException(ERROR_STATUS.get(exc.code, status.HTTP_409_CONFLICT), detail={"code": exc.code,
+                                                                                       "message": str(exc)})
+
+
+def cert_or_404(db: DbDep, cert_id: str) -> Certification:
+    cert = service.get(db, cert_id=cert_id)
+    if cert is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such certification")
+    return cert
+
+
+def motives(ctx: AppContext) -> dict[str, str]:
+    return {card.id: card.motive for card in ctx.personas.values()}
+
+
+def finalize(ctx: AppContext, db: DbDep, cert: Certification) -> None:
+    service.finalize_expired(db, cert=cert, clock_now=ctx.clock.now(), motives=motives(ctx))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a certification (HR)")
+def create_certification(body: CertificationIn, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
+    try:
+        return out(service.create(db, definition=body.definition(), personas=ctx.personas, actor=user))
+    except (CertificationError, RubricError) as exc:
+        raise fail(exc) from exc
+
+
+@router.get("", summary="Certifications: all for HR, one's own for a candidate")
+def list_certifications(db: DbDep, user: CurrentUserDep) -> list[dict[str, Any]]:
+    if user.role in access.SEE_ALL:
+        return [out(c).model_dump(mode="json") for c in service.list_all(db)]
+    rows = []
+    for cert in service.for_candidate(db, user=user):
+        used = service.attempts_of(db, cert=cert, user_id=user.id)
+        rows.append({**out(cert).model_dump(mode="json"), "attempts_used": len(used)})
+    return rows
+
+
+@router.get("/{cert_id}", summary="One certification")
+def read_certification(cert_id: str, db: DbDep, user: CurrentUserDep) -> CertificationOut:
+    cert = cert_or_404(db, cert_id)
+    if user.role not in access.SEE_ALL and not service.is_candidate(db, cert=cert, user=user):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such certification")
+    return out(cert)
+
+
+@router.put("/{cert_id}", summary="Edit a certification (HR)")
+def edit_certification(cert_id: str, body: CertificationIn, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
+    cert = cert_or_404(db, cert_id)
+    try:
+        return out(service.update(db, cert=cert, definition=body.definition(), personas=ctx.personas, actor=user))
+    except (CertificationError, RubricError) as exc:
+        raise fail(exc) from exc
+
+
+@router.post("/{cert_id}/candidates", summary="Enrol existing accounts (HR)")
+def enrol(cert_id: str, body: Enrolment, db: DbDep, user: HrDep) -> dict[str, list[str]]:
+    return service.enrol(db, cert=cert_or_404(db, cert_id), usernames=body.usernames, actor=user)
+
+
+@router.post("/{cert_id}/candidates.csv", summary="Enrol the names of a CSV, creating accounts (HR)")
+def enrol_csv(
+    cert_id: str, db: DbDep, user: HrDep,
+    body: Annotated[str, Body(media_type="text/csv", description="one name per line (first column)")],
+) -> dict[str, Any]:
+    """New names get an account with a one-time password, returned in this answer only."""
+    try:
+        return service.enrol_csv(db, cert=cert_or_404(db, cert_id), text=body, actor=user)
+    except CertificationError as exc:
+        raise fail(exc) from exc
+
+
+@router.get("/{cert_id}/candidates", summary="The candidates (HR)")
+def list_candidates(cert_id: str, db: DbDep, user: HrDep) -> list[dict[str, Any]]:
+    return [{"candidate": r["candidate"], "attempts": r["attempts"]} for r in service.results(db, cert=cert_or_404(db, cert_id))]
+
+
+@router.post("/{cert_id}/attempts", status_code=status.HTTP_201_CREATED, summary="Start a locked-down attempt")
+def start_attempt(cert_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> Attempt:
+    """For an enrolled candidate, inside the window, while attempts remain; the time limit runs
+    from now on the server."""
+    cert = cert_or_404(db, cert_id)
+    finalize(ctx, db, cert)
+    try:
+        chat = service.start_attempt(db, cert=cert, user=user, personas=ctx.personas,
+                                     now=datetime.now(timezone.utc), clock_now=ctx.clock.now())
+    except CertificationError as exc:
+        raise fail(exc) from exc
+    return Attempt(id=chat.id, ws_url=f"/ws/sessions/{chat.id}", attempt=chat.attempt_no or 1,
+                   time_limit_s=cert.time_limit_s, persona_id=chat.persona_id)
+
+
+@router.get("/{cert_id}/results", summary="Results per candidate (HR)")
+def read_results(cert_id: str, ctx: ContextDep, db: DbDep, user: HrDep) -> list[dict[str, Any]]:
+    cert = cert_or_404(db, cert_id)
+    finalize(ctx, db, cert)
+    audit.record(db, action="results_viewed", actor_id=user.id, certification_id=cert.id)
+    return service.results(db, cert=cert)
+
+
+@router.get("/{cert_id}/results.csv", summary="Results per candidate as CSV (HR)")
+def export_results(cert_id: str, ctx: ContextDep, db: DbDep, user: HrDep) -> Response:
+    cert = cert_or_404(db, cert_id)
+    finalize(ctx, db, cert)
+    audit.record(db, action="results_exported", actor_id=user.id, certification_id=cert.id)
+    return Response(results_csv(service.results(db, cert=cert)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="certification-{cert.id}.csv"'})
+
+
+def results_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["candidate", "attempts", *DIMENSIONS, "overall", "passed", "date"])
+    for row in rows:
+        dims = row["dimensions"] or {}
+        passed = "" if row["passed"] is None else ("yes" if row["passed"] else "no")
+        date = row["date"].isoformat() if row["date"] else ""
+        writer.writerow([row["candidate"], row["attempts"], *(dims.get(d, "") for d in DIMENSIONS),
+                         "" if row["overall"] is None else row["overall"], passed, date])
+    return buffer.getvalue()
+
+
+@router.get("/{cert_id}/my-result", summary="The candidate's own result, once released")
+def my_result(cert_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    cert = cert_or_404(db, cert_id)
+    if not service.is_candidate(db, cert=cert, user=user):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such certification")
+    used = len(service.attempts_of(db, cert=cert, user_id=user.id))
+    if not cert.released:
+        return {"released": False, "attempts": used, "attempts_allowed": cert.attempts}
+    row = next(r for r in service.results(db, cert=cert) if r["candidate"] == user.username)
+    found = next((c for c in service.certificates_of(db, cert=cert) if c.user_id == user.id), None)
+    return {"released": True, **row, "attempts_allowed": cert.attempts, "certificate": found.code if found else None}
+
+
+@router.post("/{cert_id}/release", summary="Release the results to the candidates (HR)")
+def release(cert_id: str, ctx: ContextDep, db: DbDep, user: HrDep) -> dict[str, Any]:
+    cert = cert_or_404(db, cert_id)
+    finalize(ctx, db, cert)
+    issued = service.release(db, cert=cert, actor=user)
+    return {"released": True, "certificates": [{"code": c.code, "session_id": c.session_id} for c in issued]}
+
+
+@router.get("/{cert_id}/audit", summary="The audit log of a certification (HR)")
+def read_audit(cert_id: str, db: DbDep, user: HrDep) -> list[dict[str, Any]]:
+    return audit.events(db, certification_id=cert_or_404(db, cert_id).id)
+
+
+@router.post("/{cert_id}/regrade", status_code=status.HTTP_202_ACCEPTED, summary="Re-grade after a rubric change (HR)")
+def start_regrade(cert_id: str, body: RegradeIn, request: Request, background: BackgroundTasks, ctx: ContextDep,
+                  db: DbDep, user: HrDep) -> dict[str, Any]:
+    """Grades every attempt again under `rubric`; poll GET …/regrade/{run_id} for progress and the comparison."""
+    cert = cert_or_404(db, cert_id)
+    try:
+        job = regrade.start(db, cert=cert, rubric=body.rubric, actor=user)
+    except CertificationError as exc:
+        raise fail(exc) from exc
+    background.add_task(_run_regrade, ctx, job.id)
+    return {"run_id": job.id, "total": job.total}
+
+
+def _run_regrade(ctx: AppContext, run_id: int) -> None:
+    with ctx.db() as db:
+        regrade.run(db, run_id=run_id, motives=motives(ctx))
+
+
+@router.get("/{cert_id}/regrade/{run_id}", summary="Progress and before/after of a re-grade (HR)")
+def regrade_progress(cert_id: str, run_id: int, db: DbDep, user: HrDep) -> dict[str, Any]:
+    found = regrade.progress(db, run_id=run_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such re-grade")
+    return found
+
+
+verify_router = APIRouter(tags=["certifications"])
+
+
+@verify_router.get("/api/verify/{code}", summary="Check a certificate's verification code (public)")
+def verify_code(code: str, db: DbDep) -> dict[str, Any]:
+    found = service.verify(db, code=code)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no certificate has this code")
+    return found

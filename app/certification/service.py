@@ -1,0 +1,279 @@
+"""HR certifications: definition, candidates, locked-down attempts, results, release, certificates.
+
+Fairness: every candidate meets the same persona (attempt k uses the k-th persona of the
+set, cyclically) with the same seed, under the same rubric, pass mark and time limit, all
+enforced on the server.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.accounts.service import AccountError, create_user, get_user
+from app.certification import audit
+from app.engine.personas import PersonaCard
+from app.engine.state import initial_state
+from app.storage import repo
+from app.storage.models import Candidate, Certificate, Certification, ChatSession, Scorecard, User, utcnow
+from app.transcripts import end_and_grade, load_transcript
+from scoring import Rubric, load_rubric
+
+
+class CertificationError(ValueError):
+    """A certification request that breaks its rules; `code` says which, the message why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Definition:
+    name: str
+    persona_ids: list[str]
+    rubric: str
+    pass_mark: int
+    time_limit_s: int
+    attempts: int
+    opens_at: datetime
+    closes_at: datetime
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without a zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def rubric_of(cert: Certification) -> Rubric:
+    """The certification's rubric with the certification's own pass mark."""
+    return load_rubric(cert.rubric).model_copy(update={"pass_mark": cert.pass_mark})
+
+
+def check_definition(definition: Definition, personas: dict[str, PersonaCard]) -> None:
+    unknown = [p for p in definition.persona_ids if p not in personas]
+    if not definition.persona_ids or unknown:
+        raise CertificationError("bad_personas", f"persona_ids: unknown or empty: {', '.join(unknown) or '[]'}")
+    load_rubric(definition.rubric)  # RubricError names the problem
+    if aware(definition.closes_at) <= aware(definition.opens_at):
+        raise CertificationError("bad_window", "closes_at must be after opens_at")
+
+
+def create(db: Session, *, definition: Definition, personas: dict[str, PersonaCard], actor: User) -> Certification:
+    check_definition(definition, personas)
+    cert = Certification(id=uuid.uuid4().hex, seed=secrets.randbelow(1_000_000), created_by=actor.id,
+                         **definition.__dict__)
+    db.add(cert)
+    db.commit()
+    db.refresh(cert)
+    audit.record(db, action="certification_created", actor_id=actor.id, certification_id=cert.id,
+                 **_jsonable(definition.__dict__))
+    return cert
+
+
+def update(db: Session, *, cert: Certification, definition: Definition, personas: dict[str, PersonaCard],
+           actor: User) -> Certification:
+    check_definition(definition, personas)
+    before = {k: getattr(cert, k) for k in definition.__dict__}
+    for key, value in definition.__dict__.items():
+        setattr(cert, key, value)
+    cert.updated_at = utcnow()
+    db.add(cert)
+    db.commit()
+    db.refresh(cert)
+    changed = {k: {"from": before[k], "to": v} for k, v in definition.__dict__.items() if before[k] != v}
+    audit.record(db, action="certification_updated", actor_id=actor.id, certification_id=cert.id,
+                 **_jsonable(changed))
+    return cert
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(data, default=str))
+
+
+def get(db: Session, *, cert_id: str) -> Certification | None:
+    return db.get(Certification, cert_id)
+
+
+def list_all(db: Session) -> list[Certification]:
+    return list(db.exec(select(Certification).order_by(col(Certification.created_at).desc())))
+
+
+def for_candidate(db: Session, *, user: User) -> list[Certification]:
+    stmt = (select(Certification).join(Candidate, col(Candidate.certification_id) == Certification.id)
+            .where(Candidate.user_id == user.id).order_by(col(Certification.opens_at)))
+    return list(db.exec(stmt))
+
+
+def is_candidate(db: Session, *, cert: Certification, user: User) -> bool:
+    stmt = select(Candidate).where(Candidate.certification_id == cert.id, Candidate.user_id == user.id)
+    return db.exec(stmt).first() is not None
+
+
+def enrol(db: Session, *, cert: Certification, usernames: list[str], actor: User) -> dict[str, list[str]]:
+    """Enrol existing accounts; names that do not exist are reported, not created."""
+    out: dict[str, list[str]] = {"enrolled": [], "already": [], "unknown": []}
+    for name in dict.fromkeys(n.strip() for n in usernames if n.strip()):
+        user = get_user(db, username=name)
+        if user is None:
+            out["unknown"].append(name)
+        elif is_candidate(db, cert=cert, user=user):
+            out["already"].append(name)
+        else:
+            db.add(Candidate(certification_id=cert.id, user_id=user.id))
+            db.commit()
+            out["enrolled"].append(name)
+    audit.record(db, action="candidates_enrolled", actor_id=actor.id, certification_id=cert.id, **out)
+    return out
+
+
+def enrol_csv(db: Session, *, cert: Certification, text: str, actor: User) -> dict[str, Any]:
+    """Enrol the names of a CSV (first column; a header `username`/`name` is skipped). Names
+    without an account get one, with a one-time password returned here only, once."""
+    names = [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
+    if names and names[0].lower() in ("username", "name", "用户名", "姓名"):
+        names = names[1:]
+    created: list[dict[str, str]] = []
+    for name in dict.fromkeys(names):
+        if get_user(db, username=name) is None:
+            password = secrets.token_urlsafe(9)
+            try:
+                create_user(db, username=name, password=password, role="trainee", must_change=True)
+            except AccountError as exc:
+                raise CertificationError("bad_csv", f"{name!r}: {exc}") from exc
+            created.append({"username": name, "one_time_password": password})
+    audit.record(db, action="accounts_created", actor_id=actor.id, certification_id=cert.id,
+                 usernames=[c["username"] for c in created])
+    result = enrol(db, cert=cert, usernames=names, actor=actor)
+    return {**result, "created": created}
+
+
+def attempts_of(db: Session, *, cert: Certification, user_id: int) -> list[ChatSession]:
+    stmt = (select(ChatSession).where(ChatSession.certification_id == cert.id, ChatSession.user_id == user_id)
+            .order_by(col(ChatSession.attempt_no)))
+    return list(db.exec(stmt))
+
+
+def start_attempt(
+    db: Session, *, cert: Certification, user: User, personas: dict[str, PersonaCard], now: datetime, clock_now: float
+) -> ChatSession:
+    """A locked-down session, if the candidate is enrolled, the window is open and attempts remain."""
+    if not is_candidate(db, cert=cert, user=user):
+        raise CertificationError("not_enrolled", "you are not a candidate of this certification")
+    if now < aware(cert.opens_at):
+        raise CertificationError("not_open", f"the certification opens at {aware(cert.opens_at).isoformat()}")
+    if now > aware(cert.closes_at):
+        raise CertificationError("closed", f"the certification closed at {aware(cert.closes_at).isoformat()}")
+    previous = attempts_of(db, cert=cert, user_id=user.id)
+    if any(s.status == "active" and s.origin is not None and clock_now - s.origin < (s.deadline or 0)
+           for s in previous):
+        raise CertificationError("attempt_running", "finish the attempt in progress first")
+    if len(previous) >= cert.attempts:
+        raise CertificationError("no_attempts_left", f"all {cert.attempts} attempts have been used")
+    number = len(previous) + 1
+    card = personas[cert.persona_ids[(number - 1) % len(cert.persona_ids)]]
+    chat = repo.create_session(db, persona_id=card.id, language=card.language,
+                               engine_state=initial_state(card, cert.seed).to_json(), user_id=user.id,
+                               mode="certification")
+    chat.certification_id, chat.attempt_no, chat.deadline, chat.origin = cert.id, number, float(cert.time_limit_s), clock_now
+    db.add(chat)
+    db.commit()
+    db.refresh(chat)
+    audit.record(db, action="attempt_started", actor_id=user.id, certification_id=cert.id, session_id=chat.id,
+                 attempt=number, persona_id=card.id)
+    return chat
+
+
+def finalize_expired(db: Session, *, cert: Certification, clock_now: float, motives: dict[str, str]) -> int:
+    """End and grade every attempt whose time is up but that nobody ended (the candidate left)."""
+    stmt = select(ChatSession).where(ChatSession.certification_id == cert.id, ChatSession.status == "active")
+    count = 0
+    for chat in db.exec(stmt).all():
+        if chat.origin is not None and chat.deadline is not None and clock_now - chat.origin >= chat.deadline:
+            end_and_grade(db, session_id=chat.id, rubric=rubric_of(cert), motive=motives.get(chat.persona_id))
+            audit.record(db, action="attempt_time_up", certification_id=cert.id, session_id=chat.id)
+            count += 1
+    return count
+
+
+def results(db: Session, *, cert: Certification) -> list[dict[str, Any]]:
+    """One row per candidate: attempts used, and the best graded attempt's scores."""
+    rows = []
+    stmt = (select(User).join(Candidate, col(Candidate.user_id) == User.id)
+            .where(Candidate.certification_id == cert.id).order_by(col(User.username)))
+    for user in db.exec(stmt).all():
+        sessions = attempts_of(db, cert=cert, user_id=user.id)
+        graded = [(db.get(Scorecard, s.id), s) for s in sessions]
+        graded = [(card, s) for card, s in graded if card is not None]
+        best = max(graded, key=lambda item: (item[0].overall, -(item[1].attempt_no or 0)), default=None)
+        row: dict[str, Any] = {"candidate": user.username, "attempts": len(sessions), "session_id": None,
+                               "dimensions": None, "overall": None, "passed": None, "date": None}
+        if best is not None:
+            card, chat = best
+            row.update(session_id=chat.id, dimensions=card.data["dimensions"], overall=card.overall,
+                       passed=card.passed, date=chat.ended_at or chat.created_at)
+        rows.append(row)
+    return rows
+
+
+def digest(transcript: dict[str, Any], overall: int) -> str:
+    """Tamper evidence: the graded transcript and its score, hashed."""
+    canonical = json.dumps({"transcript": transcript, "overall": overall}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def release(db: Session, *, cert: Certification, actor: User) -> list[Certificate]:
+    """Show candidates their results, and issue a certificate to each who passed."""
+    issued = []
+    for row in results(db, cert=cert):
+        if not row["passed"]:
+            continue
+        user = get_user(db, username=row["candidate"])
+        assert user is not None
+        existing = db.exec(select(Certificate).where(Certificate.certification_id == cert.id,
+                                                     Certificate.user_id == user.id)).first()
+        transcript = load_transcript(db, session_id=row["session_id"])
+        code = existing.code if existing else secrets.token_hex(5).upper()
+        certificate = existing or Certificate(code=code, certification_id=cert.id, user_id=user.id,
+                                              session_id=row["session_id"], overall=row["overall"], digest="")
+        certificate.session_id, certificate.overall = row["session_id"], row["overall"]
+        certificate.digest = digest(transcript or {}, row["overall"])
+        db.add(certificate)
+        db.commit()
+        issued.append(certificate)
+    cert.released = True
+    db.add(cert)
+    db.commit()
+    audit.record(db, action="results_released", actor_id=actor.id, certification_id=cert.id,
+                 certificates=[c.code for c in issued])
+    return issued
+
+
+def certificates_of(db: Session, *, cert: Certification) -> list[Certificate]:
+    return list(db.exec(select(Certificate).where(Certificate.certification_id == cert.id)))
+
+
+def certificate(db: Session, *, code: str) -> Certificate | None:
+    return db.get(Certificate, code.strip().upper())
+
+
+def verify(db: Session, *, code: str) -> dict[str, Any] | None:
+    """What anyone may know of a certificate: who, what, when, score, and whether it is intact."""
+    found = certificate(db, code=code)
+    if found is None:
+        return None
+    cert = db.get(Certification, found.certification_id)
+    user = db.get(User, found.user_id)
+    stored = db.get(Scorecard, found.session_id)
+    transcript = load_transcript(db, session_id=found.session_id)
+    intact = stored is not None and stored.overall == found.overall and digest(transcript or {}, found.overall) == found.digest
+    return {"code": found.code, "candidate": user.username if user else None, "certification": cert.name if cert else None,
+            "overall": found.overall, "pass_mark": cert.pass_mark if cert else None, "issued_at": found.issued_at,
+            "valid": intact}
