@@ -37,8 +37,11 @@ def serve(
     except (PersonaError, ValueError) as exc:
         typer.echo(f"cannot start: {exc}", err=True)
         raise typer.Exit(1) from exc
+    from app.core.logs import log_config
+
     typer.echo(f"Peilian on http://{host}:{port}  (database: {settings.database_url})")
-    uvicorn.run(web, host=host, port=port, log_level="info")
+    uvicorn.run(web, host=host, port=port, ws_max_size=settings.max_frame_bytes,
+                log_config=log_config(settings.log_format, settings.log_level.upper()), timeout_graceful_shutdown=20)
 
 
 def _read_sources(files: list[str]) -> list[tuple[str, str]]:

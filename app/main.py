@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api.routes import auth, certifications, pages, personas, reviews, sessions
+from app.api.routes import auth, certifications, health, pages, personas, reviews, sessions
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.origin import OriginCheckMiddleware
 from app.core.clock import Clock, SystemClock
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         migrate(context.engine)
         yield
+        await handler.drain(app)  # replies in flight are produced and stored before the process ends
         context.engine.dispose()
 
     app = FastAPI(
@@ -66,8 +67,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.conversations = set()
     app.add_middleware(OriginCheckMiddleware)
     app.add_exception_handler(SignInRequired, sign_in_redirect)  # type: ignore[arg-type]
+    app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(personas.router)
     app.include_router(sessions.router)
@@ -75,6 +78,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(certifications.router)
     app.include_router(certifications.verify_router)
     app.include_router(handler.router)
+    if context.settings.bench_echo:
+        app.include_router(handler.echo_router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     customer_delay_scale: float = Field(
         default=1.0, ge=0.0, description="Scales the customer's think and typing delay; 0 turns it off."
     )
+    max_message_chars: int = Field(default=2000, ge=1, description="longest trainee line accepted")
+    max_frame_bytes: int = Field(default=65536, ge=1024, description="larger WebSocket frames close the socket")
+    rate_limit_per_s: float = Field(default=5.0, gt=0, description="frames per second a connection may send")
+    rate_burst: int = Field(default=30, ge=1, description="frames a connection may send at once")
+    log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
+    log_level: str = "INFO"
+    bench_echo: bool = Field(default=False, description="serve /ws/echo, the load benchmark's baseline")
     rubric: str = "default"
     default_language: str = "zh"
     llm_base_url: str | None = Field(

@@ -303,6 +303,11 @@
     }
     result.append(list);
 
+    const replay = el("a", "button replay-link", T.open_replay);
+    replay.href = `/sessions/${encodeURIComponent(session.id)}/replay?lang=${window.PEILIAN.lang}`;
+    result.append(replay);
+    result.append(" ");
+
     const again = el("button", null, T.new_session);
     again.type = "button";
     again.addEventListener("click", () => location.reload());

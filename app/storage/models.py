@@ -61,6 +61,9 @@ class ChatSession(SQLModel, table=True):
     )
     engine_state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ended_at: datetime | None = None
+    reply_lease: float | None = Field(
+        default=None, description="a customer reply is being produced until this time (seconds from the start)"
+    )
 
 
 class Turn(SQLModel, table=True):

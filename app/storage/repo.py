@@ -7,9 +7,9 @@ acknowledgement is sent.
 import uuid
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.storage.models import ChatSession, Scorecard, Turn, utcnow
 
@@ -124,6 +124,41 @@ def append_trainee_turn(
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
 
 
+def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> ChatSession | None:
+    """Take the right to produce the next customer turn, for every worker at once.
+
+    Succeeds when nobody holds an unexpired lease; a turn left half-spoken by a worker that
+    died is removed, so the reply is produced again. Returns the session as it is now.
+    """
+    stmt = (
+        update(ChatSession)
+        .where(col(ChatSession.id) == session_id)
+        .where(or_(col(ChatSession.reply_lease).is_(None), col(ChatSession.reply_lease) < now))
+        .values(reply_lease=now + lease_s)
+    )
+    claimed = db.exec(stmt).rowcount == 1  # type: ignore[call-overload]
+    if not claimed:
+        db.rollback()
+        return None
+    stale = select(Turn).where(Turn.session_id == session_id, Turn.speaker == "customer",
+                               col(Turn.ended_at).is_(None), Turn.text == "")
+    for turn in db.exec(stale).all():
+        db.delete(turn)
+    db.commit()
+    chat = db.get(ChatSession, session_id)
+    if chat is not None:
+        db.refresh(chat)
+    return chat
+
+
+def release_reply(db: Session, *, session_id: str) -> None:
+    chat = db.get(ChatSession, session_id)
+    if chat is not None and chat.reply_lease is not None:
+        chat.reply_lease = None
+        db.add(chat)
+        db.commit()
+
+
 def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> Turn:
     """Reserve the customer's turn number when it starts speaking (customer_start names it)."""
     for _attempt in range(5):
@@ -149,6 +184,7 @@ def finish_customer_turn(
     assert chat is not None
     turn.text, turn.ended_at, turn.renderer = text, ended_at, renderer
     chat.engine_state = engine_state
+    chat.reply_lease = None
     db.add(turn)
     db.add(chat)
     db.commit()

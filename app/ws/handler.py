@@ -8,6 +8,7 @@ which finishes and is stored.
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, WebSocketException, status
 
@@ -63,10 +64,12 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user
         deadline=chat.deadline if cert else None,
         certification_id=cert.id if cert else None,
     )
+    live: set[Conversation] = ws.app.state.conversations
+    live.add(conversation)
     if cert is not None:
         await ctx.run(audit.record, action="attempt_connected", actor_id=user.id, certification_id=cert.id,
                       session_id=session_id)
-    conversation.start()
+    await conversation.start()
     try:
         async with asyncio.TaskGroup() as group:
             sender = group.create_task(_send_loop(ws, conversation))
@@ -82,3 +85,25 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user
             await ws.close(code=status.WS_1011_INTERNAL_ERROR)
     finally:
         await conversation.close()
+        live.discard(conversation)
+
+
+async def drain(app: Any) -> None:
+    """At shutdown: let every connection's reply in flight finish and be stored."""
+    closing = [conversation.close() for conversation in list(app.state.conversations)]
+    if closing:
+        await asyncio.gather(*closing, return_exceptions=True)
+
+
+echo_router = APIRouter()
+
+
+@echo_router.websocket("/ws/echo")
+async def echo_socket(ws: WebSocket) -> None:
+    """A bare echo over the same server: the load benchmark's baseline (PEILIAN_BENCH_ECHO=true)."""
+    await ws.accept()
+    try:
+        while True:
+            await ws.send_text(await ws.receive_text())
+    except WebSocketDisconnect:
+        pass

@@ -28,7 +28,10 @@ from app.transcripts import end_and_grade
 from app.ws import frames
 from app.ws.frames import EndFrame, FrameError, MessageFrame, ResumeFrame, TypingFrame
 
-MAX_MESSAGE_CHARS = 2000
+# How long one customer reply may take before another connection may produce it instead.
+REPLY_LEASE_S = 30.0
+# How long a closing connection waits for a reply in flight to be produced and stored.
+DRAIN_S = 15.0
 log = logging.getLogger(__name__)
 
 
@@ -40,6 +43,22 @@ def think_delay(text: str) -> float:
 def typing_delay(chunk: str, language: str) -> float:
     """Seconds to 'type' one shown piece of the reply."""
     return 0.06 * len(chunk.strip()) if language == "zh" else 0.09
+
+
+class TokenBucket:
+    """Per-connection rate limit: `burst` frames at once, refilled at `rate` per second."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens, self.at = float(burst), now
+
+    def take(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
 
 
 class Conversation:
@@ -72,6 +91,7 @@ class Conversation:
         self._tasks: set[asyncio.Task[None]] = set()
         self.live_feedback = live_feedback  # practice sessions show each line's label; certification never
         self.rubric = rubric or ctx.rubric
+        self._bucket = TokenBucket(ctx.settings.rate_limit_per_s, ctx.settings.rate_burst, ctx.clock.now())
         self.deadline = deadline  # certification: seconds from the start when time is up
         self.certification_id = certification_id
 
@@ -84,8 +104,11 @@ class Conversation:
 
     async def handle(self, raw: str) -> None:
         """Handle one client frame; a bad frame gets an error frame and the socket stays open."""
+        if not self._bucket.take(self.ctx.clock.now()):
+            self.send(frames.error("rate_limited", "too many frames; slow down (this frame was dropped)"))
+            return
         try:
-            frame = frames.read_client_frame(raw, MAX_MESSAGE_CHARS)
+            frame = frames.read_client_frame(raw, self.ctx.settings.max_message_chars)
         except FrameError as exc:
             self.send(frames.error(exc.code, str(exc)))
             return
@@ -104,11 +127,19 @@ class Conversation:
     def time_left(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.now()
 
-    def start(self) -> None:
-        """Begin the server-side time limit of a certification attempt, if any."""
+    async def start(self) -> None:
+        """On (re)connection: answer lines left unanswered (a dropped connection, a killed worker),
+        and begin the server-side time limit of a certification attempt."""
         left = self.time_left()
         if left is not None and not self._ended:
             self._spawn(self._time_limit(left))
+        if self._ended:
+            return
+        chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
+        state = CustomerState.from_json(chat.engine_state) if chat and chat.engine_state else None
+        turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=state.last_seq if state else 0)
+        if state is not None and any(t.speaker == "trainee" for t in turns):
+            self._schedule_reply()
 
     async def _time_limit(self, left: float) -> None:
         await self.ctx.clock.sleep(max(left, 0.0))
@@ -165,15 +196,26 @@ class Conversation:
         async with self._speech:
             self._speaking = True
             try:
-                chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
-                assert chat is not None
-                state = CustomerState.from_json(chat.engine_state)
-                turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=state.last_seq)
-                pending = [t for t in turns if t.speaker == "trainee"]
-                if pending:
-                    await self._speak(state, pending)
+                await self._reply_pending()
             finally:
                 self._speaking = False
+
+    async def _reply_pending(self) -> None:
+        """Answer the lines the customer has not taken in yet, if this connection wins the reply lease."""
+        chat = await self.ctx.run(repo.claim_reply, session_id=self.session_id, now=self.now(), lease_s=REPLY_LEASE_S)
+        if chat is None:
+            return  # another connection or worker is answering
+        done = False
+        try:
+            state = CustomerState.from_json(chat.engine_state)
+            turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=state.last_seq)
+            pending = [t for t in turns if t.speaker == "trainee"]
+            if pending and chat.status != "ended":
+                await self._speak(state, pending)
+                done = True
+        finally:
+            if not done:
+                await self.ctx.run(repo.release_reply, session_id=self.session_id)
 
     async def _speak(self, state: CustomerState, pending: list[Any]) -> None:
         lines = [hear(t.text, self.language, self.card.motive) for t in pending]
@@ -204,21 +246,31 @@ class Conversation:
 
     async def _watch_silence(self, activity: int, trainee_line: str) -> None:
         """If the trainee stays silent for the threshold after an answer, the customer adds a fact."""
-        await self.ctx.clock.sleep(self.ctx.rubric.silence_threshold_s)
+        await self.ctx.clock.sleep(self.rubric.silence_threshold_s)
         if self._activity != activity or self._ended or self._speech.locked():
             return
         async with self._speech:
             self._speaking = True
             try:
-                chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
-                if chat is None or chat.status == "ended" or chat.pending_typing_at is not None:
-                    return
-                state = CustomerState.from_json(chat.engine_state)
-                new_state, move = silence_step(self.card, state)
-                if move is not None and self._activity == activity:
-                    await self._say(state, new_state, move, trainee_line, watch_silence=False)
+                await self._add_after_silence(activity, trainee_line)
             finally:
                 self._speaking = False
+
+    async def _add_after_silence(self, activity: int, trainee_line: str) -> None:
+        chat = await self.ctx.run(repo.claim_reply, session_id=self.session_id, now=self.now(), lease_s=REPLY_LEASE_S)
+        if chat is None:
+            return
+        done = False
+        try:
+            if chat.status != "ended" and chat.pending_typing_at is None and self._activity == activity:
+                state = CustomerState.from_json(chat.engine_state)
+                new_state, move = silence_step(self.card, state)
+                if move is not None:
+                    await self._say(state, new_state, move, trainee_line, watch_silence=False)
+                    done = True
+        finally:
+            if not done:
+                await self.ctx.run(repo.release_reply, session_id=self.session_id)
 
     async def _voice(
         self, seq: int, state: CustomerState, move: CustomerMove, trainee_line: str
@@ -304,10 +356,13 @@ class Conversation:
                 self.send(frames.customer_end(turn.seq, turn.text))
 
     async def close(self) -> None:
-        """Stop replies that have not started; let one being spoken finish and be stored."""
+        """The socket is gone: stop the watchers, but let the reply to the trainee's last line be
+        produced and stored (the client gets it on resume); give up after DRAIN_S."""
+        reply = self._reply
         for task in list(self._tasks):
-            if task is self._reply and self._speaking:
-                continue
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks))
+            if task is not reply:
+                task.cancel()
+        if reply is not None and not reply.done():
+            _done, pending = await asyncio.wait([reply], timeout=DRAIN_S)
+            for task in pending:
+                task.cancel()

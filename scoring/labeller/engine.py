@@ -107,9 +107,11 @@ def _first_rule(s: Sentence, table: Table, pitch: bool) -> Rule | None:
     return None
 
 
-def _topic(s: Sentence, table: Table) -> Cue:
-    """The last clause asks last ("时间上有什么要求,预算是怎么安排的?"), so it is read first."""
-    for text in (s.clause, s.text):
+def _topic(s: Sentence, earlier: list[Sentence], table: Table) -> Cue:
+    """The last clause asks last ("时间上有什么要求,预算是怎么安排的?"), so it is read first. A
+    follow-up with no topic of its own ("…ERP是哪家的?用了几年了") continues the question before it."""
+    texts = [s.clause, s.text] + [e.text for e in reversed(earlier) if e.question]
+    for text in texts:
         for cue in table.topics:
             if cue.pattern.search(text):
                 return cue
@@ -126,12 +128,13 @@ def _pitch(parts: list[Sentence], table: Table) -> Cue | None:
 
 def _decide(parts: list[Sentence], table: Table) -> LineLabel:
     pitch = _pitch(parts, table)
-    for s in reversed(parts):
+    for i in range(len(parts) - 1, -1, -1):
+        s = parts[i]
         rule = _first_rule(s, table, pitch is not None)
         if rule is not None and rule.label != "exploratory":
             return LineLabel(label=rule.label, topic=None, pitch=pitch is not None, rule=rule.id, reason=rule.reason)
         if rule is not None or s.question:
-            cue: Cue | Rule = rule if rule is not None and rule.topic else _topic(s, table)
+            cue: Cue | Rule = rule if rule is not None and rule.topic else _topic(s, parts[:i], table)
             topic = cue.topic or table.default_topic.topic
             reason = table.reasons["explore"].format(topic=table.topic_names[topic], why=cue.reason)
             return LineLabel(label="exploratory", topic=topic, pitch=pitch is not None, rule=cue.id, reason=reason)

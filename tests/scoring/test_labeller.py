@@ -1,4 +1,9 @@
-"""The labeller against the human-labelled corpus (tests/data/labels_*.tsv) and the hard cases."""
+"""The labeller against the human-labelled corpus (tests/data/labels_*.tsv) and the hard cases.
+
+The corpus includes the coach's blind held-out lines (notes starting "heldout:"). A line the
+labeller still gets wrong carries "known_fail" in its note: it runs as a strict expected
+failure (so it is reported, and flags when it starts passing) and the known failures must stay few.
+"""
 
 from pathlib import Path
 
@@ -15,7 +20,7 @@ CORPUS = {lang: read_tsv(DATA / f"labels_{lang}.tsv") for lang in ("zh", "en")}
 def _cases():
     for lang, rows in CORPUS.items():
         for n, row in enumerate(rows, start=2):
-            marks = [pytest.mark.xfail(strict=True, reason=row.note)] if "known_fail" in row.note else []
+            marks = [pytest.mark.xfail(strict=True, reason=row.note)] if row.known_fail else []
             yield pytest.param(lang, row, id=f"{lang}:{n}", marks=marks)
 
 
@@ -32,7 +37,8 @@ def test_corpus_line(lang: str, row: Row) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_corpus_size_and_spread(lang: str) -> None:
     rows = CORPUS[lang]
-    assert len(rows) >= (150 if lang == "zh" else 100)
+    assert len(rows) >= (570 if lang == "zh" else 410)
+    assert sum(r.note.startswith("heldout:") for r in rows) >= (220 if lang == "zh" else 140)
     present = {r.label for r in rows}
     assert present == set(LABELS)
     topics = {r.topic for r in rows if r.label == "exploratory"}
@@ -47,6 +53,12 @@ def test_corpus_agreement_bar(lang: str) -> None:
     for name, stats in report.per_label.items():
         assert stats.recall >= 0.90, f"{name}\n{report.format()}"
     assert report.topic_accuracy >= 0.90, report.format()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_known_failures_are_few_and_still_failing(lang: str) -> None:
+    known = [r for r in CORPUS[lang] if r.known_fail]
+    assert len(known) <= len(CORPUS[lang]) // 50, "\n".join(r.text for r in known)
 
 
 # ---- hard cases named in the brief and in question-cues.md, with the rule that must fire
@@ -180,3 +192,292 @@ def test_read_tsv_rejects_an_unknown_label(tmp_path: Path) -> None:
     bad.write_text("text\tlabel\ttopic\tnote\n还有呢?\tquestion\t\t\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 2"):
         read_tsv(bad)
+
+
+# ---- the general rules behind the held-out fixes: each row names the rule that must decide.
+# Lines are new wordings, not corpus lines, so they test the cue class rather than one sentence.
+
+def _check(text: str, lang: str, expected: str, topic: str | None, rule: str | None) -> None:
+    got = label(text, lang)
+    assert (got.label, got.topic) == (expected, topic), f"{text!r}: {got.rule}"
+    if rule is not None:
+        assert got.rule == f"{lang}.{rule}", f"{text!r}: {got.rule}"
+    assert got.reason, text
+
+
+@pytest.mark.parametrize(("text", "expected", "topic", "rule"), [
+    # clause structure: a trailing backchannel does not end the invitation before it
+    ("好的,您说,我在记", "extension", None, "extension.go_on"),
+    ("您继续,我听着呢", "extension", None, "extension.go_on"),
+    # a tag sentence joins the one before it even without a question mark (…。您觉得呢)
+    ("先上核心模块再扩展,风险最小。您觉得呢", "control", None, "control.agree"),
+    # ...but after an open question 您觉得呢 only asks for content: exploratory, not a check
+    ("这个问题怎么解决比较好,您觉得呢?", "exploratory", "expectation", None),
+    # a question the rep answers at once is a rhetorical device: a statement (here a pitch)
+    ("为什么我们能做到当天发货?因为我们在全国有20个仓。", "statement", None, "statement.pitch.we_have"),
+    ("为什么要先做试点?因为这样风险最小。", "statement", None, "statement.rhetorical"),
+    # chat misspellings read as the word meant (因该 -> 应该, 你门 -> 你们)
+    ("数据留存五年因该是刚需吧?", "control", None, "control.leading_ba"),
+    ("你门现在用的是哪家的系统?", "exploratory", "process", "explore.process.competition"),
+    # 几 + a measure word asks (几度), a conditional or topic frame licenses a wh-question without ?
+    ("冷库温度要控制在几度", "exploratory", "expectation", "explore.expectation.requirement"),
+    ("如果上了这套系统,对门店有什么好处", "exploratory", "need", "explore.need.benefit"),
+    ("采购这块,集团今年最想解决的问题是什么", "exploratory", "need", None),
+    # a wh-clause the rep answers or leaves to the customer in the same breath is not asked
+    ("为什么会这样,我们之前也分析过", "statement", None, "statement.embedded"),
+    ("具体怎么做,我们可以后面再细化。", "statement", None, "statement.embedded"),
+    ("您先忙,有什么问题随时找我。", "statement", None, "statement.plain"),
+    ("谁来负责都没关系,我们全力配合。", "statement", None, "statement.plain"),
+])
+def test_zh_clause_structure(text: str, expected: str, topic: str | None, rule: str | None) -> None:
+    _check(text, "zh", expected, topic, rule)
+
+
+@pytest.mark.parametrize(("text", "expected", "topic", "rule"), [
+    # content-free go-on prompts (还有别的原因吗, 为什么这么说, 怎么回事, 举个例子, 多说两句)
+    ("其他的呢?", "extension", None, "extension.go_on"),
+    ("除此之外还有别的情况吗?", "extension", None, "extension.go_on"),
+    ("为什么这么讲?", "extension", None, "extension.go_on"),
+    ("是吗?怎么回事", "extension", None, "extension.go_on"),
+    ("能举个具体的例子吗?", "extension", None, "extension.go_on"),
+    ("能再说详细一点吗?", "extension", None, "extension.go_on"),
+    ("您刚才提到排班那块,能多说两句吗?", "extension", None, "extension.go_on"),
+    # resuming the customer's own story: 接着/继续, or 再说说 + a pointer back (那个/刚才/您说的)
+    ("您接着讲讲那个仓库的事?", "extension", None, "extension.continue"),
+    ("您在说说那次停机的情况", "extension", None, "extension.continue"),
+    ("您说的那次事故,能详细讲讲吗?", "extension", None, "extension.go_on"),
+    ("下周我们继续聊吧", "statement", None, None),  # a time makes it a plan, not an invitation to go on
+    ("您再说说你们的预算情况", "exploratory", "process", None),  # no pointer back: a new topic
+    # 您说的X是指哪 asks them to expand; offering readings (还是) is a confirmation
+    ("您说的断档,具体指的是什么?", "extension", None, "extension.meaning"),
+    ("您说的全链路,是指运输这一段,还是包括仓储?", "confirmation", None, "confirmation.marker"),
+])
+def test_zh_extension_rules(text: str, expected: str, topic: str | None, rule: str | None) -> None:
+    _check(text, "zh", expected, topic, rule)
+
+
+@pytest.mark.parametrize(("text", "expected", "topic", "rule"), [
+    # seed 探索动机: a yes/no or 吧 question on the customer's own stake is exploratory/motive
+    ("要是这次上线顺利,您今年的考核应该能拿个好成绩吧?", "exploratory", "motive", "explore.stake"),
+    ("这事要是出了差错,您会不会挨批?", "exploratory", "motive", "explore.stake"),
+    ("李总最近是不是被这个事搞得挺头疼的", "exploratory", "motive", "explore.stake"),
+    # ...but an organisational benefit pushed with 是不是就… stays control (no personal addressee)
+    ("要是审批都能线上走完,财务那边是不是就轻松多了?", "control", None, "control.if_shi_bu_shi"),
+    ("最让您头疼的问题是什么?", "exploratory", "need", "explore.need.worst_problem"),  # open: topic cues
+    # 吧 after the rep's judgement, comparison or supplied cause leads
+    ("这么看来,稳定性应该是第一位的吧?", "control", None, "control.leading_ba"),
+    ("用云服务,运维成本肯定低很多吧?", "control", None, "control.leading_ba"),
+    ("你们退货多,很大程度是因为包装不行吧?", "control", None, "control.leading_ba"),
+    ("所以主要是因为人手不够吧?", "confirmation", None, "confirmation.so"),  # 所以 restates
+    ("王总最近出差挺多吧?", "exploratory", "motive", "explore.motive.rapport"),  # 最近 is not 最
+    # asking for agreement with the rep's proposition
+    ("冷链全程可追溯是必须的,您同意吧?", "control", None, "control.agree"),
+    ("先把最痛的问题解决掉,这才是最划算的,您说呢?", "control", None, None),
+    # rhetorical questions
+    ("这么多数据靠人工核对,哪能不出错?", "control", None, "control.rhetorical"),
+    ("没有WMS怎么管得过来呢?", "control", None, "control.rhetorical"),
+    ("人手本来就紧,这不正好能帮你们缓一缓吗?", "control", None, "control.rhetorical"),
+    # a suggestion of a requirement
+    ("是不是可以考虑先把门店的数据打通?", "control", None, "control.suggest"),
+    # a tag right after the rep's own pitch asks agreement with us, not a check of their words
+    ("我们的平台已经帮30家医院降低了耗材成本。这个效果对你们也很重要,是吧?", "control", None, None),
+])
+def test_zh_motive_versus_control(text: str, expected: str, topic: str | None, rule: str | None) -> None:
+    _check(text, "zh", expected, topic, rule)
+
+
+@pytest.mark.parametrize(("text", "expected", "topic", "rule"), [
+    # a declarative check needs something that restates (所以, numbers, a name); a new fact is exploratory
+    ("这个项目预算已经定了?", "exploratory", "process", None),
+    ("你们有五个分厂,每个分厂一个仓?", "confirmation", None, "confirmation.declarative"),
+    ("好的,我记一下。对接人是信息科的张工?", "confirmation", None, "confirmation.declarative"),
+    ("所以现在卡在法务那边?", "confirmation", None, "confirmation.so"),
+    ("所以你们打算什么时候启动?", "exploratory", "process", None),  # 所以 + wh asks a new fact
+    # checks that close a summary
+    ("你们每天大概发3000单,我没记错吧", "confirmation", None, "confirmation.check"),
+    ("我总结一下:三个院区,两套系统。没问题吧?", "confirmation", None, "confirmation.marker"),
+    ("我再对一下数字:今年预算200万?", "confirmation", None, "confirmation.marker"),
+])
+def test_zh_confirmation_rules(text: str, expected: str, topic: str | None, rule: str | None) -> None:
+    _check(text, "zh", expected, topic, rule)
+
+
+@pytest.mark.parametrize(("text", "expected", "topic", "rule"), [
+    # wider action vocabulary: 约上, 聊半小时, 给到我们, 提上去, 试用一周
+    ("这周五能不能约上财务的刘总一起聊半小时?", "commitment_request", None, "commitment.ask"),
+    ("这周内能把数据给到我们吗?", "commitment_request", None, "commitment.ask"),
+    ("OK的话,您这周内把采购申请提上去?", "commitment_request", None, "commitment.ask"),
+    ("可以先开个测试账号,您让两个销售用一周试试?", "commitment_request", None, "commitment.ask"),
+    # asking whether a step is needed, or who does it, asks for information, not action
+    ("合同签之前还要过法务和审计吗", "exploratory", "process", None),
+    ("最后签字的是院长吗", "exploratory", "process", None),
+    ("您觉得这个试点方案可行吗?", "exploratory", "motive", "explore.motive.proposal"),  # 可行吗 is not 行吗
+])
+def test_zh_commitment_rules(text: str, expected: str, topic: str | None, rule: str | None) -> None:
+    _check(text, "zh", expected, topic, rule)
+
+
+@pytest.mark.parametrize(("text", "topic", "rule"), [
+    # brief: 时间/审批/流程/预算/决策 outweigh 要求
+    ("这个项目的时间要求和审批流程是怎样的?", "process", "explore.process.steps"),
+    ("你们对上线时间有什么要求?", "process", "explore.process.steps"),
+    ("对供货周期有什么要求?", "expectation", "explore.expectation.requirement"),  # seed 期望 example
+    ("能不能跟我讲讲你们采购一般要走哪些流程?", "process", "explore.process.steps"),
+    ("这个事情需要报集团批吗", "process", "explore.process.steps"),
+    ("讲讲你们现在的盘点流程吧", "need", None),  # a business process is not the purchase process
+    ("去年那套系统为什么没有续签?", "process", "explore.process.lost"),
+    ("这个项目是谁发起的?", "process", "explore.process.origin"),
+    ("采购款是分期付还是一次付清?", "process", "explore.process.budget"),
+    ("系统要不要支持手机端?", "expectation", "explore.expectation.requirement"),
+    ("你们希望系统每天能自动生成哪些报表?", "expectation", "explore.expectation.requirement"),
+    ("如果让您来定,您会怎么处理这些积压?", "expectation", "explore.expectation.measure"),
+    ("新系统上线后,希望把差错率降到多少?", "need", "explore.need.goal"),
+    ("这些问题值得现在花钱解决吗", "motive", "explore.motive.worth"),
+    ("老板那边催得紧不紧?", "motive", "explore.motive.urgency"),
+    ("这次系统换成了,对您年底述职会有帮助吗?", "motive", "explore.stake"),
+    ("张总,国庆假期去哪儿玩了?", "motive", "explore.motive.rapport"),
+    ("新产线那边进展怎么样了?", "need", "explore.need.situation"),
+    ("目前采购进展到哪一步了?", "process", "explore.process.decision"),
+])
+def test_zh_topic_cues(text: str, topic: str, rule: str | None) -> None:
+    _check(text, "zh", "exploratory", topic, rule)
+
+
+@pytest.mark.parametrize(("text", "pitch"), [
+    ("我们在华东有30多家三甲医院在用。", True),
+    ("我们的核保引擎平均3秒出结果。", True),
+    ("我们给一家连锁药店做的系统,缺货率降了一半。", True),
+    ("说实话,市面上能做到这个程度的,真不多。", True),
+    ("我们是国内少数拿到等保三级的厂商。", True),
+    ("不管您预算多少,我们都能按模块灵活组合。", True),
+    ("这套排班系统已经在二十多家酒店上线了。", True),
+    ("我们跟三大运营商都有合作,经验很足。", True),
+    # not pitches: a visit, a small plan, a promise to cooperate
+    ("上周我们去了另一家医院,他们也遇到了类似的问题。", False),
+    ("我们先在两家门店试点两周,您看可以吗?", False),
+    ("不管谁来负责,我们都会配合。", False),
+    ("我们的理解是预算还没批。", False),
+])
+def test_zh_pitch_cues(text: str, pitch: bool) -> None:
+    assert label(text, "zh").pitch is pitch, label(text, "zh").rule
+
+
+@pytest.mark.parametrize(("text", "expected", "topic", "rule"), [
+    # brief: "will you <do something>?" asks the customer to act (put … on the agenda, put … in)
+    ("Can we settle it today, will you put my proposal on the agenda for September's steering committee meeting?",
+     "commitment_request", None, "commitment.ask"),
+    ("Would you put the purchase request in this week?", "commitment_request", None, "commitment.ask"),
+    ("Would you be open to visiting our plant next month with your procurement lead?",
+     "commitment_request", None, "commitment.ask"),
+    ("What if we ran a pilot at two sites next month?", "commitment_request", None, "commitment.ask"),
+    ("When is the board meeting?", "exploratory", "process", None),  # a meeting named, nothing asked of them
+    # leading adverbs and apologies are stripped before reading the question form
+    ("Roughly what does a failed batch cost you?", "exploratory", "need", None),
+    ("Honestly, is this urgent for you, or more of a nice-to-have?", "exploratory", "motive", None),
+    # an indirect question asks even with a full stop
+    ("I'm curious how you handle returns at peak.", "exploratory", None, None),
+    ("I was wondering the same thing myself.", "statement", None, None),
+    # clause structure: trailing backchannel, self-answered question
+    ("Keep going, I'm all ears.", "extension", None, "extension.go_on"),
+    ("Why do customers switch to us? Because onboarding takes a day.", "statement", None, "statement.rhetorical"),
+    # go-on prompts and resuming the customer's own story
+    ("Any other thoughts?", "extension", None, "extension.go_on"),
+    ("Is there anything else behind that?", "extension", None, "extension.go_on"),
+    ("Can you walk me through what happened next?", "extension", None, "extension.go_on"),
+    ("Tell me more about that audit you mentioned.", "extension", None, "extension.resume"),
+    ("Sorry, you were saying about the night shift?", "extension", None, "extension.resume"),
+    ("Tell me about your approval process.", "exploratory", "process", None),  # no pointer back: new topic
+])
+def test_en_question_forms_and_extension(text: str, expected: str, topic: str | None, rule: str | None) -> None:
+    if topic is None and expected == "exploratory":
+        got = label(text, "en")
+        assert got.label == "exploratory", got.rule
+        return
+    _check(text, "en", expected, topic, rule)
+
+
+@pytest.mark.parametrize(("text", "expected", "topic", "rule"), [
+    # seed 探索动机: a tag on the customer's own stake probes motive; a third party's benefit leads
+    ("This would take a lot off your plate, wouldn't it?", "exploratory", "motive", "explore.stake"),
+    ("Would fixing this take some pressure off you with the board?", "exploratory", "motive", None),
+    ("If the system flagged stock-outs early, wouldn't your store managers sleep better?", "control", None, None),
+    # control forms
+    ("What if your nurses never had to re-enter patient data?", "control", None, "control.what_if"),
+    ("Why not start with the busiest site?", "control", None, "control.why_keep"),
+    ("Real-time tracking is a must-have these days, right?", "control", None, "control.tag"),
+    ("The current setup is costing you more than a new system would, right?", "control", None, "control.tag"),
+    ("Our AI scheduler cut overtime by 30% at a similar hospital. That's worth a look, isn't it?",
+     "control", None, None),
+    ("If shifts were planned automatically, your supervisors would have more time, right?",
+     "control", None, "control.if_would"),
+    ("If we cut drying time by a day, how much would that be worth to the co-op?", "exploratory", "need", None),
+    # confirmation: So + statement restates; a declarative needs something restated
+    ("So the bottleneck is approvals, not budget?", "confirmation", None, "confirmation.so"),
+    ("So claims need to settle within 3 days, is that the target?", "confirmation", None, "confirmation.so"),
+    ("So what budget are we working with?", "exploratory", "process", None),
+    ("You've got a budget set aside already?", "exploratory", "process", None),
+    ("You're running three shifts a day?", "confirmation", None, "confirmation.declarative"),
+    ("Budget is approved and you're waiting on the tender. Is that accurate?", "confirmation", None,
+     "confirmation.check"),
+])
+def test_en_motive_control_confirmation(text: str, expected: str, topic: str | None, rule: str | None) -> None:
+    _check(text, "en", expected, topic, rule)
+
+
+@pytest.mark.parametrize(("text", "topic", "rule"), [
+    ("I wonder what kind of budget range you have in mind.", "process", "explore.process.budget"),
+    ("What are the approval requirements for new software?", "process", "explore.process.steps"),
+    ("Does it need to integrate with Epic?", "expectation", "explore.expectation.threshold"),
+    ("How fast do claims need to be settled for you to call it a success?", "expectation",
+     "explore.expectation.threshold"),
+    ("When do you need this live", "process", "explore.process.timing"),
+    ("If it were up to you, how would you handle the overflow?", "expectation", "explore.expectation.measure"),
+    ("What matters most to you in a new solution?", "expectation", "explore.expectation.requirement"),
+    ("Why didn't you renew with your previous vendor?", "process", "explore.process.lost"),
+    ("What are you hoping to get out of the new platform?", "need", "explore.need.goal"),
+    ("What do you make of the plan we sent over?", "motive", "explore.motive.proposal"),
+    ("How would this affect your own performance review?", "motive", "explore.motive.personal"),
+    ("How was your weekend?", "motive", "explore.motive.rapport"),
+    ("How are you handling returns today?", "need", None),
+])
+def test_en_topic_cues(text: str, topic: str, rule: str | None) -> None:
+    _check(text, "en", "exploratory", topic, rule)
+
+
+@pytest.mark.parametrize(("text", "pitch"), [
+    ("Our WMS typically lifts picking productivity by around 30%.", True),
+    ("Our underwriting engine returns a decision in 3 seconds on average.", True),
+    ("Our cold-chain boxes hold 2-8°C end to end.", True),
+    ("We're one of the few vendors with SOC 2 Type II.", True),
+    ("We helped three regional banks cut fraud losses by 25%.", True),
+    ("Whatever your budget is, we can scale the modules to fit.", True),
+    ("Our call went well, I think.", False),
+    ("We can meet next week if that suits.", False),
+])
+def test_en_pitch_cues(text: str, pitch: bool) -> None:
+    assert label(text, "en").pitch is pitch, label(text, "en").rule
+
+
+def test_a_rule_can_require_a_pitch_in_the_line() -> None:
+    plain = label("你们有三个院区,对吧?", "zh")
+    pitched = label("我们的系统已经在30多家医院上线了。你们有三个院区,对吧?", "zh")
+    assert (plain.label, plain.rule) == ("confirmation", "zh.confirmation.tag")
+    assert (pitched.label, pitched.rule, pitched.pitch) == ("control", "zh.control.pitch_tag", True)
+
+
+def test_typos_are_table_data() -> None:
+    from scoring.labeller.table import load_table
+
+    table = load_table("zh")
+    assert table.fix_typos("你门因该知道") == "你们应该知道"
+    assert load_table("en").fix_typos("teh") == "teh"  # no table, no change
+
+
+def test_a_follow_up_without_a_topic_continues_the_question_before_it() -> None:
+    got = label("你们现在用的是哪家的WMS?用了几年了", "zh")
+    assert (got.label, got.topic) == ("exploratory", "process")
+    got = label("你们对验收有标准吗?比如响应要快到多少", "zh")
+    assert (got.label, got.topic) == ("exploratory", "expectation")
+    # a pitch before the question lends no topic: only earlier questions do
+    got = label("我们的系统能帮门店节省成本。你们现在怎么做的?", "zh")
+    assert (got.label, got.topic, got.pitch) == ("exploratory", "need", True)

@@ -66,13 +66,13 @@ class LiveServer:
 
 
 @contextmanager
-def serve_asgi(app: Any) -> Iterator[str]:
+def serve_asgi(app: Any, ws_max_size: int = 16 * 1024 * 1024) -> Iterator[str]:
     """Serve any ASGI app with uvicorn in a thread on a free port; yield its base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", ws_max_size=ws_max_size))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     for _ in range(1000):
@@ -93,7 +93,7 @@ def serve_asgi(app: Any) -> Iterator[str]:
 def run_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
     """The Peilian app on `settings` and a fake clock, served for real."""
     app = create_app(settings, clock=clock)
-    with serve_asgi(app) as url:
+    with serve_asgi(app, ws_max_size=settings.max_frame_bytes) as url:
         live = LiveServer(url=url, settings=settings, clock=clock, app=app)
         try:
             yield live
