@@ -14,5 +14,5 @@ RUN pip install . && useradd --create-home --uid 10001 peilian && mkdir -p /data
 USER peilian
 ENV DATABASE_URL=sqlite:////data/peilian.db
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/personas', timeout=2)"
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
 CMD ["peilian", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -481,3 +481,37 @@ def test_a_follow_up_without_a_topic_continues_the_question_before_it() -> None:
     # a pitch before the question lends no topic: only earlier questions do
     got = label("我们的系统能帮门店节省成本。你们现在怎么做的?", "zh")
     assert (got.label, got.topic, got.pitch) == ("exploratory", "need", True)
+
+
+@pytest.mark.parametrize(("text", "lang", "expected", "topic"), [
+    # topic cue classes: past solutions, preferences, frequency, where to start, 麻烦 is an effect
+    ("你们之前有没有用过类似的系统?", "zh", "exploratory", "process"),
+    ("这个项目打算什么时候招标", "zh", "exploratory", "process"),  # 打算 licenses a wh without ?
+    ("对界面风格您有什么偏好吗?", "zh", "exploratory", "expectation"),
+    ("您希望多长时间出一次报告?", "zh", "exploratory", "expectation"),
+    ("这个问题您觉得应该从哪里入手?", "zh", "exploratory", "expectation"),
+    ("系统经常宕机,给门诊带来了哪些麻烦?", "zh", "exploratory", "need"),
+    ("那后来怎么处理的?", "zh", "exploratory", "need"),  # how they handled it: the situation, not a measure
+    ("您看我们刚才演示的这个功能,能满足您的需要吗?", "zh", "exploratory", "motive"),
+    ("这个问题是不是必须今年解决?", "zh", "exploratory", "motive"),
+    ("就这些吗?", "zh", "extension", None),
+    ("现在的系统这么老,出问题是迟早的事,对吧?", "zh", "control", None),
+    ("What would you want the reports to show?", "en", "exploratory", "expectation"),
+    ("Do you need mobile access for the field teams?", "en", "exploratory", "expectation"),
+    ("What would it take for this to move up your list?", "en", "exploratory", "motive"),
+    ("What's your gut feeling about the pilot plan?", "en", "exploratory", "motive"),
+    ("If you had live dashboards, you'd catch these issues earlier, right?", "en", "control", None),
+    ("Can you get me the current contract terms by Friday?", "en", "commitment_request", None),
+])
+def test_cue_classes_found_on_fresh_lines(text: str, lang: str, expected: str, topic: str | None) -> None:
+    got = label(text, lang)
+    assert (got.label, got.topic) == (expected, topic), got.rule
+
+
+@pytest.mark.parametrize(("text", "pitch"), [
+    ("为什么很多医院选我们?因为我们的实施周期最短。", True),
+    ("我们团队都是做了十年以上的老工程师。", True),
+])
+def test_zh_pitch_claims_of_speed_and_team(text: str, pitch: bool) -> None:
+    got = label(text, "zh")
+    assert (got.label, got.pitch) == ("statement", pitch), got.rule
