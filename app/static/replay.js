@@ -532,14 +532,23 @@
       box.append(bar);
     }
 
-    for (const mark of marks) {
+    // Marks; their seconds printed below, the faults first so that a label never hides one.
+    const taken = {84: [], 97: []};
+    const priority = {question_broken: 0, answer_missed: 1, answer_held: 2, question_held: 3};
+    for (const mark of [...marks].sort((a, b) => priority[a.kind] - priority[b.kind])) {
       const group = svg("g", {class: `mark ${mark.cls}`, "data-kind": mark.kind, "data-seq": mark.seq});
       const x1 = timeX(mark.from);
       const x2 = Math.max(timeX(mark.to), x1 + 2);
       group.append(svg("rect", {x: x1, y: lanes.silence + 2, width: x2 - x1, height: laneH - 4, rx: 2}));
       group.append(svg("circle", {cx: x2, cy: lanes.silence + laneH / 2, r: 4.5}));
+      // After a question the norm is "nothing more before the answer"; after an answer, a pause of ≥ 4 s.
+      const text = mark.kind === "question_held" ? secs(mark.seconds) : `${mark.seconds.toFixed(1)}/${mark.threshold} s`;
       const row = mark.kind.startsWith("question") ? 84 : 97;
-      group.append(svg("text", {x: x1, y: row, class: "mark-label"}, `${mark.seconds.toFixed(1)}/${mark.threshold} s`));
+      const span = [x1 - 2, x1 + text.length * 5.6 + 2];
+      if (!taken[row].some(([a, b]) => span[0] < b && a < span[1])) {
+        taken[row].push(span);
+        group.append(svg("text", {x: x1, y: row, class: "mark-label"}, text));
+      }
       titled(group, `#${mark.seq} ${markText(mark)}${mark.reason ? "\n" + mark.reason : ""}`);
       group.addEventListener("click", (event) => { event.stopPropagation(); jump(mark.seq); });
       box.append(group);
@@ -664,9 +673,8 @@
     commit.append(row([T.elements, (c.elements || []).map((e) => T.element_names[e] || e).join("、") || "–"]));
     box.append(commit);
 
-    box.append(el("h3", null, T.points));
-    const points = el("table", "points");
-    points.id = "points";
+    const points = $("points");
+    points.replaceChildren();
     for (const p of card.points || []) {
       const tr = el("tr", "point");
       tr.dataset.rule = p.rule;
@@ -682,7 +690,6 @@
       tr.append(reason);
       points.append(tr);
     }
-    box.append(points);
   }
 
   function row(cells) {

@@ -119,7 +119,6 @@ def append_trainee_turn(
             if existing is not None:
                 return existing, False
             continue
-        db.refresh(turn)
         return turn, True
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
 
@@ -145,10 +144,7 @@ def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> 
     for turn in db.exec(stale).all():
         db.delete(turn)
     db.commit()
-    chat = db.get(ChatSession, session_id)
-    if chat is not None:
-        db.refresh(chat)
-    return chat
+    return db.get(ChatSession, session_id)
 
 
 def release_reply(db: Session, *, session_id: str) -> None:
@@ -169,9 +165,25 @@ def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> T
         except IntegrityError:
             db.rollback()
             continue
-        db.refresh(turn)
         return turn
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
+
+
+def claim_and_begin(
+    db: Session, *, session_id: str, now: float, lease_s: float
+) -> tuple[ChatSession, list[Turn], Turn] | None:
+    """In one go for the reply path: take the reply lease, read the lines the customer has not
+    taken in, and reserve the customer's turn. None when someone else holds the lease, the
+    session has ended or nothing is waiting for an answer."""
+    chat = claim_reply(db, session_id=session_id, now=now, lease_s=lease_s)
+    if chat is None:
+        return None
+    last_seq = int(chat.engine_state.get("last_seq", 0)) if chat.engine_state else 0
+    pending = [t for t in list_turns(db, session_id=session_id, after_seq=last_seq) if t.speaker == "trainee"]
+    if not pending or chat.status == "ended":
+        release_reply(db, session_id=session_id)
+        return None
+    return chat, pending, begin_customer_turn(db, session_id=session_id, started_at=now)
 
 
 def finish_customer_turn(
@@ -188,7 +200,6 @@ def finish_customer_turn(
     db.add(turn)
     db.add(chat)
     db.commit()
-    db.refresh(turn)
     return turn
 
 

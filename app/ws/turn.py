@@ -138,8 +138,9 @@ class Conversation:
         chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
         state = CustomerState.from_json(chat.engine_state) if chat and chat.engine_state else None
         turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=state.last_seq if state else 0)
-        if state is not None and any(t.speaker == "trainee" for t in turns):
-            self._schedule_reply()
+        waiting = [t for t in turns if t.speaker == "trainee"]
+        if state is not None and waiting:
+            self._schedule_reply(waiting[-1].text)
 
     async def _time_limit(self, left: float) -> None:
         await self.ctx.clock.sleep(max(left, 0.0))
@@ -170,14 +171,15 @@ class Conversation:
         if self.live_feedback:
             self.send(frames.feedback(turn.seq, verdict.to_dict()))
         if created:
-            self._schedule_reply()
+            self._schedule_reply(frame.text)
 
-    def _schedule_reply(self) -> None:
+    def _schedule_reply(self, text: str) -> None:
+        """Answer after a think delay; a reply not yet begun gives way to a newer line."""
         previous = self._reply
         if previous is not None and not previous.done() and not self._speaking:
             previous.cancel()
             previous = None
-        self._reply = self._spawn(self._reply_after(previous))
+        self._reply = self._spawn(self._reply_after(previous, text))
 
     def _spawn(self, coro: Any) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -185,14 +187,10 @@ class Conversation:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _reply_after(self, previous: asyncio.Task[None] | None) -> None:
+    async def _reply_after(self, previous: asyncio.Task[None] | None, text: str) -> None:
         if previous is not None:
             await asyncio.wait([previous])
-        turns = await self.ctx.run(repo.list_turns, session_id=self.session_id)
-        last_trainee = next((t for t in reversed(turns) if t.speaker == "trainee"), None)
-        if last_trainee is None:
-            return
-        await self.ctx.clock.sleep(think_delay(last_trainee.text) * self.ctx.settings.customer_delay_scale)
+        await self.ctx.clock.sleep(think_delay(text) * self.ctx.settings.customer_delay_scale)
         async with self._speech:
             self._speaking = True
             try:
@@ -202,33 +200,35 @@ class Conversation:
 
     async def _reply_pending(self) -> None:
         """Answer the lines the customer has not taken in yet, if this connection wins the reply lease."""
-        chat = await self.ctx.run(repo.claim_reply, session_id=self.session_id, now=self.now(), lease_s=REPLY_LEASE_S)
-        if chat is None:
-            return  # another connection or worker is answering
+        begun = await self.ctx.run(repo.claim_and_begin, session_id=self.session_id, now=self.now(),
+                                   lease_s=REPLY_LEASE_S)
+        if begun is None:
+            return  # nothing waiting, or another connection or worker is answering
+        chat, pending, turn = begun
         done = False
         try:
             state = CustomerState.from_json(chat.engine_state)
-            turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=state.last_seq)
-            pending = [t for t in turns if t.speaker == "trainee"]
-            if pending and chat.status != "ended":
-                await self._speak(state, pending)
-                done = True
+            lines = [hear(t.text, self.language, self.card.motive) for t in pending]
+            new_state, move = step_lines(self.card, state, lines)
+            new_state = new_state.model_copy(update={"last_seq": pending[-1].seq})
+            await self._speak_turn(turn, state, new_state, move, pending[-1].text,
+                                   watch_silence=lines[-1].label != "statement")
+            done = True
         finally:
             if not done:
                 await self.ctx.run(repo.release_reply, session_id=self.session_id)
-
-    async def _speak(self, state: CustomerState, pending: list[Any]) -> None:
-        lines = [hear(t.text, self.language, self.card.motive) for t in pending]
-        new_state, move = step_lines(self.card, state, lines)
-        new_state = new_state.model_copy(update={"last_seq": pending[-1].seq})
-        answered_question = lines[-1].label != "statement"
-        await self._say(state, new_state, move, pending[-1].text, watch_silence=answered_question)
 
     async def _say(
         self, before: CustomerState, after: CustomerState, move: CustomerMove, trainee_line: str, watch_silence: bool
     ) -> None:
         """Speak one customer turn: reserve its number, stream it, store it with the new state."""
         turn = await self.ctx.run(repo.begin_customer_turn, session_id=self.session_id, started_at=self.now())
+        await self._speak_turn(turn, before, after, move, trainee_line, watch_silence)
+
+    async def _speak_turn(
+        self, turn: Any, before: CustomerState, after: CustomerState, move: CustomerMove, trainee_line: str,
+        watch_silence: bool,
+    ) -> None:
         self.send(frames.customer_start(turn.seq))
         text, renderer, phrase_keys = await self._voice(turn.seq, before, move, trainee_line)
         final_state = after.model_copy(update={"said": after.said + phrase_keys})

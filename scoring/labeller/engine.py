@@ -8,10 +8,8 @@ listening") does not end the invitation before it, and a question the rep answer
 ("为什么我们能…?因为…") is a rhetorical device, not a question to the customer.
 """
 
-from dataclasses import replace
-
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from scoring.labeller import en, zh
@@ -141,7 +139,8 @@ def _decide(parts: list[Sentence], table: Table) -> LineLabel:
     if pitch is not None:
         return LineLabel(label="statement", pitch=True, rule=pitch.id, reason=pitch.reason)
     if any(s.rhetorical for s in parts):
-        return LineLabel(label="statement", rule=f"{table.lang}.statement.rhetorical", reason=table.reasons["rhetorical"])
+        return LineLabel(label="statement", rule=f"{table.lang}.statement.rhetorical",
+                         reason=table.reasons["rhetorical"])
     if not parts:
         return LineLabel(label="statement", rule=f"{table.lang}.statement.filler", reason=table.reasons["filler"])
     if any("embedded" in s.forms for s in parts):

@@ -9,7 +9,7 @@ import io
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Body, Depends, HTTPException, Request, status
+from fastapi import APIRouter, BackgroundTasks, Body, Depends, HTTPException, Path, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -226,7 +226,7 @@ def read_audit(cert_id: str, db: DbDep, user: HrDep) -> list[dict[str, Any]]:
 
 
 @router.post("/{cert_id}/regrade", status_code=status.HTTP_202_ACCEPTED, summary="Re-grade after a rubric change (HR)")
-def start_regrade(cert_id: str, body: RegradeIn, request: Request, background: BackgroundTasks, ctx: ContextDep,
+def start_regrade(cert_id: str, body: RegradeIn, background: BackgroundTasks, ctx: ContextDep,
                   db: DbDep, user: HrDep) -> dict[str, Any]:
     """Grades every attempt again under `rubric`; poll GET …/regrade/{run_id} for progress and the comparison."""
     cert = cert_or_404(db, cert_id)
@@ -244,7 +244,7 @@ def _run_regrade(ctx: AppContext, run_id: int) -> None:
 
 
 @router.get("/{cert_id}/regrade/{run_id}", summary="Progress and before/after of a re-grade (HR)")
-def regrade_progress(cert_id: str, run_id: int, db: DbDep, user: HrDep) -> dict[str, Any]:
+def regrade_progress(cert_id: str, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: DbDep, user: HrDep) -> dict[str, Any]:
     found = regrade.progress(db, run_id=run_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such re-grade")

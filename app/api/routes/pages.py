@@ -7,7 +7,7 @@ visit goes to /setup to create the admin. Forms carry a CSRF token.
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -251,8 +251,8 @@ class LibraryFilters:
     def query(self, owners: set[int] | None) -> library.LibraryQuery:
         return library.LibraryQuery(
             owners=owners, trainee=self.trainee or None, persona=self.persona or None,
-            date_from=datetime.combine(self.date_from, time.min) if self.date_from else None,
-            date_to=datetime.combine(self.date_to, time.max) if self.date_to else None,  # the whole last day
+            date_from=datetime.combine(self.date_from, time.min, timezone.utc) if self.date_from else None,
+            date_to=datetime.combine(self.date_to, time.max, timezone.utc) if self.date_to else None,  # whole day
             score_min=self.score_min, score_max=self.score_max,
             passed={"yes": True, "no": False}.get(self.passed), sort=self.sort,  # type: ignore[arg-type]
             order=self.order, page=self.page, page_size=self.page_size,  # type: ignore[arg-type]

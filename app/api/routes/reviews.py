@@ -1,9 +1,9 @@
 """Coaches' review of a session: comments, label and score corrections, and the calibration report."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Path, status
 from pydantic import BaseModel, Field, model_validator
 from sqlmodel import select
 
@@ -16,10 +16,14 @@ from app.storage.models import ChatSession, Turn, User
 from scoring.models import Dimension, Label, Topic
 
 router = APIRouter(tags=["reviews"])
+MAX_SEQ = 1_000_000
+
+
+SeqPath = Annotated[int, Path(ge=1, le=MAX_SEQ, description="the turn's seq")]
 
 
 class CommentCreate(BaseModel):
-    seq: int | None = Field(None, description="the turn commented on; null for the whole session")
+    seq: int | None = Field(None, ge=1, le=MAX_SEQ, description="the turn commented on; null for the whole session")
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -83,7 +87,7 @@ def list_corrections(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[s
 
 
 @router.put("/api/sessions/{session_id}/corrections/labels/{seq}", summary="Correct a line's label")
-def correct_label(session_id: str, seq: int, body: LabelFix, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+def correct_label(session_id: str, seq: SeqPath, body: LabelFix, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
     """The coach's label for trainee line `seq`, stored beside the automatic one (which is kept)."""
     chat = annotatable_session(db, user, session_id)
     turn = _turn(db, chat.id, seq)

@@ -104,7 +104,7 @@ def list_sessions(
     mode: str | None = Query(None, description="practice, certification or imported"),
     sort: Literal["created_at", "overall", "trainee", "persona"] = "created_at",
     order: Literal["asc", "desc"] = "desc",
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(20, ge=1, le=100),
 ) -> SessionPage:
     """Sessions the caller may see: their own (trainee), their trainees' (coach), or all (HR, admin)."""

@@ -8,12 +8,14 @@ corrections) assert only what their own writes must cause.
 
 import asyncio
 import re
+from datetime import datetime, timedelta
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 from app.core.clock import FakeClock
 from app.core.config import Settings
@@ -160,7 +162,7 @@ def test_sign_in_wrong_then_right_password_then_sign_out(lib: Library) -> None:
 def test_library_filters_sort_and_pages_for_the_coach(lib: Library) -> None:
     alice, bob = set(lib.sessions["alice"]), set(lib.sessions["bob"])
     scores = {sid: card["overall"] for sid, card in lib.cards.items()}
-    with chromium_page() as page:
+    with chromium_page(width=1280, height=800) as page:
         sign_in(page, lib.server, "laoshi", next_path="/sessions")
         page.goto(lib.url("/sessions?lang=zh"))
         assert set(rows(page)) == alice | bob
@@ -231,13 +233,22 @@ def test_library_filters_sort_and_pages_for_the_coach(lib: Library) -> None:
         page.wait_for_url(re.compile(r"page=2"))
         assert rows(page) == seen[2:4]
 
+        # Dates: the day the sessions were made (UTC) holds them all, the day before none.
+        made = datetime.fromisoformat(lib.server.client("laoshi").get(f"/api/sessions/{lib.rich}").json()["created_at"])
+        day = made.date()
+        page.goto(lib.url(f"/sessions?lang=zh&date_from={day}&date_to={day}"))
+        assert set(rows(page)) == alice | bob
+        assert page.locator("#f-date-from").input_value() == day.isoformat()
+        page.goto(lib.url(f"/sessions?lang=zh&date_to={day - timedelta(days=1)}"))
+        assert rows(page) == [] and page.locator("#library-empty").count() == 1
+
         # Each row opens its replay.
         page.goto(lib.url("/sessions?lang=zh"))
         page.locator(f"tr[data-session-id='{lib.rich}'] a.replay-link").click()
         page.wait_for_selector("body[data-replay-ready=true]")
         assert page.url.startswith(lib.url(f"/sessions/{lib.rich}/replay"))
 
-        page.goto(lib.url("/sessions?lang=en"))
+        page.goto(lib.url("/sessions?lang=zh"))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "library.png"), full_page=True)
 
@@ -354,7 +365,7 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
         assert ("answer_missed", 5) in answers and ("answer_held", 8) in answers  # the known ones
         missed = page.locator("#timeline .mark.missed[data-seq='5']")
         pause_s = next(p["pause_s"] for p in card["pauses"] if p["seq"] == 5)
-        assert missed.locator("text").text_content() == f"{pause_s:.1f}/4.0 s"
+        assert missed.locator("text").text_content() == f"{pause_s:.1f}/4 s"
         assert f"{pause_s:.1f}" in missed.locator("title").text_content()
         assert page.locator("#timeline .mark.broken").count() == 1
         assert page.locator("#timeline .mark.held").count() == len(kinds) - 2
@@ -497,5 +508,31 @@ def test_replay_screenshot(lib: Library) -> None:
         page.select_option("#turn-select", "8")
         page.click("#show-all")
         assert page.locator("#turns .turn[data-state=done]").count() == len(lib.transcripts[sid]["turns"])
+        page.evaluate("window.scrollTo(0, 0)")  # the player is sticky: keep it at the top of the picture
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "replay.png"), full_page=True)
+
+
+def test_pages_answer_bad_input_and_strangers_plainly(lib: Library) -> None:
+    coach, alice = lib.server.client("laoshi"), lib.server.client("alice")
+    odd = coach.get("/sessions?score_min=abc&score_max=500&page=0&page_size=-3&sort=evil&order=up&passed=maybe")
+    assert odd.status_code == 200 and all(sid in odd.text for sid in lib.all_ids())  # bad values are dropped
+    assert alice.get("/calibration").status_code == 403
+    assert alice.get(f"/sessions/{lib.sessions['bob'][0]}/replay").status_code == 404
+    assert alice.get(f"/sessions/{lib.sessions['bob'][0]}/print").status_code == 404
+    assert coach.get("/sessions/no-such-session/replay").status_code == 404
+    lib.server.add_user("hr1", role="hr")
+    hr = lib.server.client("hr1")
+    page = hr.get(f"/sessions/{lib.rich}/replay")
+    assert page.status_code == 200 and '"canAnnotate": false' in page.text  # HR reads, never annotates
+    assert '"canAnnotate": true' in coach.get(f"/sessions/{lib.rich}/replay").text
+
+    printed = coach.get(f"/sessions/{lib.rich}/print?lang=zh").text
+    card = lib.cards[lib.rich]
+    for turn in lib.transcripts[lib.rich]["turns"]:
+        assert str(escape(turn["text"])) in printed
+    for line in card["turns"]:
+        assert line["rule"] in printed and str(escape(line["reason"])) in printed
+    for point in card["points"]:
+        assert str(escape(point["reason"])) in printed
+    assert "<script src" not in printed  # the printable page needs no script
