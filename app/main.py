@@ -4,10 +4,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api.routes import auth, certifications, health, pages, personas, reviews, sessions
+from app.api.routes import auth, cert_pages, certifications, health, pages, personas, reviews, sessions
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.origin import OriginCheckMiddleware
 from app.core.clock import Clock, SystemClock
@@ -47,6 +48,7 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
         renderer=TemplateRenderer(load_banks(settings.prompts_dir / "phrases")),
         rubric=load_rubric(settings.rubric),
         llm=build_llm(settings),
+        db_lane=CapacityLimiter(1) if settings.database_url.startswith("sqlite") else None,
     )
 
 
@@ -81,5 +83,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     if context.settings.bench_echo:
         app.include_router(handler.echo_router)
     app.include_router(pages.router)
+    app.include_router(cert_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -48,9 +48,10 @@ class Figures:
         lat = sorted(self.latencies)
         p50 = statistics.median(lat) * 1e3 if lat else float("nan")
         p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1e3 if lat else float("nan")
+        top = ", ".join(f"{x * 1e3:.0f}" for x in lat[-5:])
         return (f"{name:<8} sessions {self.sessions:>5}  messages {self.messages:>6}  {self.messages / seconds:>7.1f} msg/s  "
                 f"p50 {p50:>6.1f} ms  p99 {p99:>6.1f} ms  errors {len(self.errors):>3}  "
-                f"memory/session {memory_kb:>6.1f} KiB")
+                f"memory/session {memory_kb:>6.1f} KiB  (slowest ms: {top})")
 
 
 def rss_kb(pid: int) -> int:

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Callable, TypeVar
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -27,6 +27,9 @@ class AppContext:
     renderer: TemplateRenderer
     rubric: Rubric
     llm: LlmRenderer | None = None
+    # SQLite has one writer: its calls go through one lane, in order, rather than many threads
+    # queueing on its file lock (whose busy-wait sleeps make the slow tail). None: no limit.
+    db_lane: CapacityLimiter | None = None
 
     def db(self) -> Session:
         """A new database session; rows stay readable after commit."""
@@ -39,4 +42,4 @@ class AppContext:
             with self.db() as db:
                 return fn(db, **kwargs)
 
-        return await to_thread.run_sync(partial(call))
+        return await to_thread.run_sync(partial(call), limiter=self.db_lane)

@@ -7,7 +7,7 @@ acknowledgement is sent.
 import uuid
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -69,11 +69,6 @@ def _next_seq(db: Session, session_id: str) -> int:
     return (last or 0) + 1
 
 
-def _find_client_turn(db: Session, session_id: str, client_id: str) -> Turn | None:
-    stmt = select(Turn).where(Turn.session_id == session_id, Turn.client_id == client_id)
-    return db.exec(stmt).first()
-
-
 def append_trainee_turn(
     db: Session,
     *,
@@ -89,16 +84,19 @@ def append_trainee_turn(
 
     The pending first keystroke becomes the line's `typing_started_at` and is cleared.
     """
-    existing = _find_client_turn(db, session_id, client_id)
-    if existing is not None:
-        return existing, False
     for _attempt in range(5):
-        chat = db.get(ChatSession, session_id)
-        assert chat is not None
-        typing = chat.pending_typing_at
+        # One read: the line already stored under this client id, the pending keystroke, the last seq.
+        known = select(Turn.id).where(Turn.session_id == session_id, Turn.client_id == client_id).scalar_subquery()
+        last = select(func.max(Turn.seq)).where(Turn.session_id == session_id).scalar_subquery()
+        row = db.exec(select(known, ChatSession.pending_typing_at, last).where(ChatSession.id == session_id)).one()
+        existing_id, typing, last_seq = row
+        if existing_id is not None:
+            existing = db.get(Turn, existing_id)
+            assert existing is not None
+            return existing, False
         turn = Turn(
             session_id=session_id,
-            seq=_next_seq(db, session_id),
+            seq=(last_seq or 0) + 1,
             speaker="trainee",
             text=text,
             client_id=client_id,
@@ -108,16 +106,13 @@ def append_trainee_turn(
             topic=topic,
             rule=rule,
         )
-        chat.pending_typing_at = None
         db.add(turn)
-        db.add(chat)
+        if typing is not None:
+            db.exec(update(ChatSession).where(col(ChatSession.id) == session_id).values(pending_typing_at=None))
         try:
             db.commit()
         except IntegrityError:
             db.rollback()
-            existing = _find_client_turn(db, session_id, client_id)
-            if existing is not None:
-                return existing, False
             continue
         return turn, True
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
@@ -171,36 +166,47 @@ def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> T
 
 def claim_and_begin(
     db: Session, *, session_id: str, now: float, lease_s: float
-) -> tuple[ChatSession, list[Turn], Turn] | None:
-    """In one go for the reply path: take the reply lease, read the lines the customer has not
-    taken in, and reserve the customer's turn. None when someone else holds the lease, the
-    session has ended or nothing is waiting for an answer."""
-    chat = claim_reply(db, session_id=session_id, now=now, lease_s=lease_s)
-    if chat is None:
+) -> tuple[dict[str, Any], list[Turn], Turn] | None:
+    """In one transaction for the reply path: take the reply lease, drop a turn a dead worker
+    left half-spoken, read the lines the customer has not taken in, and reserve the customer's
+    turn. Returns (engine state, those lines, the reserved turn); None when someone else holds
+    the lease, the session has ended or nothing is waiting for an answer."""
+    claimed = db.exec(
+        update(ChatSession)
+        .where(col(ChatSession.id) == session_id)
+        .where(or_(col(ChatSession.reply_lease).is_(None), col(ChatSession.reply_lease) < now))
+        .values(reply_lease=now + lease_s)
+        .returning(col(ChatSession.engine_state), col(ChatSession.status))
+    ).first()
+    if claimed is None:
+        db.rollback()
         return None
-    last_seq = int(chat.engine_state.get("last_seq", 0)) if chat.engine_state else 0
-    pending = [t for t in list_turns(db, session_id=session_id, after_seq=last_seq) if t.speaker == "trainee"]
-    if not pending or chat.status == "ended":
-        release_reply(db, session_id=session_id)
+    engine_state, status = claimed
+    db.exec(delete(Turn).where(col(Turn.session_id) == session_id, col(Turn.speaker) == "customer",
+                               col(Turn.ended_at).is_(None), col(Turn.text) == ""))
+    last_seq = int((engine_state or {}).get("last_seq", 0))
+    pending = list(db.exec(select(Turn).where(Turn.session_id == session_id, Turn.speaker == "trainee",
+                                              Turn.seq > last_seq).order_by(col(Turn.seq))))
+    if not pending or status == "ended":
+        db.exec(update(ChatSession).where(col(ChatSession.id) == session_id).values(reply_lease=None))
+        db.commit()
         return None
-    return chat, pending, begin_customer_turn(db, session_id=session_id, started_at=now)
+    turn = Turn(session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="", started_at=now)
+    db.add(turn)
+    db.commit()
+    return engine_state, pending, turn
 
 
 def finish_customer_turn(
-    db: Session, *, turn_id: int, text: str, ended_at: float, renderer: str, engine_state: dict[str, Any]
-) -> Turn:
-    """Store the customer's finished words together with the engine state that chose them."""
-    turn = db.get(Turn, turn_id)
-    assert turn is not None
-    chat = db.get(ChatSession, turn.session_id)
-    assert chat is not None
-    turn.text, turn.ended_at, turn.renderer = text, ended_at, renderer
-    chat.engine_state = engine_state
-    chat.reply_lease = None
-    db.add(turn)
-    db.add(chat)
+    db: Session, *, session_id: str, turn_id: int, text: str, ended_at: float, renderer: str,
+    engine_state: dict[str, Any],
+) -> None:
+    """Store the customer's finished words together with the engine state that chose them,
+    and give up the reply lease."""
+    db.exec(update(Turn).where(col(Turn.id) == turn_id).values(text=text, ended_at=ended_at, renderer=renderer))
+    db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)
+            .values(engine_state=engine_state, reply_lease=None))
     db.commit()
-    return turn
 
 
 def save_engine_state(db: Session, *, session_id: str, engine_state: dict[str, Any]) -> None:

@@ -204,10 +204,10 @@ class Conversation:
                                    lease_s=REPLY_LEASE_S)
         if begun is None:
             return  # nothing waiting, or another connection or worker is answering
-        chat, pending, turn = begun
+        engine_state, pending, turn = begun
         done = False
         try:
-            state = CustomerState.from_json(chat.engine_state)
+            state = CustomerState.from_json(engine_state)
             lines = [hear(t.text, self.language, self.card.motive) for t in pending]
             new_state, move = step_lines(self.card, state, lines)
             new_state = new_state.model_copy(update={"last_seq": pending[-1].seq})
@@ -234,6 +234,7 @@ class Conversation:
         final_state = after.model_copy(update={"said": after.said + phrase_keys})
         await self.ctx.run(
             repo.finish_customer_turn,
+            session_id=self.session_id,
             turn_id=turn.id,
             text=text,
             ended_at=self.now(),

@@ -50,7 +50,9 @@ def test_turn_numbers_follow_each_other_across_speakers(db: Session) -> None:
     repo.append_trainee_turn(db, session_id=sid, client_id="a", text="一", sent_at=1.0)
     reply = repo.begin_customer_turn(db, session_id=sid, started_at=2.0)
     repo.append_trainee_turn(db, session_id=sid, client_id="b", text="二", sent_at=2.5)
-    repo.finish_customer_turn(db, turn_id=reply.id, text="客户", ended_at=3.0, renderer="template", engine_state={"x": 1})
+    repo.finish_customer_turn(db, session_id=sid, turn_id=reply.id, text="客户", ended_at=3.0, renderer="template",
+                              engine_state={"x": 1})
+    db.expire_all()
     turns = repo.list_turns(db, session_id=sid)
     assert [(t.seq, t.speaker, t.text) for t in turns] == [(1, "trainee", "一"), (2, "customer", "客户"), (3, "trainee", "二")]
     assert repo.get_session(db, session_id=sid).engine_state == {"x": 1}

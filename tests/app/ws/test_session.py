@@ -21,7 +21,8 @@ async def typing_recorded(server: LiveServer, session_id: str) -> None:
     """Wait until the server has stored the first keystroke (typing frames get no reply)."""
     ctx = server.app.state.context
     for _ in range(500):
-        chat = await ctx.run(repo.get_session, session_id=session_id)
+        with ctx.db() as db:  # the server's own DB lane belongs to its event loop, not this one
+            chat = repo.get_session(db, session_id=session_id)
         if chat.pending_typing_at is not None:
             return
         await asyncio.sleep(0.01)
@@ -262,7 +263,8 @@ async def test_certification_sessions_get_no_live_feedback(server: LiveServer) -
                                    user_id=owner.id, mode="certification")
         return chat.id
 
-    session_id = await ctx.run(certification_session)
+    with ctx.db() as db:
+        session_id = certification_session(db)
     client = await open_client(server, f"/ws/sessions/{session_id}")
     await client.send({"type": "message", "id": "c1", "text": "还有呢?"})
     await client.until("customer_end")
