@@ -85,7 +85,7 @@ async def trainee(url: str, cookie: str, args: argparse.Namespace, figures: Figu
                 figures.latencies.append(time.perf_counter() - started)
                 figures.messages += 1
                 await asyncio.sleep(args.pace * rng.uniform(0.5, 1.5))
-            if not echo:
+            if not echo and not args.no_end:
                 await ws.send(json.dumps({"type": "end"}))
                 while json.loads(await asyncio.wait_for(ws.recv(), 60)).get("type") != "scorecard":
                     pass
@@ -128,6 +128,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=4, help="lines per trainee")
     parser.add_argument("--pace", type=float, default=4.0, help="mean seconds between a trainee's lines")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--no-end", action="store_true", help="leave the sessions open (no grading at the end)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/load.db"

@@ -17,7 +17,7 @@
   let session = null;
   let typingSent = false;
   let ended = false;
-  const pending = new Map();   // client id -> bubble, until acknowledged
+  const pending = new Map();   // client id -> {bubble, text}, until acknowledged
   const customer = new Map();  // seq -> bubble of a customer reply
 
   // ---- persona picker ----
@@ -66,12 +66,32 @@
   }
 
   // ---- WebSocket ----
+  // A dropped socket is reopened with growing delays; then `resume` asks for what was missed and
+  // every message not yet acknowledged is sent again (the server stores a message id once).
+  let lastSeq = 0;
+  let retries = 0;
+  let closedOnPurpose = false;
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}${session.ws_url}`);
-    setConn(T.connecting);
-    ws.addEventListener("open", () => setConn(T.connected));
-    ws.addEventListener("close", () => setConn(T.disconnected));
+    window.PEILIAN.socket = ws;
+    setConn(retries ? T.reconnecting : T.connecting);
+    ws.addEventListener("open", () => {
+      setConn(T.connected);
+      if (retries > 0) {
+        ws.send(JSON.stringify({type: "resume", last_seq: lastSeq}));
+        for (const [id, item] of pending) ws.send(JSON.stringify({type: "message", id, text: item.text}));
+      }
+      retries = 0;
+    });
+    ws.addEventListener("close", () => {
+      if (closedOnPurpose) { setConn(T.disconnected); return; }
+      const delay = Math.min(500 * 2 ** retries, 10000);
+      retries += 1;
+      setConn(T.reconnecting);
+      setTimeout(connect, delay);
+    });
     ws.addEventListener("message", (event) => onFrame(JSON.parse(event.data)));
   }
 
@@ -81,13 +101,16 @@
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
   }
 
+  function seen(seq) { if (seq > lastSeq) lastSeq = seq; }
+
   function onFrame(frame) {
     switch (frame.type) {
       case "ack": {
-        const bubble = pending.get(frame.id);
-        if (bubble) {
-          bubble.dataset.seq = frame.seq;
-          bubble.querySelector(".meta").textContent = `#${frame.seq} · ${T.delivered}`;
+        seen(frame.seq);
+        const item = pending.get(frame.id);
+        if (item) {
+          item.bubble.dataset.seq = frame.seq;
+          item.bubble.querySelector(".meta").textContent = `#${frame.seq} · ${T.delivered}`;
           pending.delete(frame.id);
         }
         break;
@@ -104,6 +127,8 @@
         break;
       }
       case "customer_start": {
+        seen(frame.seq);
+        if (customer.has(frame.seq)) break;  // replayed after a reconnect: already on the page
         stopSilence();
         const bubble = addBubble("customer", "");
         bubble.classList.add("typing");
@@ -118,6 +143,7 @@
         break;
       }
       case "customer_end": {
+        seen(frame.seq);
         let bubble = customer.get(frame.seq);
         if (!bubble) { bubble = addBubble("customer", ""); bubble.dataset.seq = frame.seq; customer.set(frame.seq, bubble); }
         bubble.classList.remove("typing");
@@ -129,6 +155,7 @@
         break;
       }
       case "scorecard":
+        closedOnPurpose = true;
         showScorecard(frame);
         break;
       case "error":
@@ -165,7 +192,7 @@
     if (!text || ended) return;
     const id = newId();
     const bubble = addBubble("trainee", text);
-    pending.set(id, bubble);
+    pending.set(id, {bubble, text});
     send({type: "message", id, text});
     input.value = "";
     typingSent = false;

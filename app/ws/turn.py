@@ -288,7 +288,8 @@ class Conversation:
         rendering = self.ctx.renderer.render(self.card, state, move)
         if not streamed:
             scale = self.ctx.settings.customer_delay_scale
-            for chunk in chunk_text(rendering.text, self.language):
+            # With no typing delay there is nothing to pace: the reply goes in one piece.
+            for chunk in chunk_text(rendering.text, self.language) if scale > 0 else [rendering.text]:
                 await self.ctx.clock.sleep(typing_delay(chunk, self.language) * scale)
                 self.send(frames.customer_delta(seq, chunk))
         # After a stream cut mid-way, customer_end carries the whole template reply instead.

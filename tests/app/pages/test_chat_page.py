@@ -92,3 +92,23 @@ def test_catalogue_lists_every_card_and_starts_one(server: LiveServer) -> None:
         page.goto(f"{server.url}/personas?lang=en")
         assert page.locator("tr[data-persona-id]").count() == len(cards)
         page.screenshot(path=str(SCREENSHOTS / "catalogue.png"), full_page=True)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_dropped_socket_reconnects_and_nothing_is_lost(server: LiveServer) -> None:
+    with chromium_page() as page:
+        sign_in(page, server, "flaky")
+        page.goto(f"{server.url}/?lang=zh&persona=hospital-it-rescue")
+        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        chat(page, "现在会诊最让您头疼的是什么?", 0)
+        page.evaluate("window.PEILIAN.socket.close()")  # the network drops
+        page.locator("#input").fill("还有呢?")
+        page.locator("#input").press("Enter")  # sent while the socket is down: kept until acknowledged
+        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("[...document.querySelectorAll('.msg.trainee .meta')].every(e => e.textContent.includes('已送达'))")
+        page.wait_for_function("document.querySelectorAll('.msg.customer:not(.typing)').length === 2")
+        session_id = page.evaluate("window.PEILIAN.socket.url.split('/').pop()")
+    transcript = server.get(f"/api/sessions/{session_id}/transcript", "flaky").json()
+    trainee = [t["text"] for t in transcript["turns"] if t["speaker"] == "trainee"]
+    assert trainee == ["现在会诊最让您头疼的是什么?", "还有呢?"]  # each stored once
+    assert [t["speaker"] for t in transcript["turns"]] == ["trainee", "customer", "trainee", "customer"]
