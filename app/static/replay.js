@@ -33,8 +33,10 @@
   const pad = (n) => String(n).padStart(2, "0");
   const clock = (seconds) => {
     const s = Math.max(0, seconds || 0);
-    const minutes = Math.floor(s / 60);
-    return `${pad(minutes)}:${(s - minutes * 60).toFixed(1).padStart(4, "0")}`;
+    let minutes = Math.floor(s / 60);
+    let rest = (s - minutes * 60).toFixed(1);
+    if (rest === "60.0") { minutes += 1; rest = "0.0"; }  // 59.96 s is 01:00.0, not 00:60.0
+    return `${pad(minutes)}:${rest.padStart(4, "0")}`;
   };
   const secs = (value) => `${value.toFixed(1)} s`;
   const localTime = (iso) => {

@@ -8,6 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -343,10 +344,14 @@ def replay_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, s
 
 
 def _clock(seconds: float | None) -> str:
+    """mm:ss.s as the replay's clock shows it (ties round up, as JavaScript's toFixed does)."""
     if seconds is None:
         return ""
     minutes, rest = divmod(max(seconds, 0.0), 60)
-    return f"{int(minutes):02d}:{rest:04.1f}"
+    tenths = Decimal(rest).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    if tenths >= 60:
+        minutes, tenths = minutes + 1, tenths - 60
+    return f"{int(minutes):02d}:{tenths:04}"
 
 
 @router.get("/sessions/{session_id}/print", response_class=HTMLResponse)

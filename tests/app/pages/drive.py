@@ -89,7 +89,8 @@ class Driver:
     async def _typing_recorded(self) -> None:
         ctx = self.server.app.state.context
         for _ in range(1000):
-            chat = await ctx.run(repo.get_session, session_id=self.session_id)
+            with ctx.db() as db:  # the server's DB lane belongs to its own event loop
+                chat = repo.get_session(db, session_id=self.session_id)
             if chat.pending_typing_at is not None:
                 return
             await asyncio.sleep(0.005)
@@ -99,8 +100,12 @@ class Driver:
         """Think, type, send; wait for the reply unless told not to. Returns the line's seq."""
         if line.think >= 4.0:
             await self._pump(line.think)  # a held silence: the customer may add a fact meanwhile
-            while self._speaking():
+            for _ in range(round(60 / STEP_S)):
+                if not self._speaking():
+                    break
                 await self._pump(STEP_S)
+            else:
+                raise AssertionError("a customer turn started and never ended")
         else:
             self.server.clock.advance(line.think)
         await self._client.send({"type": "typing"})

@@ -9,6 +9,7 @@ corrections) assert only what their own writes must cause.
 import asyncio
 import re
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,7 +105,7 @@ def lib(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
                 sid = await run_session(server, user, persona, lines)
                 library.sessions.setdefault(user, []).append(sid)
 
-        asyncio.run(build())
+        asyncio.run(asyncio.wait_for(build(), timeout=180))
         coach = server.client("laoshi")
         for sid in library.all_ids():
             library.cards[sid] = coach.get(f"/api/sessions/{sid}/scorecard").json()
@@ -117,8 +118,12 @@ def rows(page: Any) -> list[str]:
 
 
 def clock_text(seconds: float) -> str:
+    """mm:ss.s, a tie rounded up as JavaScript's toFixed rounds it."""
     minutes, rest = divmod(max(seconds, 0.0), 60)
-    return f"{int(minutes):02d}:{rest:04.1f}"
+    tenths = Decimal(rest).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    if tenths >= 60:
+        minutes, tenths = minutes + 1, tenths - 60
+    return f"{int(minutes):02d}:{tenths:04}"
 
 
 def read_clock(page: Any) -> float:
@@ -288,13 +293,16 @@ def test_replay_plays_pauses_and_reveals_turns_in_order(lib: Library) -> None:
         assert paused_at > 4.0
         page.wait_for_timeout(600)
         assert read_clock(page) == paused_at  # paused: the clock stands still
-        states = page.locator("#turns .turn").evaluate_all("ts => ts.map(t => [Number(t.dataset.seq), t.dataset.state])")
+        states = page.locator("#turns .turn").evaluate_all(
+            "ts => ts.map(t => [Number(t.dataset.seq), t.dataset.state])")
         shown = [seq for seq, state in states if state != "hidden"]
         hidden = [seq for seq, state in states if state == "hidden"]
         assert shown == sorted(shown) and (not hidden or max(shown) < min(hidden))  # revealed in order
         for turn in lib.transcripts[sid]["turns"]:  # and exactly those whose time has come
-            start = turn.get("typing_started_at", turn.get("sent_at")) if turn["speaker"] == "trainee" else turn["started_at"]
-            assert (turn["seq"] in shown) == (start <= paused_at + 0.05), (turn["seq"], start, paused_at)
+            trainee = turn["speaker"] == "trainee"
+            start = turn.get("typing_started_at", turn.get("sent_at")) if trainee else turn["started_at"]
+            if abs(start - paused_at) > 0.1:  # the clock shows tenths
+                assert (turn["seq"] in shown) == (start < paused_at), (turn["seq"], start, paused_at)
 
         # 4× runs about four times faster than 1× (measured loosely in real time).
         def advance_for(ms: int) -> float:
@@ -307,7 +315,7 @@ def test_replay_plays_pauses_and_reveals_turns_in_order(lib: Library) -> None:
         fast = advance_for(1000)
         page.click(".speed[data-speed='1']")
         slow = advance_for(1000)
-        assert 0.5 < slow < 1.8 and fast > 2.5 and fast > 2 * slow
+        assert slow > 0.5 and 2.5 < fast / slow < 6
 
         # A customer reply is revealed progressively between its start and its end.
         reply = turn_of(lib, sid, 4)
@@ -353,7 +361,8 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
         assert "探索类提问 · 需求" in page.locator("#turn-3 .feedback-chip.auto").inner_text()
 
         # The timeline: a mark for every answer pause (held or missed) and every question silence.
-        kinds = page.locator("#timeline .mark").evaluate_all("ms => ms.map(m => [m.dataset.kind, Number(m.dataset.seq)])")
+        kinds = page.locator("#timeline .mark").evaluate_all(
+            "ms => ms.map(m => [m.dataset.kind, Number(m.dataset.seq)])")
         answers = {(("answer_held" if p["held"] else "answer_missed"), p["seq"]) for p in card["pauses"]}
         assert {tuple(k) for k in kinds if k[0].startswith("answer")} == answers
         broken = {p["seq"] for p in card["points"] if p["rule"] == "listening.question_broken"}
