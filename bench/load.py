@@ -72,14 +72,21 @@ async def trainee(url: str, cookie: str, args: argparse.Namespace, figures: Figu
             await asyncio.sleep(rng.uniform(0, args.pace))
             for index in range(args.messages):
                 text = LINES[index % len(LINES)]
-                frame = json.dumps({"type": "message", "id": uuid.uuid4().hex, "text": text}, ensure_ascii=False)
+                message_id = uuid.uuid4().hex
+                frame = json.dumps({"type": "message", "id": message_id, "text": text}, ensure_ascii=False)
                 started = time.perf_counter()
                 await ws.send(frame)
+                reply_seq = None  # the customer turn right after our line (not a golden-silence addition)
                 while True:
                     got = json.loads(await asyncio.wait_for(ws.recv(), 30))
-                    if echo or got.get("type") == "customer_end":
+                    kind = got.get("type")
+                    if echo:
                         break
-                    if got.get("type") == "error":
+                    if kind == "ack" and got.get("id") == message_id:
+                        reply_seq = got["seq"] + 1
+                    elif kind == "customer_end" and got.get("seq") == reply_seq:
+                        break
+                    elif kind == "error":
                         figures.errors.append(got["code"])
                         break
                 figures.latencies.append(time.perf_counter() - started)
