@@ -14,7 +14,7 @@ from scoring.cues import Cues, load_cues
 from scoring.labeller import label
 from scoring.models import (
     DIMENSIONS, LABELS, MOTIVES, AfterAnswer, AfterQuestion, Commitment, Counts, Dimensions, LineLabel, Pause,
-    Point, Scorecard, Silence, Transcript, Turn, TurnCard,
+    Point, Run, Scorecard, Silence, Talk, Transcript, Turn, TurnCard,
 )
 from scoring.rubric import POINT_RULES, Rubric, load_rubric
 from scoring.silence import SilenceReport, measure
@@ -99,6 +99,29 @@ def _talk_ratio(turns: list[Turn]) -> float | None:
         size[turn.speaker] += len("".join(turn.text.split()))
     total = size["trainee"] + size["customer"]
     return round(size["trainee"] / total, 3) if total and size["customer"] else None
+
+
+def _longest_run(turns: list[Turn], speaker: str) -> Run:
+    """The longest run of consecutive lines by `speaker` (by characters; ties: the earlier)."""
+    best, current = Run(), Run()
+    for turn in turns:
+        if turn.speaker != speaker:
+            current = Run()
+            continue
+        size = len("".join(turn.text.split()))
+        current = Run(seq=current.seq or turn.seq, lines=current.lines + 1, chars=current.chars + size)
+        if current.chars > best.chars:
+            best = current
+    return best
+
+
+def _talk(turns: list[Turn], trainee: list[Turn], labels: dict[int, LineLabel], ratio: float | None) -> Talk:
+    questions = sum(labels[t.seq].label != "statement" for t in trainee)
+    statements = len(trainee) - questions
+    return Talk(ratio=ratio, longest_monologue=_longest_run(turns, "trainee"),
+                longest_customer_story=_longest_run(turns, "customer"), questions=questions,
+                statements=statements,
+                questions_per_statement=round(questions / statements, 2) if statements else None)
 
 
 def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: SilenceReport,
@@ -217,6 +240,7 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
                               seq=secured.reply_seq if secured else None, elements=report.elements),
         outcome="advance" if secured else "continuation",
         talk_ratio=ratio,
+        talk=_talk(turns, trainee, labels, ratio),
         turns=[TurnCard(seq=t.seq, notes=ledger.notes.get(t.seq, []), **labels[t.seq].to_dict()) for t in trainee],
         points=ledger.points,
         pauses=[Pause(answer_seq=a.answer_seq, seq=a.seq, pause_s=a.pause, held=a.held) for a in silence.answers],

@@ -125,6 +125,25 @@ class Point(BaseModel):
     reason: str
 
 
+class Run(BaseModel):
+    """The longest stretch of one speaker's consecutive lines: where it starts, how many, how long."""
+
+    seq: int | None = None
+    lines: int = 0
+    chars: int = 0
+
+
+class Talk(BaseModel):
+    """Who talked how much: the method's 'ask more than you tell' and 'let the customer finish'."""
+
+    ratio: float | None
+    longest_monologue: Run
+    longest_customer_story: Run
+    questions: int
+    statements: int
+    questions_per_statement: float | None
+
+
 class Pause(BaseModel):
     """The pause after a customer answer, beside the norm (DESIGN 2.4: show the actual pause)."""
 
@@ -150,6 +169,7 @@ class Scorecard(BaseModel):
     commitment: Commitment
     outcome: Literal["advance", "continuation"]
     talk_ratio: float | None
+    talk: Talk
     turns: list[TurnCard]
     points: list[Point]
     pauses: list[Pause]

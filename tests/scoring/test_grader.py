@@ -396,3 +396,23 @@ def test_grading_is_fast() -> None:
         grade(script, motive="growth")
     per_turn = (time.process_time() - start) / sum(len(s.turns) for s in scripts)
     assert per_turn < 0.001, f"{per_turn * 1e6:.0f} µs per turn"
+
+
+def test_talk_measures_monologues_stories_and_questions() -> None:
+    from scoring import Transcript, grade
+
+    turns = [
+        {"seq": 1, "speaker": "trainee", "text": "王主任您好。", "sent_at": 1.0},
+        {"seq": 2, "speaker": "trainee", "text": "我们的系统是业内最好的,功能最全。", "sent_at": 2.0},
+        {"seq": 3, "speaker": "trainee", "text": "您现在最头疼的是什么?", "sent_at": 3.0},
+        {"seq": 4, "speaker": "customer", "text": "片子太慢。", "started_at": 4.0, "ended_at": 5.0},
+        {"seq": 5, "speaker": "customer", "text": "而且系统老出故障,去年宕机了三次。", "started_at": 6.0, "ended_at": 8.0},
+        {"seq": 6, "speaker": "trainee", "text": "还有呢?", "sent_at": 12.0},
+        {"seq": 7, "speaker": "customer", "text": "没了。", "started_at": 13.0, "ended_at": 14.0},
+    ]
+    card = grade(Transcript.model_validate({"language": "zh", "turns": turns})).model_dump(mode="json")
+    talk = card["talk"]
+    assert talk["longest_monologue"] == {"seq": 1, "lines": 3, "chars": 6 + 17 + 11}
+    assert talk["longest_customer_story"] == {"seq": 4, "lines": 2, "chars": 5 + 17}
+    assert (talk["questions"], talk["statements"], talk["questions_per_statement"]) == (2, 2, 1.0)
+    assert talk["ratio"] == card["talk_ratio"]
