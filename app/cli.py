@@ -72,9 +72,9 @@ def grade(
         typer.echo(f"rubric: {exc}", err=True)
         raise typer.Exit(2) from exc
     try:
-        motives = {card.id: card.motive for card in load_cards(get_settings().personas_dir).values()}
+        hints = {card.id: card.grading_hints() for card in load_cards(get_settings().personas_dir).values()}
     except PersonaError:
-        motives = {}
+        hints = {}
     failed = False
     for name in files:
         try:
@@ -90,7 +90,7 @@ def grade(
             typer.echo(f"{name}: {where}: {first['msg']}", err=True)
             failed = True
             continue
-        card = grade_transcript(transcript, chosen, motive=motives.get(transcript.persona_id or ""))
+        card = grade_transcript(transcript, chosen, **hints.get(transcript.persona_id or "", {}))
         _print_json(card.model_dump(mode="json"))
     if failed:
         raise typer.Exit(1)

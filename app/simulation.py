@@ -133,7 +133,7 @@ def simulate(
                 state = customer_says(state, added_state, added, clock + rubric.silence_threshold_s)
     transcript = {"session_id": f"sim-{card.id}-{strategy}", "persona_id": card.id, "language": card.language,
                   "turns": turns}
-    scorecard = grade(Transcript.model_validate(transcript), rubric, motive=card.motive).model_dump(mode="json")
+    scorecard = grade(Transcript.model_validate(transcript), rubric, **card.grading_hints()).model_dump(mode="json")
     return {
         "transcript": transcript,
         "scorecard": scorecard,

@@ -39,20 +39,20 @@ def load_transcript(db: Session, *, session_id: str) -> dict[str, Any] | None:
     return transcript_json(chat, repo.list_turns(db, session_id=session_id))
 
 
-def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, motive: str | None) -> dict[str, Any]:
+def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[str, str] | None = None) -> dict[str, Any]:
     """End the session (once) and store its scorecard; return the scorecard JSON."""
     stored = repo.get_scorecard(db, session_id=session_id)
     chat = repo.end_session(db, session_id=session_id)
     if stored is not None:
         return stored.data
     transcript = Transcript.model_validate(transcript_json(chat, repo.list_turns(db, session_id=session_id)))
-    card = grade(transcript, rubric, motive=motive).model_dump(mode="json")
+    card = grade(transcript, rubric, **(hints or {})).model_dump(mode="json")
     repo.save_scorecard(db, session_id=session_id, rubric=rubric.name, data=card)
     return card
 
 
 def import_transcript(
-    db: Session, *, transcript: Transcript, owner_id: int | None, rubric: Rubric, motive: str | None
+    db: Session, *, transcript: Transcript, owner_id: int | None, rubric: Rubric, hints: dict[str, str] | None
 ) -> tuple[ChatSession, dict[str, Any]]:
     """Store a transcript recorded elsewhere as an ended session, labelled and graded."""
     chat = repo.create_session(
@@ -69,7 +69,7 @@ def import_transcript(
             rule=verdict.rule if verdict else None,
         ))
     db.commit()
-    card = grade(transcript, rubric, motive=motive).model_dump(mode="json")
+    card = grade(transcript, rubric, **(hints or {})).model_dump(mode="json")
     card["session_id"] = chat.id
     repo.save_scorecard(db, session_id=chat.id, rubric=rubric.name, data=card)
     return repo.end_session(db, session_id=chat.id), card

@@ -42,3 +42,57 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> list[Con
             out.append(ConcernResponse(pending, turn.seq, handling_of(labels[turn.seq])))
             pending = None
     return out
+
+
+HIGH_LEVELS = frozenset({"argument", "resistance"})
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A voiced concern the trainee later asked a commitment for: was its removal confirmed first?"""
+
+    concern_seq: int
+    request_seq: int
+    confirmed_seq: int | None
+
+
+def _voiced(turns: list[Turn], lang: str) -> list[int]:
+    seqs = []
+    for turn in turns:
+        if turn.speaker == "customer":
+            text, text_lang = normalise(turn.text, lang)
+            if load_cues(text_lang).has("concern", text):
+                seqs.append(turn.seq)
+    return seqs
+
+
+def removals(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> list[Removal]:
+    """Seed: 确认排除 — before asking again, check with the customer that the concern is gone."""
+    out = []
+    for concern_seq in _voiced(turns, lang):
+        confirmed = None
+        for turn in turns:
+            if turn.seq <= concern_seq or turn.speaker != "trainee":
+                continue
+            line = labels[turn.seq]
+            if line.label == "confirmation" and confirmed is None:
+                confirmed = turn.seq
+            if line.label == "commitment_request":
+                out.append(Removal(concern_seq, turn.seq, confirmed))
+                break
+    unique: dict[int, Removal] = {}
+    for removal in out:  # several concerns before one request: judged once, at the request
+        unique.setdefault(removal.request_seq, removal)
+    return list(unique.values())
+
+
+def pushes_at_high_level(turns: list[Turn], labels: dict[int, LineLabel], lang: str, level: str | None) -> list[int]:
+    """Seed: at argument or resistance (levels 5-6), do not push for commitment at all once the
+    concern is in the open: every commitment request after it is a push."""
+    if level not in HIGH_LEVELS:
+        return []
+    voiced = _voiced(turns, lang)
+    if not voiced:
+        return []
+    return [t.seq for t in turns if t.speaker == "trainee" and t.seq > voiced[0]
+            and labels[t.seq].label == "commitment_request"]

@@ -171,11 +171,19 @@ def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineL
         ledger.add("commitment.element", best.seq, elements=ledger.cues.name("elements", element))
 
 
-def _concerns(responses: list[concerns_mod.ConcernResponse], ledger: Ledger) -> None:
+def _concerns(responses: list[concerns_mod.ConcernResponse], removals: list[concerns_mod.Removal],
+              pushes: list[int], ledger: Ledger) -> None:
     if not responses:
         ledger.add("concerns.none_voiced", None)
     for r in responses:
         ledger.add(f"concerns.{r.handling}", r.seq)
+    for removal in removals:
+        if removal.confirmed_seq is not None:
+            ledger.add("concerns.removal_confirmed", removal.confirmed_seq)
+        else:
+            ledger.add("concerns.removal_unconfirmed", removal.request_seq)
+    for seq in pushes:
+        ledger.add("concerns.pushed_at_high_level", seq)
 
 
 def _motive(events: list[motive_mod.MotiveEvent] | None, motive: str | None, ledger: Ledger) -> None:
@@ -187,9 +195,12 @@ def _motive(events: list[motive_mod.MotiveEvent] | None, motive: str | None, led
         ledger.add(f"motive_fit.{e.kind}", e.seq, motive=name)
 
 
-def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | None = None) -> Scorecard:
+def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | None = None,
+          concern_level: str | None = None) -> Scorecard:
     """Score one transcript. `motive` is the persona's motive (growth, rescue, balanced,
-    complacent) when known; without it motive_fit is a neutral score, with a note saying so."""
+    complacent) when known; without it motive_fit is a neutral score, with a note saying so.
+    `concern_level` is the persona's concern level (DESIGN 2.2) when known: at argument or
+    resistance any commitment push after the concern is voiced costs points."""
     if motive is not None and motive not in MOTIVES:
         raise ValueError(f"motive must be one of {', '.join(MOTIVES)} or None, not {motive!r}")
     rubric = rubric or load_rubric()
@@ -205,7 +216,8 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     _listening(trainee, labels, silence, ratio, ledger)
     report = commitment_mod.read(turns, labels, lang)
     _commitment(report, labels, trainee, ledger)
-    _concerns(concerns_mod.read(turns, labels, lang), ledger)
+    _concerns(concerns_mod.read(turns, labels, lang), concerns_mod.removals(turns, labels, lang),
+              concerns_mod.pushes_at_high_level(turns, labels, lang, concern_level), ledger)
     _motive(motive_mod.read(turns, labels, lang, motive) if motive else None, motive, ledger)
 
     sums: dict[str, int] = defaultdict(int)

@@ -40,7 +40,7 @@ def _graded(db: Session, cert: Certification) -> list[ChatSession]:
     return list(db.exec(stmt))
 
 
-def run(db: Session, *, run_id: int, motives: dict[str, str]) -> RegradeRun:
+def run(db: Session, *, run_id: int, hints: dict[str, dict[str, str]]) -> RegradeRun:
     """Grade every attempt again under the new rubric, committing progress after each one."""
     job = db.get(RegradeRun, run_id)
     assert job is not None
@@ -51,7 +51,7 @@ def run(db: Session, *, run_id: int, motives: dict[str, str]) -> RegradeRun:
     rubric = rubric_of(cert)
     for chat in _graded(db, cert):
         transcript = load_transcript(db, session_id=chat.id)
-        card = grade(Transcript.model_validate(transcript), rubric, motive=motives.get(chat.persona_id))
+        card = grade(Transcript.model_validate(transcript), rubric, **hints.get(chat.persona_id, {}))
         data = card.model_dump(mode="json")
         stored = db.get(Scorecard, chat.id)
         assert stored is not None

@@ -191,13 +191,13 @@ def start_attempt(
     return chat
 
 
-def finalize_expired(db: Session, *, cert: Certification, clock_now: float, motives: dict[str, str]) -> int:
+def finalize_expired(db: Session, *, cert: Certification, clock_now: float, hints: dict[str, dict[str, str]]) -> int:
     """End and grade every attempt whose time is up but that nobody ended (the candidate left)."""
     stmt = select(ChatSession).where(ChatSession.certification_id == cert.id, ChatSession.status == "active")
     count = 0
     for chat in db.exec(stmt).all():
         if chat.origin is not None and chat.deadline is not None and clock_now - chat.origin >= chat.deadline:
-            end_and_grade(db, session_id=chat.id, rubric=rubric_of(cert), motive=motives.get(chat.persona_id))
+            end_and_grade(db, session_id=chat.id, rubric=rubric_of(cert), hints=hints.get(chat.persona_id))
             audit.record(db, action="attempt_time_up", certification_id=cert.id, session_id=chat.id)
             count += 1
     return count

@@ -88,6 +88,10 @@ class PersonaCard(_Strict):
         """How much pitching and pushing the customer puts up with before wrapping up."""
         return self.patience or {"easy": 100, "medium": 80, "hard": 60}[self.difficulty]
 
+    def grading_hints(self) -> dict[str, str]:
+        """What the grader may know of this persona: its motive and its concern level."""
+        return {"motive": self.motive, "concern_level": self.concern.level}
+
     @cached_property
     def fact_by_id(self) -> dict[str, Fact]:
         return {fact.id: fact for fact in self.facts}

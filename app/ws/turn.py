@@ -338,7 +338,7 @@ class Conversation:
             reply.cancel()
         async with self._speech:  # a customer turn being spoken finishes and is stored first
             card = await self.ctx.run(
-                end_and_grade, session_id=self.session_id, rubric=self.rubric, motive=self.card.motive
+                end_and_grade, session_id=self.session_id, rubric=self.rubric, hints=self.card.grading_hints()
             )
         if reason == "time_up":
             self.send(frames.error("time_up", "the time limit of this attempt is over; it has been submitted"))

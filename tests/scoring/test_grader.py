@@ -416,3 +416,55 @@ def test_talk_measures_monologues_stories_and_questions() -> None:
     assert talk["longest_customer_story"] == {"seq": 4, "lines": 2, "chars": 5 + 17}
     assert (talk["questions"], talk["statements"], talk["questions_per_statement"]) == (2, 2, 1.0)
     assert talk["ratio"] == card["talk_ratio"]
+
+
+def _concern_transcript(lines: list[tuple[str, str]]) -> "object":
+    from scoring import Transcript
+
+    turns = []
+    for seq, (speaker, text) in enumerate(lines, start=1):
+        key = {"sent_at": float(seq)} if speaker == "trainee" else {"started_at": float(seq), "ended_at": seq + 0.5}
+        turns.append({"seq": seq, "speaker": speaker, "text": text, **key})
+    return Transcript.model_validate({"language": "zh", "turns": turns})
+
+
+def _rules(card: dict) -> list[tuple[str, int | None]]:
+    return [(p["rule"], p["seq"]) for p in card["points"] if p["rule"].startswith("concerns.")]
+
+
+def test_concern_removal_confirmed_before_asking_again() -> None:
+    from scoring import grade
+
+    lines = [("trainee", "您对这个项目有什么想法?"), ("customer", "说实话我最担心的是系统不稳定,出了问题我要担责任。"),
+             ("trainee", "您具体担心的是哪一类故障?"), ("customer", "主要是宕机。"),
+             ("trainee", "我确认一下,如果我们保证两小时到现场,您的这个顾虑就解决了,对吗?"), ("customer", "对。"),
+             ("trainee", "那下周三能请您提供近三个月的故障记录吗?"), ("customer", "可以。")]
+    rules = _rules(grade(_concern_transcript(lines)).model_dump(mode="json"))
+    assert ("concerns.explored", 3) in rules and ("concerns.removal_confirmed", 5) in rules
+    assert not [r for r in rules if r[0] == "concerns.removal_unconfirmed"]
+
+
+def test_asking_again_without_confirming_removal_costs() -> None:
+    from scoring import grade
+
+    lines = [("trainee", "您对这个项目有什么想法?"), ("customer", "说实话我最担心的是系统不稳定。"),
+             ("trainee", "您具体担心的是哪一类故障?"), ("customer", "主要是宕机。"),
+             ("trainee", "那下周三能请您提供近三个月的故障记录吗?"), ("customer", "再说吧。")]
+    card = grade(_concern_transcript(lines)).model_dump(mode="json")
+    assert ("concerns.removal_unconfirmed", 5) in _rules(card)
+    point = next(p for p in card["points"] if p["rule"] == "concerns.removal_unconfirmed")
+    assert point["delta"] < 0 and "确认" in point["reason"]
+
+
+def test_pushing_at_argument_or_resistance_costs_only_at_those_levels() -> None:
+    from scoring import grade
+
+    lines = [("trainee", "您对这个项目有什么想法?"), ("customer", "我很担心你们又是来推销的,上次吃过亏。"),
+             ("trainee", "下周能请您安排一次演示吗?"), ("customer", "不行。"),
+             ("trainee", "那能请您先看看资料吗?"), ("customer", "不需要。")]
+    transcript = _concern_transcript(lines)
+    high = _rules(grade(transcript, concern_level="resistance").model_dump(mode="json"))
+    assert [seq for rule, seq in high if rule == "concerns.pushed_at_high_level"] == [3, 5]
+    for level in ("objection", None):
+        low = _rules(grade(transcript, concern_level=level).model_dump(mode="json"))
+        assert not [r for r in low if r[0] == "concerns.pushed_at_high_level"]

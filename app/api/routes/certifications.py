@@ -88,12 +88,13 @@ def cert_or_404(db: DbDep, cert_id: str) -> Certification:
     return cert
 
 
-def motives(ctx: AppContext) -> dict[str, str]:
-    return {card.id: card.motive for card in ctx.personas.values()}
+def hints(ctx: AppContext) -> dict[str, dict[str, str]]:
+    """Each persona's motive and concern level, for the grader."""
+    return {card.id: card.grading_hints() for card in ctx.personas.values()}
 
 
 def finalize(ctx: AppContext, db: DbDep, cert: Certification) -> None:
-    service.finalize_expired(db, cert=cert, clock_now=ctx.clock.now(), motives=motives(ctx))
+    service.finalize_expired(db, cert=cert, clock_now=ctx.clock.now(), hints=hints(ctx))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a certification (HR)")
@@ -240,7 +241,7 @@ def start_regrade(cert_id: str, body: RegradeIn, background: BackgroundTasks, ct
 
 def _run_regrade(ctx: AppContext, run_id: int) -> None:
     with ctx.db() as db:
-        regrade.run(db, run_id=run_id, motives=motives(ctx))
+        regrade.run(db, run_id=run_id, hints=hints(ctx))
 
 
 @router.get("/{cert_id}/regrade/{run_id}", summary="Progress and before/after of a re-grade (HR)")

@@ -141,7 +141,7 @@ def import_session(
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no trainee {trainee!r} of yours")
     card = ctx.personas.get(transcript.persona_id or "")
     chat, scorecard = import_transcript(db, transcript=transcript, owner_id=owner.id, rubric=ctx.rubric,
-                                        motive=card.motive if card else None)
+                                        hints=card.grading_hints() if card else None)
     return Imported(id=chat.id, scorecard=scorecard)
 
 
