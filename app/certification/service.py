@@ -11,10 +11,10 @@ import io
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.accounts.service import AccountError, create_user, get_user
@@ -35,14 +35,15 @@ class CertificationError(ValueError):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
-class Definition:
-    name: str
-    persona_ids: list[str]
-    rubric: str
-    pass_mark: int
-    time_limit_s: int
-    attempts: int
+class Definition(BaseModel):
+    """What HR sets for a certification (the body of POST/PUT /api/certifications)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    persona_ids: list[str] = Field(min_length=1, description="attempt k meets the k-th persona (cyclically)")
+    rubric: str = Field(default="certification", min_length=1)
+    pass_mark: int = Field(ge=0, le=100)
+    time_limit_s: int = Field(ge=30, le=4 * 3600, description="seconds per attempt, enforced by the server")
+    attempts: int = Field(ge=1, le=20)
     opens_at: datetime
     closes_at: datetime
 
@@ -69,26 +70,27 @@ def check_definition(definition: Definition, personas: dict[str, PersonaCard]) -
 def create(db: Session, *, definition: Definition, personas: dict[str, PersonaCard], actor: User) -> Certification:
     check_definition(definition, personas)
     cert = Certification(id=uuid.uuid4().hex, seed=secrets.randbelow(1_000_000), created_by=actor.id,
-                         **definition.__dict__)
+                         **definition.model_dump())
     db.add(cert)
     db.commit()
     db.refresh(cert)
     audit.record(db, action="certification_created", actor_id=actor.id, certification_id=cert.id,
-                 **_jsonable(definition.__dict__))
+                 **_jsonable(definition.model_dump()))
     return cert
 
 
 def update(db: Session, *, cert: Certification, definition: Definition, personas: dict[str, PersonaCard],
            actor: User) -> Certification:
     check_definition(definition, personas)
-    before = {k: getattr(cert, k) for k in definition.__dict__}
-    for key, value in definition.__dict__.items():
+    values = definition.model_dump()
+    before = {k: getattr(cert, k) for k in values}
+    for key, value in values.items():
         setattr(cert, key, value)
     cert.updated_at = utcnow()
     db.add(cert)
     db.commit()
     db.refresh(cert)
-    changed = {k: {"from": before[k], "to": v} for k, v in definition.__dict__.items() if before[k] != v}
+    changed = {k: {"from": before[k], "to": v} for k, v in values.items() if before[k] != v}
     audit.record(db, action="certification_updated", actor_id=actor.id, certification_id=cert.id,
                  **_jsonable(changed))
     return cert

@@ -27,20 +27,6 @@ HrDep = Annotated[User, Depends(require_role(*access.SEE_ALL))]
 ERROR_STATUS = {"not_enrolled": 403, "bad_personas": 422, "bad_window": 422, "bad_rubric": 422, "bad_csv": 422}
 
 
-class CertificationIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    persona_ids: list[str] = Field(min_length=1)
-    rubric: str = Field(default="certification", min_length=1)
-    pass_mark: int = Field(ge=0, le=100)
-    time_limit_s: int = Field(ge=30, le=4 * 3600, description="seconds per attempt, enforced by the server")
-    attempts: int = Field(ge=1, le=20)
-    opens_at: datetime
-    closes_at: datetime
-
-    def definition(self) -> Definition:
-        return Definition(**self.model_dump())
-
-
 class CertificationOut(BaseModel):
     id: str
     name: str
@@ -98,9 +84,9 @@ def finalize(ctx: AppContext, db: DbDep, cert: Certification) -> None:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a certification (HR)")
-def create_certification(body: CertificationIn, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
+def create_certification(body: Definition, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
     try:
-        return out(service.create(db, definition=body.definition(), personas=ctx.personas, actor=user))
+        return out(service.create(db, definition=body, personas=ctx.personas, actor=user))
     except (CertificationError, RubricError) as exc:
         raise fail(exc) from exc
 
@@ -125,10 +111,10 @@ def read_certification(cert_id: str, db: DbDep, user: CurrentUserDep) -> Certifi
 
 
 @router.put("/{cert_id}", summary="Edit a certification (HR)")
-def edit_certification(cert_id: str, body: CertificationIn, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
+def edit_certification(cert_id: str, body: Definition, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
     cert = cert_or_404(db, cert_id)
     try:
-        return out(service.update(db, cert=cert, definition=body.definition(), personas=ctx.personas, actor=user))
+        return out(service.update(db, cert=cert, definition=body, personas=ctx.personas, actor=user))
     except (CertificationError, RubricError) as exc:
         raise fail(exc) from exc
 
