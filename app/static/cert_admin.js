@@ -3,19 +3,11 @@
 // re-grade with progress, audit log. Plain JavaScript over the JSON API; data goes in by textContent only.
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("ui-text").textContent);
+  const {T, $, el, fmt} = window.PeilianUI;
   const C = T.cert;
   const CFG = window.PEILIAN_CERT;
   const LANG = CFG.lang;
   const DIMS = Object.keys(T.dim);
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  };
-  const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
   const pad = (n) => String(n).padStart(2, "0");
 
   // ---- time: the API speaks UTC (SQLite drops the zone); people read and type local time ----

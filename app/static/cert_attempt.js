@@ -3,16 +3,9 @@
 // ({"type":"error","code":"time_up"} then {"type":"ended","reason":"time_up"}). Frames: DESIGN 4.2.
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("ui-text").textContent);
+  const {T, $, el} = window.PeilianUI;
   const C = T.cert;
   const PAGE = window.PEILIAN_ATTEMPT;
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  };
 
   let ws = null;
   let ended = false;

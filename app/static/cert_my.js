@@ -3,18 +3,10 @@
 // result once HR has released it (…/my-result). Data goes in by textContent only.
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("ui-text").textContent);
+  const {T, $, el, fmt} = window.PeilianUI;
   const C = T.cert;
   const CFG = window.PEILIAN_CERT;
   const LANG = CFG.lang;
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  };
-  const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
   const pad = (n) => String(n).padStart(2, "0");
   const parseUtc = (text) => (text ? new Date(/(Z|[+-]\d\d:?\d\d)$/.test(text) ? text : `${text}Z`) : null);
   const localText = (when) => (when ? `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())} ${pad(when.getHours())}:${pad(when.getMinutes())}` : "–");

@@ -2,16 +2,8 @@
 // Plain JavaScript, no build step. Frames follow DESIGN 4.2.
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("ui-text").textContent);
+  const {T, $, el, fmt} = window.PeilianUI;
   const THRESHOLD = window.PEILIAN.thresholdS;
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  };
-  const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
 
   let ws = null;
   let session = null;

@@ -5,7 +5,7 @@
 // text goes in with textContent only.
 (function () {
   "use strict";
-  const T = JSON.parse(document.getElementById("ui-text").textContent);
+  const {T, $, el, fmt} = window.PeilianUI;
   const R = T.replay;
   const CFG = window.PEILIAN;
   const API = `/api/sessions/${encodeURIComponent(CFG.sessionId)}`;
@@ -15,13 +15,6 @@
   const DIMS = ["questioning", "listening", "commitment", "concerns", "motive_fit"];
   const TICK_MS = 50;
 
-  const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = text;
-    return node;
-  };
   const svg = (tag, attrs, text) => {
     const node = document.createElementNS(SVG_NS, tag);
     for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
@@ -29,7 +22,6 @@
     return node;
   };
   const titled = (node, text) => { node.append(svg("title", {}, text)); return node; };
-  const fmt = (template, values) => template.replace(/\{(\w+)\}/g, (_, k) => values[k]);
   const pad = (n) => String(n).padStart(2, "0");
   const clock = (seconds) => {
     const s = Math.max(0, seconds || 0);
