@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 PEILIAN = shutil.which("peilian", path=str(Path(sys.executable).parent)) or "peilian"
 REPO = Path(__file__).resolve().parents[2]

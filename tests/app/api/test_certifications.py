@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from app.storage.models import Turn
+from tests.utils.certification import take_attempt
 from tests.utils.server import LiveServer, open_client
 
 LINES = ["王主任您好,今天主要想听听您这边的情况。", "现在县医院和咱们之间会诊,最让您头疼的是什么?", "还有呢?",
@@ -45,20 +46,7 @@ def create(server: LiveServer, **changes: object) -> str:
 
 
 async def take(server: LiveServer, cert_id: str, user: str, lines: list[str] = LINES) -> tuple[dict, list[dict]]:
-    """One whole attempt: start, talk, end; returns the attempt and every frame received."""
-    response = server.client(user).post(f"/api/certifications/{cert_id}/attempts")
-    assert response.status_code == 201, response.text
-    attempt = response.json()
-    client = await open_client(server, attempt["ws_url"], user=user)
-    for index, text in enumerate(lines):
-        server.clock.advance(5)
-        await client.send({"type": "message", "id": f"{user}-{index}", "text": text})
-        ack = await client.until("ack")
-        await client.until("customer_end", seq=ack["seq"] + 1)
-    await client.send({"type": "end"})
-    await client.until("ended")
-    await client.conn.close()
-    return attempt, client.frames
+    return await take_attempt(server, cert_id, user, lines)
 
 
 def test_only_hr_creates_and_edits(server: LiveServer, hr: str) -> None:

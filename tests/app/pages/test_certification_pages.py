@@ -25,7 +25,8 @@ from app.core.clock import FakeClock
 from app.core.config import Settings
 from app.storage.models import Turn
 from tests.utils.browser import chromium_page, sign_in
-from tests.utils.server import LiveServer, open_client
+from tests.utils.certification import take_attempt
+from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
@@ -86,19 +87,8 @@ def create(server: LiveServer, candidates: tuple[str, ...] = ("alice", "bob"), *
 
 
 async def take(server: LiveServer, cert_id: str, user: str, lines: list[str]) -> str:
-    """One whole attempt over the WebSocket: start, talk, end. Returns the session id."""
-    response = server.client(user).post(f"/api/certifications/{cert_id}/attempts")
-    assert response.status_code == 201, response.text
-    attempt = response.json()
-    client = await open_client(server, attempt["ws_url"], user=user)
-    for index, text in enumerate(lines):
-        server.clock.advance(5)
-        await client.send({"type": "message", "id": f"{user}-{index}", "text": text})
-        ack = await client.until("ack")
-        await client.until("customer_end", seq=ack["seq"] + 1)
-    await client.send({"type": "end"})
-    await client.until("ended")
-    await client.conn.close()
+    """One whole attempt over the WebSocket; returns the session id."""
+    attempt, _frames = await take_attempt(server, cert_id, user, lines)
     return attempt["id"]
 
 
