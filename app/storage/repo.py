@@ -118,26 +118,31 @@ def append_trainee_turn(
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
 
 
-def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> ChatSession | None:
-    """Take the right to produce the next customer turn, for every worker at once.
+def _take_lease(db: Session, *, session_id: str, now: float, lease_s: float) -> tuple[dict[str, Any], str] | None:
+    """Take the right to produce the next customer turn, for every worker at once (not committed).
 
     Succeeds when nobody holds an unexpired lease; a turn left half-spoken by a worker that
-    died is removed, so the reply is produced again. Returns the session as it is now.
+    died is removed, so the reply is produced again. Returns (engine state, status).
     """
-    stmt = (
+    claimed = db.exec(
         update(ChatSession)
         .where(col(ChatSession.id) == session_id)
         .where(or_(col(ChatSession.reply_lease).is_(None), col(ChatSession.reply_lease) < now))
         .values(reply_lease=now + lease_s)
-    )
-    claimed = db.exec(stmt).rowcount == 1  # type: ignore[call-overload]
-    if not claimed:
+        .returning(col(ChatSession.engine_state), col(ChatSession.status))
+    ).first()
+    if claimed is None:
         db.rollback()
         return None
-    stale = select(Turn).where(Turn.session_id == session_id, Turn.speaker == "customer",
-                               col(Turn.ended_at).is_(None), Turn.text == "")
-    for turn in db.exec(stale).all():
-        db.delete(turn)
+    db.exec(delete(Turn).where(col(Turn.session_id) == session_id, col(Turn.speaker) == "customer",
+                               col(Turn.ended_at).is_(None), col(Turn.text) == ""))
+    return claimed[0], claimed[1]
+
+
+def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> ChatSession | None:
+    """Take the reply lease (see _take_lease) and return the session as it is now."""
+    if _take_lease(db, session_id=session_id, now=now, lease_s=lease_s) is None:
+        return None
     db.commit()
     return db.get(ChatSession, session_id)
 
@@ -171,19 +176,10 @@ def claim_and_begin(
     left half-spoken, read the lines the customer has not taken in, and reserve the customer's
     turn. Returns (engine state, those lines, the reserved turn); None when someone else holds
     the lease, the session has ended or nothing is waiting for an answer."""
-    claimed = db.exec(
-        update(ChatSession)
-        .where(col(ChatSession.id) == session_id)
-        .where(or_(col(ChatSession.reply_lease).is_(None), col(ChatSession.reply_lease) < now))
-        .values(reply_lease=now + lease_s)
-        .returning(col(ChatSession.engine_state), col(ChatSession.status))
-    ).first()
+    claimed = _take_lease(db, session_id=session_id, now=now, lease_s=lease_s)
     if claimed is None:
-        db.rollback()
         return None
     engine_state, status = claimed
-    db.exec(delete(Turn).where(col(Turn.session_id) == session_id, col(Turn.speaker) == "customer",
-                               col(Turn.ended_at).is_(None), col(Turn.text) == ""))
     last_seq = int((engine_state or {}).get("last_seq", 0))
     pending = list(db.exec(select(Turn).where(Turn.session_id == session_id, Turn.speaker == "trainee",
                                               Turn.seq > last_seq).order_by(col(Turn.seq))))
@@ -206,14 +202,6 @@ def finish_customer_turn(
     db.exec(update(Turn).where(col(Turn.id) == turn_id).values(text=text, ended_at=ended_at, renderer=renderer))
     db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)
             .values(engine_state=engine_state, reply_lease=None))
-    db.commit()
-
-
-def save_engine_state(db: Session, *, session_id: str, engine_state: dict[str, Any]) -> None:
-    chat = db.get(ChatSession, session_id)
-    assert chat is not None
-    chat.engine_state = engine_state
-    db.add(chat)
     db.commit()
 
 
