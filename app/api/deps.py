@@ -76,13 +76,12 @@ def same_origin(origin: str | None, host: str | None) -> bool:
     return origin is None or (host is not None and urlsplit(origin).netloc == host)
 
 
-def get_ws_user(websocket: WebSocket, ctx: ContextWsDep) -> User:
+async def get_ws_user(websocket: WebSocket, ctx: ContextWsDep) -> User:
     """The WebSocket needs the same sign-in cookie, from a page of this server (no cross-site sockets)."""
     if not same_origin(websocket.headers.get("origin"), websocket.headers.get("host")):
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="cross-origin socket refused")
     token = websocket.cookies.get(COOKIE)
-    with ctx.db() as db:
-        found = service.resolve_token(db, token=token) if token else None
+    found = await ctx.run(service.resolve_token, token=token) if token else None
     if found is None:
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="sign in first")
     return found[0]

@@ -37,15 +37,23 @@ def get_session(db: Session, *, session_id: str) -> ChatSession | None:
     return db.get(ChatSession, session_id)
 
 
-def start_clock(db: Session, *, session_id: str, now: float) -> float:
-    """Fix the session's time origin the first time anyone connects; return it."""
-    row = db.get(ChatSession, session_id)
-    assert row is not None
-    if row.origin is None:
-        row.origin = now
-        db.add(row)
+def open_session(
+    db: Session, *, session_id: str, user_id: int | None, now: float
+) -> tuple[ChatSession, list[Turn]] | None:
+    """What a connecting socket needs, in one call: the session if it is this user's, with its
+    time origin fixed by the first connection, and the trainee lines the customer has not yet
+    taken in (a dropped connection or a killed worker left them unanswered)."""
+    chat = db.get(ChatSession, session_id)
+    if chat is None or chat.user_id != user_id:
+        return None
+    if chat.origin is None:
+        chat.origin = now
+        db.add(chat)
         db.commit()
-    return row.origin
+    last_seq = int((chat.engine_state or {}).get("last_seq", 0))
+    unanswered = db.exec(select(Turn).where(Turn.session_id == session_id, Turn.speaker == "trainee",
+                                            Turn.seq > last_seq).order_by(col(Turn.seq)))
+    return chat, list(unanswered)
 
 
 def list_turns(db: Session, *, session_id: str, after_seq: int = 0) -> list[Turn]:

@@ -46,18 +46,19 @@ async def _receive_loop(ws: WebSocket, conversation: Conversation) -> None:
 @router.websocket("/ws/sessions/{session_id}")
 async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user: WsUserDep) -> None:
     """Only the session's own trainee talks in it; anyone else is refused as if it did not exist."""
-    chat = await ctx.run(repo.get_session, session_id=session_id)
-    if chat is None or chat.persona_id not in ctx.personas or chat.user_id != user.id:
+    opened = await ctx.run(repo.open_session, session_id=session_id, user_id=user.id, now=ctx.clock.now())
+    if opened is None or opened[0].persona_id not in ctx.personas:
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
+    chat, unanswered = opened
+    assert chat.origin is not None  # open_session fixed it
     await ws.accept()
-    origin = await ctx.run(repo.start_clock, session_id=session_id, now=ctx.clock.now())
     cert = await ctx.run(certifications.get, cert_id=chat.certification_id) if chat.certification_id else None
     conversation = Conversation(
         ctx,
         session_id,
         ctx.personas[chat.persona_id],
         chat.language,
-        origin,
+        chat.origin,
         ended=chat.status == "ended",
         live_feedback=chat.mode == "practice",
         rubric=certifications.rubric_of(cert) if cert else None,
@@ -69,7 +70,7 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user
     if cert is not None:
         await ctx.run(audit.record, action="attempt_connected", actor_id=user.id, certification_id=cert.id,
                       session_id=session_id)
-    await conversation.start()
+    conversation.start(unanswered if chat.engine_state else [])
     try:
         async with asyncio.TaskGroup() as group:
             sender = group.create_task(_send_loop(ws, conversation))

@@ -24,6 +24,7 @@ from app.engine.state import CustomerMove, CustomerState
 from app.engine.step import silence_step, step_lines
 from app.renderers.base import chunk_text
 from app.storage import repo
+from app.storage.models import Turn
 from app.transcripts import end_and_grade
 from app.ws import frames
 from app.ws.frames import EndFrame, FrameError, MessageFrame, ResumeFrame, TypingFrame
@@ -127,20 +128,14 @@ class Conversation:
     def time_left(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.now()
 
-    async def start(self) -> None:
-        """On (re)connection: answer lines left unanswered (a dropped connection, a killed worker),
-        and begin the server-side time limit of a certification attempt."""
+    def start(self, unanswered: list[Turn]) -> None:
+        """On (re)connection: answer the lines left unanswered (a dropped connection, a killed
+        worker), and begin the server-side time limit of a certification attempt."""
         left = self.time_left()
         if left is not None and not self._ended:
             self._spawn(self._time_limit(left))
-        if self._ended:
-            return
-        chat = await self.ctx.run(repo.get_session, session_id=self.session_id)
-        state = CustomerState.from_json(chat.engine_state) if chat and chat.engine_state else None
-        turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=state.last_seq if state else 0)
-        waiting = [t for t in turns if t.speaker == "trainee"]
-        if state is not None and waiting:
-            self._schedule_reply(waiting[-1].text)
+        if not self._ended and unanswered:
+            self._schedule_reply(unanswered[-1].text)
 
     async def _time_limit(self, left: float) -> None:
         await self.ctx.clock.sleep(max(left, 0.0))

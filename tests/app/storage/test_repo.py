@@ -69,10 +69,29 @@ def test_first_keystroke_becomes_typing_started_at(db: Session) -> None:
     assert second.typing_started_at is None  # no keystroke reported for this line
 
 
-def test_clock_origin_is_fixed_by_the_first_connection(db: Session) -> None:
+def test_opening_fixes_the_clock_once_and_lists_the_unanswered_lines(db: Session) -> None:
     sid = new_session(db)
-    assert repo.start_clock(db, session_id=sid, now=100.0) == 100.0
-    assert repo.start_clock(db, session_id=sid, now=250.0) == 100.0
+    owner = repo.get_session(db, session_id=sid).user_id
+    chat, unanswered = repo.open_session(db, session_id=sid, user_id=owner, now=100.0)
+    assert chat.origin == 100.0 and unanswered == []
+    repo.append_trainee_turn(db, session_id=sid, client_id="a", text="一", sent_at=1.0)
+    repo.append_trainee_turn(db, session_id=sid, client_id="b", text="二", sent_at=2.0)
+    chat, unanswered = repo.open_session(db, session_id=sid, user_id=owner, now=250.0)
+    assert chat.origin == 100.0  # the first connection fixed it
+    assert [t.text for t in unanswered] == ["一", "二"]
+    reply = repo.claim_and_begin(db, session_id=sid, now=3.0, lease_s=30.0)
+    assert reply is not None
+    repo.finish_customer_turn(db, session_id=sid, turn_id=reply[2].id, text="嗯", ended_at=4.0, renderer="template",
+                              engine_state={"last_seq": 2})
+    assert repo.open_session(db, session_id=sid, user_id=owner, now=300.0)[1] == []  # all taken in
+
+
+def test_opening_someone_elses_or_a_missing_session_gives_nothing(db: Session) -> None:
+    sid = new_session(db)
+    owner = repo.get_session(db, session_id=sid).user_id
+    assert repo.open_session(db, session_id=sid, user_id=(owner or 0) + 1, now=1.0) is None
+    assert repo.open_session(db, session_id="nope", user_id=owner, now=1.0) is None
+    assert repo.get_session(db, session_id=sid).origin is None  # a refused socket changes nothing
 
 
 def test_scorecard_is_stored_and_replaced(db: Session) -> None:
