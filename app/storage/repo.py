@@ -7,9 +7,10 @@ acknowledgement is sent.
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
+from sqlmodel import select as select_models
 
 from app.storage.models import ChatSession, Scorecard, Turn, utcnow
 
@@ -51,30 +52,62 @@ def open_session(
         db.add(chat)
         db.commit()
     last_seq = int((chat.engine_state or {}).get("last_seq", 0))
-    unanswered = db.exec(select(Turn).where(Turn.session_id == session_id, Turn.speaker == "trainee",
+    unanswered = db.exec(select_models(Turn).where(Turn.session_id == session_id, Turn.speaker == "trainee",
                                             Turn.seq > last_seq).order_by(col(Turn.seq)))
     return chat, list(unanswered)
 
 
 def list_turns(db: Session, *, session_id: str, after_seq: int = 0) -> list[Turn]:
-    stmt = select(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)
+    stmt = select_models(Turn).where(Turn.session_id == session_id, Turn.seq > after_seq).order_by(Turn.seq)
     return list(db.exec(stmt))
+
+
+# The turn path (a line in, a reply out) runs these statements hundreds of times a second:
+# they are Core statements on the tables, built once, so each call skips the ORM's unit of
+# work and reuses the compiled SQL.
+TURN: Table = Turn.__table__  # type: ignore[attr-defined]
+CHAT: Table = ChatSession.__table__  # type: ignore[attr-defined]
+
+_MARK_TYPING = (update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.pending_typing_at.is_(None))
+                .values(pending_typing_at=bindparam("at")))
+_LINE_CONTEXT = select(
+    select(TURN.c.id).where(TURN.c.session_id == bindparam("sid"), TURN.c.client_id == bindparam("cid"))
+    .scalar_subquery(),
+    CHAT.c.pending_typing_at,
+    select(func.max(TURN.c.seq)).where(TURN.c.session_id == bindparam("sid")).scalar_subquery(),
+).where(CHAT.c.id == bindparam("sid"))
+_LAST_SEQ = select(func.max(TURN.c.seq)).where(TURN.c.session_id == bindparam("sid"))
+_INSERT_TURN = insert(TURN).returning(TURN.c.id)
+_CLEAR_TYPING = update(CHAT).where(CHAT.c.id == bindparam("sid")).values(pending_typing_at=None)
+_TAKE_LEASE = (
+    update(CHAT)
+    .where(CHAT.c.id == bindparam("sid"), or_(CHAT.c.reply_lease.is_(None), CHAT.c.reply_lease < bindparam("now")))
+    .values(reply_lease=bindparam("until"))
+    .returning(CHAT.c.engine_state, CHAT.c.status)
+)
+_DROP_HALF_SPOKEN = delete(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.speaker == "customer",
+                                       TURN.c.ended_at.is_(None), TURN.c.text == "")
+_UNTAKEN_LINES = (select(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.speaker == "trainee",
+                                     TURN.c.seq > bindparam("after")).order_by(TURN.c.seq))
+_RELEASE_LEASE = update(CHAT).where(CHAT.c.id == bindparam("sid")).values(reply_lease=None)
+_FINISH_TURN = (update(TURN).where(TURN.c.id == bindparam("tid"))
+                .values(text=bindparam("words"), ended_at=bindparam("at"), renderer=bindparam("by")))
+_SAVE_STATE = (update(CHAT).where(CHAT.c.id == bindparam("sid"))
+               .values(engine_state=bindparam("state", type_=CHAT.c.engine_state.type), reply_lease=None))
 
 
 def mark_typing(db: Session, *, session_id: str, at: float) -> bool:
     """Record the first keystroke of the line being typed; later keystrokes change nothing."""
-    row = db.get(ChatSession, session_id)
-    if row is None or row.pending_typing_at is not None:
-        return False
-    row.pending_typing_at = at
-    db.add(row)
+    marked = db.connection().execute(_MARK_TYPING, {"sid": session_id, "at": at}).rowcount
     db.commit()
-    return True
+    return bool(marked)
 
 
-def _next_seq(db: Session, session_id: str) -> int:
-    last = db.exec(select(func.max(Turn.seq)).where(Turn.session_id == session_id)).one()
-    return (last or 0) + 1
+def _insert_turn(db: Session, **values: Any) -> Turn:
+    """Insert one turn (Core, no unit of work) and return it as a detached row object."""
+    values.setdefault("created_at", utcnow())
+    turn_id = db.connection().execute(_INSERT_TURN, values).scalar_one()
+    return Turn(id=turn_id, **values)
 
 
 def append_trainee_turn(
@@ -94,30 +127,20 @@ def append_trainee_turn(
     """
     for _attempt in range(5):
         # One read: the line already stored under this client id, the pending keystroke, the last seq.
-        known = select(Turn.id).where(Turn.session_id == session_id, Turn.client_id == client_id).scalar_subquery()
-        last = select(func.max(Turn.seq)).where(Turn.session_id == session_id).scalar_subquery()
-        row = db.exec(select(known, ChatSession.pending_typing_at, last).where(ChatSession.id == session_id)).one()
-        existing_id, typing, last_seq = row
+        known = db.connection().execute(_LINE_CONTEXT, {"sid": session_id, "cid": client_id}).one()
+        existing_id, typing, last_seq = known
         if existing_id is not None:
             existing = db.get(Turn, existing_id)
             assert existing is not None
             return existing, False
-        turn = Turn(
-            session_id=session_id,
-            seq=(last_seq or 0) + 1,
-            speaker="trainee",
-            text=text,
-            client_id=client_id,
-            typing_started_at=typing if typing is not None and typing <= sent_at else None,
-            sent_at=sent_at,
-            label=label,
-            topic=topic,
-            rule=rule,
-        )
-        db.add(turn)
-        if typing is not None:
-            db.exec(update(ChatSession).where(col(ChatSession.id) == session_id).values(pending_typing_at=None))
         try:
+            turn = _insert_turn(
+                db, session_id=session_id, seq=(last_seq or 0) + 1, speaker="trainee", text=text,
+                client_id=client_id, typing_started_at=typing if typing is not None and typing <= sent_at else None,
+                sent_at=sent_at, label=label, topic=topic, rule=rule,
+            )
+            if typing is not None:
+                db.connection().execute(_CLEAR_TYPING, {"sid": session_id})
             db.commit()
         except IntegrityError:
             db.rollback()
@@ -132,18 +155,12 @@ def _take_lease(db: Session, *, session_id: str, now: float, lease_s: float) -> 
     Succeeds when nobody holds an unexpired lease; a turn left half-spoken by a worker that
     died is removed, so the reply is produced again. Returns (engine state, status).
     """
-    claimed = db.exec(
-        update(ChatSession)
-        .where(col(ChatSession.id) == session_id)
-        .where(or_(col(ChatSession.reply_lease).is_(None), col(ChatSession.reply_lease) < now))
-        .values(reply_lease=now + lease_s)
-        .returning(col(ChatSession.engine_state), col(ChatSession.status))
-    ).first()
+    conn = db.connection()
+    claimed = conn.execute(_TAKE_LEASE, {"sid": session_id, "now": now, "until": now + lease_s}).first()
     if claimed is None:
         db.rollback()
         return None
-    db.exec(delete(Turn).where(col(Turn.session_id) == session_id, col(Turn.speaker) == "customer",
-                               col(Turn.ended_at).is_(None), col(Turn.text) == ""))
+    conn.execute(_DROP_HALF_SPOKEN, {"sid": session_id})
     return claimed[0], claimed[1]
 
 
@@ -156,19 +173,20 @@ def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> 
 
 
 def release_reply(db: Session, *, session_id: str) -> None:
-    chat = db.get(ChatSession, session_id)
-    if chat is not None and chat.reply_lease is not None:
-        chat.reply_lease = None
-        db.add(chat)
-        db.commit()
+    db.connection().execute(_RELEASE_LEASE, {"sid": session_id})
+    db.commit()
+
+
+def _next_seq(db: Session, session_id: str) -> int:
+    return int(db.connection().execute(_LAST_SEQ, {"sid": session_id}).scalar() or 0) + 1
 
 
 def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> Turn:
     """Reserve the customer's turn number when it starts speaking (customer_start names it)."""
     for _attempt in range(5):
-        turn = Turn(session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="", started_at=started_at)
-        db.add(turn)
         try:
+            turn = _insert_turn(db, session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="",
+                                started_at=started_at)
             db.commit()
         except IntegrityError:
             db.rollback()
@@ -189,14 +207,14 @@ def claim_and_begin(
         return None
     engine_state, status = claimed
     last_seq = int((engine_state or {}).get("last_seq", 0))
-    pending = list(db.exec(select(Turn).where(Turn.session_id == session_id, Turn.speaker == "trainee",
-                                              Turn.seq > last_seq).order_by(col(Turn.seq))))
+    conn = db.connection()
+    pending = [Turn(**row._mapping) for row in conn.execute(_UNTAKEN_LINES, {"sid": session_id, "after": last_seq})]
     if not pending or status == "ended":
-        db.exec(update(ChatSession).where(col(ChatSession.id) == session_id).values(reply_lease=None))
+        conn.execute(_RELEASE_LEASE, {"sid": session_id})
         db.commit()
         return None
-    turn = Turn(session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="", started_at=now)
-    db.add(turn)
+    turn = _insert_turn(db, session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="",
+                        started_at=now)
     db.commit()
     return engine_state, pending, turn
 
@@ -207,9 +225,9 @@ def finish_customer_turn(
 ) -> None:
     """Store the customer's finished words together with the engine state that chose them,
     and give up the reply lease."""
-    db.exec(update(Turn).where(col(Turn.id) == turn_id).values(text=text, ended_at=ended_at, renderer=renderer))
-    db.exec(update(ChatSession).where(col(ChatSession.id) == session_id)
-            .values(engine_state=engine_state, reply_lease=None))
+    conn = db.connection()
+    conn.execute(_FINISH_TURN, {"tid": turn_id, "words": text, "at": ended_at, "by": renderer})
+    conn.execute(_SAVE_STATE, {"sid": session_id, "state": engine_state})
     db.commit()
 
 

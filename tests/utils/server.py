@@ -124,6 +124,13 @@ class Client:
             if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
                 return frame
 
+    async def seen(self, kind: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
+        """The first frame of type `kind` (and these field values), among those already read or the next ones."""
+        for frame in self.frames:
+            if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
+                return frame
+        return await self.until(kind, timeout, **match)
+
 
 async def open_client(server: LiveServer, ws_url: str, user: str | None = None) -> Client:
     """A WebSocket signed in with `user`'s cookie (the default test trainee when None)."""

@@ -83,6 +83,7 @@ def test_opening_fixes_the_clock_once_and_lists_the_unanswered_lines(db: Session
     assert reply is not None
     repo.finish_customer_turn(db, session_id=sid, turn_id=reply[2].id, text="嗯", ended_at=4.0, renderer="template",
                               engine_state={"last_seq": 2})
+    db.expire_all()  # the app opens a new database session per call
     assert repo.open_session(db, session_id=sid, user_id=owner, now=300.0)[1] == []  # all taken in
 
 
