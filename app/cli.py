@@ -25,23 +25,39 @@ def _print_json(data: Any) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (PostgreSQL only); default PEILIAN_WORKERS or 1.")
+    ] = None,
 ) -> None:
     """Start the web app (SQLite and the offline template renderer unless configured)."""
     import uvicorn
+    from sqlalchemy import make_url
 
+    from app.core.logs import log_config
     from app.main import create_app
+    from app.storage.db import make_engine, migrate
 
     settings = get_settings()
+    workers = workers or settings.workers
+    if workers > 1 and settings.is_sqlite:
+        typer.echo("cannot start: several workers need PostgreSQL (set DATABASE_URL); SQLite has one writer", err=True)
+        raise typer.Exit(1)
     try:
         web = create_app(settings)
     except (PersonaError, ValueError) as exc:
         typer.echo(f"cannot start: {exc}", err=True)
         raise typer.Exit(1) from exc
-    from app.core.logs import log_config
-
-    typer.echo(f"Peilian on http://{host}:{port}  (database: {settings.database_url})")
+    if workers > 1:
+        # Migrate once here, so the workers do not race each other to create the schema;
+        # each worker then builds its own app (and connection pool) from the same settings.
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        engine.dispose()
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    typer.echo(f"Peilian on http://{host}:{port}  (database: {database}, workers: {workers})")
     # Frames are small JSON: compressing each one costs more CPU than it saves on the wire.
-    uvicorn.run(web, host=host, port=port, ws_max_size=settings.max_frame_bytes, ws_per_message_deflate=False,
+    uvicorn.run(web if workers == 1 else "app.main:create_app", factory=workers > 1, workers=workers, host=host,
+                port=port, ws_max_size=settings.max_frame_bytes, ws_per_message_deflate=False,
                 log_config=log_config(settings.log_format, settings.log_level.upper()), timeout_graceful_shutdown=20)
 
 

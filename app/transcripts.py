@@ -1,6 +1,9 @@
 """Stored turns to the transcript JSON of DESIGN 4.1, and ending a session with its scorecard."""
 
+from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy import Row
 
 from sqlmodel import Session
 
@@ -9,7 +12,7 @@ from app.storage.models import ChatSession, Turn
 from scoring import Rubric, Transcript, grade, label
 
 
-def turn_json(turn: Turn) -> dict[str, Any]:
+def turn_json(turn: Turn | Row[Any]) -> dict[str, Any]:
     """One turn as DESIGN 4.1 writes it; times the turn does not have are left out."""
     data: dict[str, Any] = {"seq": turn.seq, "speaker": turn.speaker, "text": turn.text}
     fields = ("typing_started_at", "sent_at") if turn.speaker == "trainee" else ("started_at", "ended_at")
@@ -22,7 +25,7 @@ def turn_json(turn: Turn) -> dict[str, Any]:
     return data
 
 
-def transcript_json(chat: ChatSession, turns: list[Turn]) -> dict[str, Any]:
+def transcript_json(chat: ChatSession | Row[Any], turns: Sequence[Turn | Row[Any]]) -> dict[str, Any]:
     """The session's transcript; a customer reply still being spoken (no words, no end) is not part of it yet."""
     return {
         "session_id": chat.id,
@@ -39,16 +42,24 @@ def load_transcript(db: Session, *, session_id: str) -> dict[str, Any] | None:
     return transcript_json(chat, repo.list_turns(db, session_id=session_id))
 
 
+def close_for_grading(db: Session, *, session_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """End the session (once); return its stored scorecard, if any, and its transcript."""
+    stored, head, turns = repo.close_session(db, session_id=session_id)
+    return stored, transcript_json(head, turns)
+
+
+def grade_transcript(transcript: dict[str, Any], rubric: Rubric, hints: dict[str, str] | None = None) -> dict[str, Any]:
+    """The scorecard JSON of a transcript (pure CPU work: callers keep it out of the database lane)."""
+    return grade(Transcript.model_validate(transcript), rubric, **(hints or {})).model_dump(mode="json")
+
+
 def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[str, str] | None = None) -> dict[str, Any]:
     """End the session (once) and store its scorecard; return the scorecard JSON."""
-    stored = repo.get_scorecard(db, session_id=session_id)
-    chat = repo.end_session(db, session_id=session_id)
+    stored, transcript = close_for_grading(db, session_id=session_id)
     if stored is not None:
-        return stored.data
-    transcript = Transcript.model_validate(transcript_json(chat, repo.list_turns(db, session_id=session_id)))
-    card = grade(transcript, rubric, **(hints or {})).model_dump(mode="json")
-    repo.save_scorecard(db, session_id=session_id, rubric=rubric.name, data=card)
-    return card
+        return stored
+    card = grade_transcript(transcript, rubric, hints)
+    return repo.store_scorecard(db, session_id=session_id, rubric=rubric.name, data=card)
 
 
 def import_transcript(

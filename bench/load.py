@@ -55,10 +55,15 @@ class Figures:
 
 
 def rss_kb(pid: int) -> int:
+    """Resident memory of the server and its worker processes, in KiB."""
+    total = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+            total += int(line.split()[1])
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += rss_kb(int(child))
+    return total
 
 
 async def trainee(url: str, cookie: str, args: argparse.Namespace, figures: Figures, opened: asyncio.Event,
@@ -135,6 +140,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=4, help="lines per trainee")
     parser.add_argument("--pace", type=float, default=4.0, help="mean seconds between a trainee's lines")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (PostgreSQL only)")
     parser.add_argument("--no-end", action="store_true", help="leave the sessions open (no grading at the end)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,11 +156,11 @@ def main() -> None:
             if get_user(db, username="bench") is None:
                 create_user(db, username="bench", password=PASSWORD, role="trainee")
         engine.dispose()
-        server = ServeProcess(url, Path(tmp), PEILIAN_CUSTOMER_DELAY_SCALE="0", PEILIAN_BENCH_ECHO="true",
+        server = ServeProcess(url, Path(tmp), "--workers", str(args.workers), PEILIAN_CUSTOMER_DELAY_SCALE="0", PEILIAN_BENCH_ECHO="true",
                               PEILIAN_LOG_LEVEL="WARNING", PEILIAN_RATE_LIMIT_PER_S="50")
         try:
             print(f"{args.sessions} concurrent sessions, {args.messages} lines each, one every ~{args.pace:.1f} s; "
-                  f"database {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}; server pid {server.proc.pid}")
+                  f"database {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}; {args.workers} server process(es)")
             peilian, p_seconds, p_mem = asyncio.run(run(server, args, echo=False))
             print(peilian.report("peilian", p_seconds, p_mem))
             echo, e_seconds, e_mem = asyncio.run(run(server, args, echo=True))

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     rate_burst: int = Field(default=30, ge=1, description="frames a connection may send at once")
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
     log_level: str = "INFO"
+    db_concurrency: int = Field(
+        default=8, ge=1, description="database calls one process runs at once on PostgreSQL (SQLite: always one)"
+    )
+    workers: int = Field(default=1, ge=1, description="worker processes of `peilian serve`; more than one needs PostgreSQL")
     bench_echo: bool = Field(default=False, description="serve /ws/echo, the load benchmark's baseline")
     rubric: str = "default"
     default_language: str = "zh"
@@ -53,6 +57,10 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix):]
         return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
 
 
 @lru_cache

@@ -27,8 +27,9 @@ class AppContext:
     renderer: TemplateRenderer
     rubric: Rubric
     llm: LlmRenderer | None = None
-    # SQLite has one writer: its calls go through one lane, in order, rather than many threads
-    # queueing on its file lock (whose busy-wait sleeps make the slow tail). None: no limit.
+    # How many database calls run at once. SQLite has one writer: its calls go through one
+    # lane, in order, rather than many threads queueing on its file lock (whose busy-wait
+    # sleeps make the slow tail). PostgreSQL gets a few: more threads only fight over the GIL.
     db_lane: CapacityLimiter | None = None
 
     def db(self) -> Session:

@@ -7,7 +7,7 @@ acknowledgement is sent.
 import uuid
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
@@ -243,7 +243,46 @@ def end_session(db: Session, *, session_id: str) -> ChatSession:
     return chat
 
 
+SCORE: Table = Scorecard.__table__  # type: ignore[attr-defined]
+_END = (update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.status != "ended")
+        .values(status="ended", ended_at=bindparam("at")))
+_HEAD = select(CHAT.c.id, CHAT.c.persona_id, CHAT.c.language).where(CHAT.c.id == bindparam("sid"))
+_CARD = select(SCORE.c.data).where(SCORE.c.session_id == bindparam("sid"))
+_TURNS = select(TURN).where(TURN.c.session_id == bindparam("sid")).order_by(TURN.c.seq)
+_INSERT_CARD = insert(SCORE)
+
+
+def close_session(db: Session, *, session_id: str) -> tuple[dict[str, Any] | None, Row[Any], list[Row[Any]]]:
+    """End the session (once) and read, in the same transaction, what grading it needs:
+    (its stored scorecard or None, its id/persona/language, its turns in order)."""
+    conn = db.connection()
+    conn.execute(_END, {"sid": session_id, "at": utcnow()})
+    stored = conn.execute(_CARD, {"sid": session_id}).scalar()
+    head = conn.execute(_HEAD, {"sid": session_id}).one()
+    turns = list(conn.execute(_TURNS, {"sid": session_id}))
+    db.commit()
+    return stored, head, turns
+
+
+def store_scorecard(db: Session, *, session_id: str, rubric: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Store a session's first scorecard and return it; when another connection stored one
+    first (both graded the same transcript), that one is kept and returned."""
+    try:
+        db.connection().execute(_INSERT_CARD, {
+            "session_id": session_id, "rubric": rubric, "overall": int(data["overall"]), "passed": data.get("passed"),
+            "data": data, "created_at": utcnow(),
+        })
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        stored = db.connection().execute(_CARD, {"sid": session_id}).scalar_one()
+        db.commit()
+        return stored
+    return data
+
+
 def save_scorecard(db: Session, *, session_id: str, rubric: str, data: dict[str, Any]) -> Scorecard:
+    """Store or replace a session's scorecard (a transcript imported or graded again)."""
     row = db.get(Scorecard, session_id) or Scorecard(session_id=session_id, rubric=rubric, overall=0, data={})
     row.rubric = rubric
     row.overall = int(data["overall"])

@@ -13,6 +13,8 @@ import contextlib
 import logging
 from typing import Any
 
+from anyio import to_thread
+
 from scoring import Rubric
 from scoring import label as label_line
 
@@ -25,7 +27,7 @@ from app.engine.step import silence_step, step_lines
 from app.renderers.base import chunk_text
 from app.storage import repo
 from app.storage.models import Turn
-from app.transcripts import end_and_grade
+from app.transcripts import close_for_grading, grade_transcript
 from app.ws import frames
 from app.ws.frames import EndFrame, FrameError, MessageFrame, ResumeFrame, TypingFrame
 
@@ -332,9 +334,12 @@ class Conversation:
         if reply is not None and not reply.done() and not self._speaking:
             reply.cancel()
         async with self._speech:  # a customer turn being spoken finishes and is stored first
-            card = await self.ctx.run(
-                end_and_grade, session_id=self.session_id, rubric=self.rubric, hints=self.card.grading_hints()
-            )
+            card, transcript = await self.ctx.run(close_for_grading, session_id=self.session_id)
+        if card is None:
+            # Grading is CPU work: it runs beside the database lane, so other sessions' turns are not held up.
+            fresh = await to_thread.run_sync(grade_transcript, transcript, self.rubric, self.card.grading_hints())
+            card = await self.ctx.run(repo.store_scorecard, session_id=self.session_id, rubric=self.rubric.name,
+                                      data=fresh)
         if reason == "time_up":
             self.send(frames.error("time_up", "the time limit of this attempt is over; it has been submitted"))
         if self.certification_id is None:

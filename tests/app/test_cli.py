@@ -104,6 +104,13 @@ def test_serve_refuses_to_start_on_a_broken_card(tmp_path: Path) -> None:
     assert "hospital-it-rescue.yaml: stage:" in result.stderr
 
 
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    result = run(["serve", "--port", "0", "--workers", "2"], tmp_path,
+                 env={"DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"})
+    assert result.returncode == 1 and "several workers need PostgreSQL" in result.stderr
+    assert not (tmp_path / "w.db").exists()  # refused before touching anything
+
+
 def test_serve_answers_http(tmp_path: Path) -> None:
     import socket
     import time

@@ -117,6 +117,26 @@ async def test_two_servers_on_one_postgresql_a_session_moves_between_them(databa
     two.stop()
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_several_workers_share_the_sessions_and_stop_gracefully(database: str, tmp_path: Path) -> None:
+    server = ServeProcess(database, tmp_path, "--workers", "2", PEILIAN_CUSTOMER_DELAY_SCALE="0")
+    http = sign_in(server)
+    sessions = [http.post("/api/sessions", json={"persona_id": "hospital-it-rescue"}).json() for _ in range(6)]
+    clients = [await connect(server, s["ws_url"], http) for s in sessions]
+    for n, client in enumerate(clients):
+        await client.send({"type": "message", "id": f"w{n}", "text": "现在会诊最让您头疼的是什么?"})
+    for n, client in enumerate(clients):
+        ack = await client.until("ack", id=f"w{n}")
+        assert (await client.until("customer_end", timeout=30))["seq"] == ack["seq"] + 1
+        await client.send({"type": "end"})
+        assert (await client.until("scorecard"))["counts"]["exploratory"] == 1
+        await client.conn.close()
+    assert server.stop() in (0, -signal.SIGTERM)
+    workers = {json.loads(line)["message"] for line in server.output().splitlines()
+               if line.startswith("{") and "Started server process" in line}
+    assert len(workers) == 2  # two processes, each with its own pid, served on the one port
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_logs_are_json_lines(database: str, tmp_path: Path) -> None:
     server = ServeProcess(database, tmp_path)

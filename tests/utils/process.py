@@ -21,13 +21,13 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, database_url: str, cwd: Path, **env: str) -> None:
+    def __init__(self, database_url: str, cwd: Path, *args: str, **env: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = cwd / f"serve-{self.port}.log"
         self._out = self.log.open("w")
         self.proc = subprocess.Popen(
-            [PEILIAN, "serve", "--port", str(self.port)], cwd=cwd, stdout=self._out, stderr=subprocess.STDOUT,
+            [PEILIAN, "serve", "--port", str(self.port), *args], cwd=cwd, stdout=self._out, stderr=subprocess.STDOUT,
             env={**os.environ, "DATABASE_URL": database_url, **env},
         )
         deadline = time.monotonic() + 30

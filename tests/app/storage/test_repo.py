@@ -103,3 +103,27 @@ def test_scorecard_is_stored_and_replaced(db: Session) -> None:
     stored = repo.get_scorecard(db, session_id=sid)
     assert (stored.overall, stored.passed, stored.data["overall"]) == (80, True, 80)
     assert repo.get_session(db, session_id=sid).status == "ended"
+
+
+def test_closing_ends_once_and_reads_what_grading_needs(db: Session) -> None:
+    sid = new_session(db)
+    repo.append_trainee_turn(db, session_id=sid, client_id="a", text="还有呢?", sent_at=1.0)
+    stored, head, turns = repo.close_session(db, session_id=sid)
+    assert stored is None and (head.id, head.persona_id, head.language) == (sid, "hospital-it-rescue", "zh")
+    assert [(t.seq, t.speaker, t.text) for t in turns] == [(1, "trainee", "还有呢?")]
+    db.expire_all()
+    first_end = repo.get_session(db, session_id=sid).ended_at
+    assert repo.get_session(db, session_id=sid).status == "ended" and first_end is not None
+    repo.close_session(db, session_id=sid)
+    db.expire_all()
+    assert repo.get_session(db, session_id=sid).ended_at == first_end  # ended once, not again
+
+
+def test_the_first_stored_scorecard_is_kept(db: Session) -> None:
+    sid = new_session(db)
+    first = {"overall": 55, "passed": False}
+    assert repo.store_scorecard(db, session_id=sid, rubric="default", data=first) == first
+    assert repo.store_scorecard(db, session_id=sid, rubric="default", data={"overall": 80, "passed": True}) == first
+    assert repo.close_session(db, session_id=sid)[0] == first
+    db.expire_all()
+    assert repo.get_scorecard(db, session_id=sid).overall == 55
