@@ -138,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--messages", type=int, default=4, help="lines per trainee")
-    parser.add_argument("--pace", type=float, default=4.0, help="mean seconds between a trainee's lines")
+    parser.add_argument("--pace", type=float, default=10.0, help="mean seconds between a trainee's lines")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (PostgreSQL only)")
     parser.add_argument("--no-end", action="store_true", help="leave the sessions open (no grading at the end)")

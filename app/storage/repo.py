@@ -83,12 +83,12 @@ _TAKE_LEASE = (
     update(CHAT)
     .where(CHAT.c.id == bindparam("sid"), or_(CHAT.c.reply_lease.is_(None), CHAT.c.reply_lease < bindparam("now")))
     .values(reply_lease=bindparam("until"))
-    .returning(CHAT.c.engine_state, CHAT.c.status)
+    .returning(CHAT.c.engine_state, CHAT.c.status, CHAT.c.pending_typing_at)
 )
 _DROP_HALF_SPOKEN = delete(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.speaker == "customer",
                                        TURN.c.ended_at.is_(None), TURN.c.text == "")
-_UNTAKEN_LINES = (select(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.speaker == "trainee",
-                                     TURN.c.seq > bindparam("after")).order_by(TURN.c.seq))
+_TURNS_AFTER = (select(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.seq > bindparam("after"))
+                .order_by(TURN.c.seq))
 _RELEASE_LEASE = update(CHAT).where(CHAT.c.id == bindparam("sid")).values(reply_lease=None)
 _FINISH_TURN = (update(TURN).where(TURN.c.id == bindparam("tid"))
                 .values(text=bindparam("words"), ended_at=bindparam("at"), renderer=bindparam("by")))
@@ -149,27 +149,26 @@ def append_trainee_turn(
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
 
 
-def _take_lease(db: Session, *, session_id: str, now: float, lease_s: float) -> tuple[dict[str, Any], str] | None:
+def _take_lease(db: Session, *, session_id: str, now: float, lease_s: float) -> Row[Any] | None:
     """Take the right to produce the next customer turn, for every worker at once (not committed).
 
-    Succeeds when nobody holds an unexpired lease; a turn left half-spoken by a worker that
-    died is removed, so the reply is produced again. Returns (engine state, status).
+    Succeeds when nobody holds an unexpired lease (a worker that died holds none for long).
+    Returns the session's (engine_state, status, pending_typing_at); None, rolled back, when taken.
     """
-    conn = db.connection()
-    claimed = conn.execute(_TAKE_LEASE, {"sid": session_id, "now": now, "until": now + lease_s}).first()
+    claimed = db.connection().execute(_TAKE_LEASE, {"sid": session_id, "now": now, "until": now + lease_s}).first()
     if claimed is None:
         db.rollback()
-        return None
-    conn.execute(_DROP_HALF_SPOKEN, {"sid": session_id})
-    return claimed[0], claimed[1]
+    return claimed
 
 
-def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> ChatSession | None:
-    """Take the reply lease (see _take_lease) and return the session as it is now."""
-    if _take_lease(db, session_id=session_id, now=now, lease_s=lease_s) is None:
-        return None
-    db.commit()
-    return db.get(ChatSession, session_id)
+def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> Row[Any] | None:
+    """Take the reply lease, drop a turn a dead worker left half-spoken, and return the
+    session's (engine_state, status, pending_typing_at) as they are now."""
+    claimed = _take_lease(db, session_id=session_id, now=now, lease_s=lease_s)
+    if claimed is not None:
+        db.connection().execute(_DROP_HALF_SPOKEN, {"sid": session_id})
+        db.commit()
+    return claimed
 
 
 def release_reply(db: Session, *, session_id: str) -> None:
@@ -198,23 +197,26 @@ def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> T
 def claim_and_begin(
     db: Session, *, session_id: str, now: float, lease_s: float
 ) -> tuple[dict[str, Any], list[Turn], Turn] | None:
-    """In one transaction for the reply path: take the reply lease, drop a turn a dead worker
-    left half-spoken, read the lines the customer has not taken in, and reserve the customer's
-    turn. Returns (engine state, those lines, the reserved turn); None when someone else holds
-    the lease, the session has ended or nothing is waiting for an answer."""
+    """In one transaction for the reply path: take the reply lease, read the turns after the
+    last line the customer took in, drop one a dead worker left half-spoken, and reserve the
+    customer's turn after the last. Returns (engine state, the trainee lines not taken in, the
+    reserved turn); None when someone else holds the lease, the session has ended or nothing
+    is waiting for an answer."""
     claimed = _take_lease(db, session_id=session_id, now=now, lease_s=lease_s)
     if claimed is None:
         return None
-    engine_state, status = claimed
-    last_seq = int((engine_state or {}).get("last_seq", 0))
+    engine_state, status = claimed.engine_state, claimed.status
     conn = db.connection()
-    pending = [Turn(**row._mapping) for row in conn.execute(_UNTAKEN_LINES, {"sid": session_id, "after": last_seq})]
+    after = list(conn.execute(_TURNS_AFTER, {"sid": session_id, "after": int((engine_state or {}).get("last_seq", 0))}))
+    kept = [t for t in after if not (t.speaker == "customer" and t.ended_at is None and t.text == "")]
+    if len(kept) < len(after):
+        conn.execute(_DROP_HALF_SPOKEN, {"sid": session_id})
+    pending = [Turn(**t._mapping) for t in kept if t.speaker == "trainee"]
     if not pending or status == "ended":
         conn.execute(_RELEASE_LEASE, {"sid": session_id})
         db.commit()
         return None
-    turn = _insert_turn(db, session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="",
-                        started_at=now)
+    turn = _insert_turn(db, session_id=session_id, seq=kept[-1].seq + 1, speaker="customer", text="", started_at=now)
     db.commit()
     return engine_state, pending, turn
 

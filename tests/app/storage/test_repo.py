@@ -127,3 +127,29 @@ def test_the_first_stored_scorecard_is_kept(db: Session) -> None:
     assert repo.close_session(db, session_id=sid)[0] == first
     db.expire_all()
     assert repo.get_scorecard(db, session_id=sid).overall == 55
+
+
+def test_a_reply_left_half_spoken_by_a_dead_worker_is_produced_again(db: Session) -> None:
+    sid = new_session(db)
+    repo.append_trainee_turn(db, session_id=sid, client_id="a", text="一", sent_at=1.0)
+    state, pending, dying = repo.claim_and_begin(db, session_id=sid, now=2.0, lease_s=30.0)
+    assert [t.text for t in pending] == ["一"] and dying.seq == 2
+    # The worker dies here: its lease holds until 32.0, and nobody else may answer before.
+    assert repo.claim_and_begin(db, session_id=sid, now=10.0, lease_s=30.0) is None
+    repo.append_trainee_turn(db, session_id=sid, client_id="b", text="二", sent_at=12.0)  # typed meanwhile: seq 3
+    state, pending, again = repo.claim_and_begin(db, session_id=sid, now=40.0, lease_s=30.0)
+    assert [t.text for t in pending] == ["一", "二"] and again.seq == 4
+    db.expire_all()
+    assert [(t.seq, t.speaker) for t in repo.list_turns(db, session_id=sid)] == [
+        (1, "trainee"), (3, "trainee"), (4, "customer")]  # the empty turn 2 is gone, nothing else
+
+
+def test_the_silence_claim_reads_the_session_and_clears_a_half_spoken_turn(db: Session) -> None:
+    sid = new_session(db)
+    repo.append_trainee_turn(db, session_id=sid, client_id="a", text="一", sent_at=1.0)
+    repo.claim_and_begin(db, session_id=sid, now=2.0, lease_s=30.0)
+    assert repo.claim_reply(db, session_id=sid, now=5.0, lease_s=30.0) is None  # held
+    claimed = repo.claim_reply(db, session_id=sid, now=33.0, lease_s=30.0)
+    assert (claimed.status, claimed.engine_state, claimed.pending_typing_at) == ("active", {"trust": 20}, None)
+    db.expire_all()
+    assert [t.seq for t in repo.list_turns(db, session_id=sid)] == [1]
