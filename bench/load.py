@@ -1,14 +1,14 @@
 """Load benchmark: N concurrent scripted trainees over real WebSockets against `peilian serve`.
 
 Starts a server (PEILIAN_CUSTOMER_DELAY_SCALE=0, its bare echo socket switched on) on a
-fresh SQLite file, or on --database-url; signs one trainee in; opens N sessions at once;
+fresh SQLite file, or on --database-url with --workers processes; signs one trainee in; opens N sessions at once;
 each sends --messages lines, one every --pace seconds (with jitter), waiting for the
 customer's whole reply; then ends the session and waits for its scorecard. The same N
 connections then talk to /ws/echo with the same pattern. Prints sessions, messages per
 second, reply latency p50/p99, errors and server memory per session, for both, and the
 ratio. Target: 1,000 sessions, zero errors, p99 under 100 ms.
 
-    .venv/bin/python bench/load.py --sessions 1000
+    .venv/bin/python bench/load.py --sessions 1000 [--pace 10] [--database-url URL --workers 2]
 """
 
 import argparse
