@@ -35,7 +35,7 @@ def serve(
 
     from app.core.logs import log_config
     from app.main import create_app
-    from app.storage.db import make_engine, migrate
+    from app.storage.db import migrate
 
     settings = get_settings()
     workers = workers or settings.workers
@@ -50,9 +50,8 @@ def serve(
     if workers > 1:
         # Migrate once here, so the workers do not race each other to create the schema;
         # each worker then builds its own app (and connection pool) from the same settings.
-        engine = make_engine(settings.database_url)
-        migrate(engine)
-        engine.dispose()
+        migrate(web.state.context.engine)
+        web.state.context.engine.dispose()
     database = make_url(settings.database_url).render_as_string(hide_password=True)
     typer.echo(f"Peilian on http://{host}:{port}  (database: {database}, workers: {workers})")
     # Frames are small JSON: compressing each one costs more CPU than it saves on the wire.

@@ -4,11 +4,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row
-
 from sqlmodel import Session
 
 from app.storage import repo
-from app.storage.models import ChatSession, Turn
+from app.storage.models import ChatSession, Turn, half_spoken
 from scoring import Rubric, Transcript, grade, label
 
 
@@ -31,7 +30,7 @@ def transcript_json(chat: ChatSession | Row[Any], turns: Sequence[Turn | Row[Any
         "session_id": chat.id,
         "persona_id": chat.persona_id,
         "language": chat.language,
-        "turns": [turn_json(t) for t in turns if t.speaker == "trainee" or t.ended_at is not None or t.text],
+        "turns": [turn_json(t) for t in turns if not half_spoken(t)],
     }
 
 

@@ -1,8 +1,8 @@
 """Load benchmark: N concurrent scripted trainees over real WebSockets against `peilian serve`.
 
 Starts a server (PEILIAN_CUSTOMER_DELAY_SCALE=0, its bare echo socket switched on) on a
-fresh SQLite file, or on --database-url with --workers processes; signs one trainee in; opens N sessions at once;
-each sends --messages lines, one every --pace seconds (with jitter), waiting for the
+fresh SQLite file, or on --database-url with --workers processes; signs one trainee in;
+opens N sessions at once; each sends --messages lines, one every --pace seconds (with jitter), waiting for the
 customer's whole reply; then ends the session and waits for its scorecard. The same N
 connections then talk to /ws/echo with the same pattern. Prints sessions, messages per
 second, reply latency p50/p99, errors and server memory per session, for both, and the
@@ -156,8 +156,8 @@ def main() -> None:
             if get_user(db, username="bench") is None:
                 create_user(db, username="bench", password=PASSWORD, role="trainee")
         engine.dispose()
-        server = ServeProcess(url, Path(tmp), "--workers", str(args.workers), PEILIAN_CUSTOMER_DELAY_SCALE="0", PEILIAN_BENCH_ECHO="true",
-                              PEILIAN_LOG_LEVEL="WARNING", PEILIAN_RATE_LIMIT_PER_S="50")
+        server = ServeProcess(url, Path(tmp), "--workers", str(args.workers), PEILIAN_CUSTOMER_DELAY_SCALE="0",
+                              PEILIAN_BENCH_ECHO="true", PEILIAN_LOG_LEVEL="WARNING", PEILIAN_RATE_LIMIT_PER_S="50")
         try:
             print(f"{args.sessions} concurrent sessions, {args.messages} lines each, one every ~{args.pace:.1f} s; "
                   f"database {'SQLite' if url.startswith('sqlite') else 'PostgreSQL'}; {args.workers} server process(es)")

@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 from app.certification import audit
 from app.certification.service import CertificationError, results, rubric_of
 from app.storage.models import Certification, ChatSession, RegradeRun, Scorecard, User, utcnow
-from app.transcripts import load_transcript
-from scoring import RubricError, Transcript, grade, load_rubric
+from app.transcripts import grade_transcript, load_transcript
+from scoring import RubricError, load_rubric
 
 
 def start(db: Session, *, cert: Certification, rubric: str, actor: User) -> RegradeRun:
@@ -51,8 +51,7 @@ def run(db: Session, *, run_id: int, hints: dict[str, dict[str, str]]) -> Regrad
     rubric = rubric_of(cert)
     for chat in _graded(db, cert):
         transcript = load_transcript(db, session_id=chat.id)
-        card = grade(Transcript.model_validate(transcript), rubric, **hints.get(chat.persona_id, {}))
-        data = card.model_dump(mode="json")
+        data = grade_transcript(transcript, rubric, hints.get(chat.persona_id))
         stored = db.get(Scorecard, chat.id)
         assert stored is not None
         stored.data, stored.overall, stored.passed, stored.rubric = data, data["overall"], data["passed"], rubric.name

@@ -92,6 +92,11 @@ class Turn(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+def half_spoken(turn: Any) -> bool:
+    """A customer turn begun but never finished (its worker died): no words, no end."""
+    return turn.speaker == "customer" and turn.ended_at is None and not turn.text
+
+
 class Scorecard(SQLModel, table=True):
     """The grader's scorecard of an ended session (DESIGN 4.1b), kept whole as JSON."""
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 from sqlmodel import select as select_models
 
-from app.storage.models import ChatSession, Scorecard, Turn, utcnow
+from app.storage.models import ChatSession, Scorecard, Turn, half_spoken, utcnow
 
 
 def create_session(
@@ -85,6 +85,7 @@ _TAKE_LEASE = (
     .values(reply_lease=bindparam("until"))
     .returning(CHAT.c.engine_state, CHAT.c.status, CHAT.c.pending_typing_at)
 )
+# Every turn of the session that models.half_spoken names.
 _DROP_HALF_SPOKEN = delete(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.speaker == "customer",
                                        TURN.c.ended_at.is_(None), TURN.c.text == "")
 _TURNS_AFTER = (select(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.seq > bindparam("after"))
@@ -208,7 +209,7 @@ def claim_and_begin(
     engine_state, status = claimed.engine_state, claimed.status
     conn = db.connection()
     after = list(conn.execute(_TURNS_AFTER, {"sid": session_id, "after": int((engine_state or {}).get("last_seq", 0))}))
-    kept = [t for t in after if not (t.speaker == "customer" and t.ended_at is None and t.text == "")]
+    kept = [t for t in after if not half_spoken(t)]
     if len(kept) < len(after):
         conn.execute(_DROP_HALF_SPOKEN, {"sid": session_id})
     pending = [Turn(**t._mapping) for t in kept if t.speaker == "trainee"]
@@ -250,7 +251,6 @@ _END = (update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.status != "ende
         .values(status="ended", ended_at=bindparam("at")))
 _HEAD = select(CHAT.c.id, CHAT.c.persona_id, CHAT.c.language).where(CHAT.c.id == bindparam("sid"))
 _CARD = select(SCORE.c.data).where(SCORE.c.session_id == bindparam("sid"))
-_TURNS = select(TURN).where(TURN.c.session_id == bindparam("sid")).order_by(TURN.c.seq)
 _INSERT_CARD = insert(SCORE)
 
 
@@ -261,7 +261,7 @@ def close_session(db: Session, *, session_id: str) -> tuple[dict[str, Any] | Non
     conn.execute(_END, {"sid": session_id, "at": utcnow()})
     stored = conn.execute(_CARD, {"sid": session_id}).scalar()
     head = conn.execute(_HEAD, {"sid": session_id}).one()
-    turns = list(conn.execute(_TURNS, {"sid": session_id}))
+    turns = list(conn.execute(_TURNS_AFTER, {"sid": session_id, "after": 0}))
     db.commit()
     return stored, head, turns
 

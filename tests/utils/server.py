@@ -102,6 +102,10 @@ def run_server(settings: Settings, clock: FakeClock) -> Iterator[LiveServer]:
                 client.close()
 
 
+def matches(frame: dict[str, Any], kind: str, fields: dict[str, Any]) -> bool:
+    return frame["type"] == kind and all(frame.get(k) == v for k, v in fields.items())
+
+
 class Client:
     """A WebSocket client that keeps every frame it receives, in order."""
 
@@ -121,13 +125,13 @@ class Client:
         """Read frames until one of type `kind` (and the given field values) arrives."""
         while True:
             frame = await self.next(timeout)
-            if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
+            if matches(frame, kind, match):
                 return frame
 
     async def seen(self, kind: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
         """The first frame of type `kind` (and these field values), among those already read or the next ones."""
         for frame in self.frames:
-            if frame["type"] == kind and all(frame.get(k) == v for k, v in match.items()):
+            if matches(frame, kind, match):
                 return frame
         return await self.until(kind, timeout, **match)
 
