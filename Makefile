@@ -28,6 +28,7 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python bench/grade.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/variety.py
 	$(BIN)/python bench/load.py
 
 clean:

@@ -160,45 +160,92 @@ def _language_of(texts: Any) -> str:
 @app.command()
 def simulate(
     persona: Annotated[str, typer.Option("--persona", help="Persona card id.")],
-    strategy: Annotated[str, typer.Option("--strategy", help="good, pushy or silent.")] = "good",
+    strategy: Annotated[
+        Optional[str], typer.Option("--strategy", help="A built-in trainee: good, pushy or silent.")
+    ] = None,
+    script: Annotated[
+        Optional[Path], typer.Option("--script", help='A JSON file {"lines": [{"text", "pause_s", "typing_s"}]}.')
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed for the customer's wording.")] = 0,
 ) -> None:
-    """A scripted trainee plays a whole session; print the transcript and its scorecard as JSON."""
-    from app.main import build_context
-    from app.simulation import STRATEGIES, simulate as play
+    """A scripted trainee plays a whole session on a simulated clock; print {"transcript", "scorecard"} as JSON."""
+    from pydantic import ValidationError
 
-    if strategy not in STRATEGIES:
+    from app.renderers.template import PhraseBankError, TemplateRenderer, load_banks
+    from app.simulation import STRATEGIES, Script, simulate as play_strategy, simulate_script
+    from scoring import RubricError, load_rubric
+
+    if (strategy is None) == (script is None):
+        typer.echo("give exactly one of --strategy or --script", err=True)
+        raise typer.Exit(2)
+    if strategy is not None and strategy not in STRATEGIES:
         typer.echo(f"--strategy must be one of {', '.join(STRATEGIES)}", err=True)
         raise typer.Exit(2)
+    lines = None
+    if script is not None:
+        try:
+            lines = Script.model_validate_json(script.read_bytes())
+        except OSError as exc:
+            typer.echo(f"{script}: cannot read: {exc.strerror or exc}", err=True)
+            raise typer.Exit(1) from exc
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "(document)"
+            typer.echo(f"{script}: {where}: {first['msg']}", err=True)
+            raise typer.Exit(1) from exc
     settings = get_settings()
     try:
-        ctx = build_context(settings)
-    except (PersonaError, ValueError) as exc:
+        card = load_card_by_id(settings.personas_dir, persona)
+        renderer = TemplateRenderer(load_banks(settings.prompts_dir / "phrases"))
+        rubric = load_rubric(settings.rubric)
+    except (PersonaError, PhraseBankError, RubricError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    card = ctx.personas.get(persona)
-    if card is None:
-        typer.echo(f"no persona {persona!r}; known: {', '.join(sorted(ctx.personas))}", err=True)
-        raise typer.Exit(1)
-    result = play(card, strategy, renderer=ctx.renderer, rubric=ctx.rubric, trainee_dir=settings.prompts_dir,
-                  seed=seed)
-    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    if lines is not None:
+        result = simulate_script(card, lines, renderer=renderer, rubric=rubric, seed=seed)
+    else:
+        result = play_strategy(card, strategy, renderer=renderer, rubric=rubric,  # type: ignore[arg-type]
+                               trainee_dir=settings.prompts_dir, seed=seed)
+    typer.echo(json.dumps({"transcript": result["transcript"], "scorecard": result["scorecard"]},
+                          ensure_ascii=False, indent=2))
+
+
+def load_card_by_id(folder: Path, persona: str):  # noqa: ANN201 - PersonaCard, imported lazily
+    """The card `persona` from `folder`; an unknown id names the known ones."""
+    from app.engine.personas import card_files, load_card
+
+    files = {path.stem: path for path in card_files(folder)}
+    if persona not in files:
+        raise PersonaError(folder, "--persona", f"no persona {persona!r}; known: {', '.join(sorted(files))}")
+    return load_card(files[persona])
 
 
 @personas_app.command("check")
 def personas_check(
     folder: Annotated[Optional[Path], typer.Option("--dir", help="Folder of cards (default: the shipped personas/).")] = None,
 ) -> None:
-    """Validate every persona card; exit 1 naming the file and field of the first error."""
+    """Validate every persona card; print every error with its file and field, exit 1 if any."""
+    from app.engine.personas import card_files, read_card
+
     where = folder or Settings().personas_dir
     try:
-        cards = load_cards(where)
+        files = card_files(where)
     except PersonaError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
-    for card in cards.values():
+    broken = 0
+    for path in files:
+        card, errors = read_card(path)
+        for error in errors:
+            typer.echo(f"error: {error}", err=True)
+        if card is None:
+            broken += 1
+            continue
         typer.echo(f"ok  {card.id}  ({card.language}, {card.motive}, {card.concern.level}, {card.difficulty})")
-    typer.echo(f"{len(cards)} persona cards are valid")
+    if broken:
+        typer.echo(f"{broken} of {len(files)} persona cards have errors", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{len(files)} persona cards are valid")
 
 
 @users_app.command("add")

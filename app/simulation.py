@@ -1,31 +1,55 @@
 """`peilian simulate`: a scripted trainee plays a whole session against the customer engine.
 
-The same engine, labeller, renderer and grader as a live session, on a simulated clock:
-the strategies show what the method rewards. `good` explores every topic, holds the golden
-silence, confirms, then asks for commitments from high to low; `pushy` pitches and pushes
-for commitment at once; `silent` asks and listens but never asks for anything.
+The same hearing, engine, template renderer and grader as a live session, on a simulated
+clock, so a session returns at once. The trainee's lines come from a script file (DESIGN 4.3:
+`{"lines": [{"text": …, "pause_s": 4.5, "typing_s": 2.0}]}`) or from a built-in strategy:
+`good` explores every topic, holds the golden silence, confirms, then asks for commitments from
+high to low (the same lines whatever the motive: a motive-blind script); `pushy` pitches and
+pushes; `silent` asks and listens but never asks for anything.
+
+This module imports no web framework and no LLM client: `simulate` must start in well under
+a second.
 """
 
 import re
-from collections.abc import Generator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.pacing import speaking_time, think_delay
 from app.core.yamlio import load_yaml
-from app.engine.personas import PersonaCard
 from app.engine.hearing import hear
+from app.engine.personas import PersonaCard
 from app.engine.state import CustomerMove, CustomerState, initial_state
 from app.engine.step import silence_step, step
 from app.renderers.template import TemplateRenderer
-from app.ws.turn import think_delay
 from scoring import Rubric, Transcript, grade
 
 Strategy = Literal["good", "pushy", "silent"]
 STRATEGIES: tuple[str, ...] = ("good", "pushy", "silent")
 PAUSE_S = {"good": 4.5, "pushy": 0.6, "silent": 6.0}
 TOPICS = ("need", "process", "expectation", "motive")
-Script = Generator[str, CustomerMove | None, None]
+
+
+class ScriptLine(BaseModel):
+    """One trainee line of a script: what is typed, how long the trainee waited before typing
+    (after the customer's last turn), and how long the typing took."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    text: str = Field(min_length=1, max_length=2000)
+    pause_s: float = Field(ge=0, le=3600)
+    typing_s: float = Field(default=2.0, ge=0, le=3600)
+
+
+class Script(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    lines: list[ScriptLine] = Field(min_length=1)
+
 
 # The customer's first person becomes the trainee's second person, and the other way round.
 _SWAP = {
@@ -39,11 +63,6 @@ _SWAP_PATTERN = {
 }
 
 
-@lru_cache
-def _lines(folder: Path, language: str) -> dict[str, Any]:
-    return load_yaml((folder / "trainee" / f"{language}.yaml").read_text(encoding="utf-8"))
-
-
 def request_form(action: str, language: str) -> str:
     """A commitment as the trainee asks for it: 'I'll bring my CFO' -> 'bring your CFO'."""
     if language == "en":
@@ -52,91 +71,126 @@ def request_form(action: str, language: str) -> str:
     return swapped.rstrip("。.")
 
 
-def _good(card: PersonaCard, lines: dict[str, Any]) -> Script:
-    move = yield lines["greeting"][0]
-    asked = {topic: 0 for topic in TOPICS}
-    extensions = 0
-    for _round in range(3):
-        for topic in TOPICS:
-            questions = lines["explore"][topic]
-            move = yield questions[asked[topic] % len(questions)]
-            asked[topic] += 1
-            if move is not None and move.facts:
-                move = yield lines["extension"][extensions % len(lines["extension"])]
-                extensions += 1
-    for confirmation in lines["confirm"]:
-        move = yield confirmation
-    for commitment in card.commitments:
-        move = yield lines["commit"][0].format(action=request_form(commitment.action, card.language))
-        if move is not None and move.commitment:
-            return
+NextLine = Callable[[CustomerMove | None], ScriptLine | None]
 
 
-def _pushy(card: PersonaCard, lines: dict[str, Any]) -> Script:
-    for index, commitment in enumerate(card.commitments):
-        yield lines["pitch"][index % len(lines["pitch"])].format(selling=card.selling)
-        yield lines["push"][index % len(lines["push"])].format(action=request_form(commitment.action, card.language))
-
-
-def _silent(card: PersonaCard, lines: dict[str, Any]) -> Script:
-    yield lines["greeting"][0]
-    for topic in TOPICS:
-        yield lines["explore"][topic][0]
-
-
-SCRIPTS = {"good": _good, "pushy": _pushy, "silent": _silent}
+@lru_cache
+def _trainee_lines(folder: Path, language: str) -> dict[str, Any]:
+    return load_yaml((folder / "trainee" / f"{language}.yaml").read_text(encoding="utf-8"))
 
 
 def _typing_s(text: str, language: str) -> float:
     return round(len(text) * (0.25 if language == "zh" else 0.06), 3)
 
 
-def simulate(
-    card: PersonaCard, strategy: Strategy, *, renderer: TemplateRenderer, rubric: Rubric, trainee_dir: Path, seed: int = 0
-) -> dict[str, Any]:
-    """Play one session; return {"transcript": DESIGN 4.1, "scorecard": DESIGN 4.1b, "outcome": …}."""
+def _strategy_lines(card: PersonaCard, strategy: Strategy, trainee_dir: Path) -> Iterator[str]:
+    """The strategy's lines; `send` a move back to make `good` stop once a commitment is granted."""
     lines = {
         key: ([s.replace("{name}", card.name).replace("{selling}", card.selling) for s in value]
               if isinstance(value, list) else value)
-        for key, value in _lines(trainee_dir, card.language).items()
+        for key, value in _trainee_lines(trainee_dir, card.language).items()
     }
-    script = SCRIPTS[strategy](card, lines)
+    if strategy == "pushy":
+        for index, commitment in enumerate(card.commitments):
+            yield lines["pitch"][index % len(lines["pitch"])]
+            yield lines["push"][index % len(lines["push"])].format(action=request_form(commitment.action, card.language))
+        return
+    yield lines["greeting"][0]
+    if strategy == "silent":
+        for topic in TOPICS:
+            yield lines["explore"][topic][0]
+        return
+    for round_ in range(3):
+        for topic in TOPICS:
+            questions = lines["explore"][topic]
+            if round_ < len(questions):
+                yield questions[round_]
+        yield lines["extension"][round_ % len(lines["extension"])]
+    yield from lines["confirm"]
+    for commitment in card.commitments:
+        yield lines["commit"][0].format(action=request_form(commitment.action, card.language))
+
+
+def strategy_script(card: PersonaCard, strategy: Strategy, trainee_dir: Path) -> NextLine:
+    """A built-in strategy as a line source; `good` stops asking once a commitment is granted."""
+    source = _strategy_lines(card, strategy, trainee_dir)
+
+    def next_line(move: CustomerMove | None) -> ScriptLine | None:
+        if strategy == "good" and move is not None and move.commitment:
+            return None
+        text = next(source, None)
+        if text is None:
+            return None
+        return ScriptLine(text=text, pause_s=PAUSE_S[strategy], typing_s=_typing_s(text, card.language))
+
+    return next_line
+
+
+def file_script(script: Script) -> NextLine:
+    lines = iter(script.lines)
+    return lambda _move: next(lines, None)
+
+
+def play(card: PersonaCard, next_line: NextLine, *, renderer: TemplateRenderer, rubric: Rubric, seed: int = 0,
+         session_id: str | None = None) -> dict[str, Any]:
+    """Play one session; return {"transcript": DESIGN 4.1 with acts, "scorecard": 4.1b, "outcome": …}.
+
+    Time: the trainee starts typing `pause_s` after the customer's last turn and sends
+    `typing_s` later; the customer answers after its think delay. When the trainee's next pause
+    holds the golden silence, the customer may first add to its answer at the threshold, as in
+    a live session; the trainee's pause then runs from the end of that addition.
+    """
     state: CustomerState = initial_state(card, seed)
     turns: list[dict[str, Any]] = []
-    clock = 0.0
+    last_end = 0.0
+    threshold = rubric.silence_threshold_s
     move: CustomerMove | None = None
 
     def customer_says(before: CustomerState, after: CustomerState, chosen: CustomerMove, start: float) -> CustomerState:
-        nonlocal clock
+        nonlocal last_end
         rendering = renderer.render(card, before, chosen)
-        end = round(start + _typing_s(rendering.text, card.language) / 2, 3)
+        end = round(start + speaking_time(rendering.text, card.language), 3)
         turns.append({"seq": len(turns) + 1, "speaker": "customer", "text": rendering.text,
-                      "started_at": round(start, 3), "ended_at": end})
-        clock = end
+                      "started_at": round(start, 3), "ended_at": end, "renderer": renderer.name,
+                      "acts": chosen.record()})
+        last_end = end
         return after.model_copy(update={"said": after.said + rendering.phrase_keys})
 
-    while True:
-        try:
-            text = script.send(move) if turns else next(script)
-        except StopIteration:
-            break
-        typing = round(clock + PAUSE_S[strategy], 3)
-        sent = round(typing + _typing_s(text, card.language), 3)
-        turns.append({"seq": len(turns) + 1, "speaker": "trainee", "text": text,
-                      "typing_started_at": typing, "sent_at": sent})
-        line = hear(text, card.language, card.motive)
-        after, move = step(card, state, line)
-        state = customer_says(state, after, move, sent + think_delay(text))
-        if line.label != "statement" and PAUSE_S[strategy] >= rubric.silence_threshold_s:
+    line = next_line(None)
+    while line is not None:
+        if turns and line.pause_s >= threshold:
             added_state, added = silence_step(card, state)
             if added is not None:
-                state = customer_says(state, added_state, added, clock + rubric.silence_threshold_s)
-    transcript = {"session_id": f"sim-{card.id}-{strategy}", "persona_id": card.id, "language": card.language,
-                  "turns": turns}
+                state = customer_says(state, added_state, added, last_end + threshold)
+        typing = round(last_end + line.pause_s, 3)
+        sent = round(typing + line.typing_s, 3)
+        turns.append({"seq": len(turns) + 1, "speaker": "trainee", "text": line.text,
+                      "typing_started_at": typing, "sent_at": sent})
+        after, move = step(card, state, hear(line.text, card.language, card))
+        after = after.model_copy(update={"last_seq": turns[-1]["seq"]})
+        state = customer_says(state, after, move, sent + think_delay(line.text))
+        if move.ends:
+            break  # the customer has closed the conversation
+        line = next_line(move)
+    transcript = {"session_id": session_id or f"sim-{card.id}-{seed}", "persona_id": card.id,
+                  "language": card.language, "turns": turns}
     scorecard = grade(Transcript.model_validate(transcript), rubric, **card.grading_hints()).model_dump(mode="json")
     return {
         "transcript": transcript,
         "scorecard": scorecard,
         "outcome": {"commitment": state.granted, "revealed": list(state.revealed), "concern": state.concern,
-                    "trust": state.trust},
+                    "trust": state.trust, "patience": state.patience, "ended": state.ended},
     }
+
+
+def simulate(card: PersonaCard, strategy: Strategy, *, renderer: TemplateRenderer, rubric: Rubric, trainee_dir: Path,
+             seed: int = 0) -> dict[str, Any]:
+    """A built-in strategy played through (see the module docstring)."""
+    return play(card, strategy_script(card, strategy, trainee_dir), renderer=renderer, rubric=rubric, seed=seed,
+                session_id=f"sim-{card.id}-{strategy}")
+
+
+def simulate_script(card: PersonaCard, script: Script, *, renderer: TemplateRenderer, rubric: Rubric,
+                    seed: int = 0) -> dict[str, Any]:
+    """A script file played through: `peilian simulate --script FILE --seed N`."""
+    return play(card, file_script(script), renderer=renderer, rubric=rubric, seed=seed)

@@ -21,6 +21,8 @@ def turn_json(turn: Turn | Row[Any]) -> dict[str, Any]:
             data[name] = round(value, 3)
     if turn.renderer:
         data["renderer"] = turn.renderer
+    if turn.speaker == "customer" and turn.acts is not None:
+        data["acts"] = turn.acts
     return data
 
 
@@ -74,7 +76,7 @@ def import_transcript(
         db.add(Turn(
             session_id=chat.id, seq=turn.seq, speaker=turn.speaker, text=turn.text,
             typing_started_at=turn.typing_started_at, sent_at=turn.sent_at, started_at=turn.started_at,
-            ended_at=turn.ended_at,
+            ended_at=turn.ended_at, acts=turn.acts if turn.speaker == "customer" else None,
             label=verdict.label if verdict else None, topic=verdict.topic if verdict else None,
             rule=verdict.rule if verdict else None,
         ))

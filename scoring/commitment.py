@@ -1,4 +1,8 @@
-"""Action commitment (行动承诺, DESIGN 2.5) read from the text.
+"""Action commitment (行动承诺, DESIGN 2.5): from the engine's record when there is one, else from the text.
+
+A session played in Peilian carries the customer's decisions (`acts`): a request is secured
+exactly when the customer's reply records a `grant`, whatever the words (an LLM may word a
+refusal warmly; the record decides). A transcript from elsewhere is read from the words:
 
 Requested: the trainee made a commitment_request. Secured: the customer's next turn
 accepts it, or refuses it but counter-proposes something concrete (another time, or an
@@ -65,12 +69,30 @@ def elements_of(texts: list[tuple[str, str]]) -> list[Element]:
     return [e for e in ELEMENTS if e in found]
 
 
-def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> CommitmentReport:
-    """Every commitment request with the customer's reply, and the elements of the best one."""
+def _recorded_reply(replies: list[Turn]) -> tuple[Turn | None, Reply]:
+    """The reply to a request as the engine recorded it: granted, refused, or neither."""
+    for turn in replies:
+        kinds = {act.get("kind") for act in turn.acts or []}
+        if "grant" in kinds:
+            return turn, "accepted"
+        if "refuse" in kinds:
+            return turn, "refused"
+    return (replies[0], "unclear") if replies else (None, "none")
+
+
+def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: bool = False) -> CommitmentReport:
+    """Every commitment request with the customer's reply, and the elements of the best one.
+    `from_acts`: read the replies from the engine's record instead of their words."""
     report = CommitmentReport()
     texts = {t.seq: normalise(t.text, lang) for t in turns}
     for i, turn in enumerate(turns):
         if turn.speaker != "trainee" or labels[turn.seq].label != "commitment_request":
+            continue
+        if from_acts:
+            later = turns[i + 1:]
+            stop = next((j for j, t in enumerate(later) if t.speaker == "trainee"), len(later))
+            recorded, verdict = _recorded_reply([t for t in later[:stop] if t.speaker == "customer"])
+            report.requests.append(Request(turn.seq, recorded.seq if recorded else None, verdict))
             continue
         reply = next((t for t in turns[i + 1:] if t.speaker == "customer"), None)
         if reply is None:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from scoring import commitment as commitment_mod
 from scoring import concerns as concerns_mod
 from scoring import motive as motive_mod
+from scoring import repeats as repeats_mod
 from scoring.cues import Cues, load_cues
 from scoring.labeller import label
 from scoring.models import (
@@ -53,14 +54,17 @@ def _secs(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], ledger: Ledger) -> None:
+def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: repeats_mod.Repeats,
+                 ledger: Ledger) -> None:
     explored = False
     topics: set[str] = set()
     confirmed_at: int | None = None
     closed = False
     for turn in trainee:
         line = labels[turn.seq]
-        if line.label == "exploratory":
+        if turn.seq in repeats.questions:
+            ledger.add("questioning.repeat", turn.seq)
+        elif line.label == "exploratory":
             explored = True
             topic = ledger.cues.name("topics", line.topic or "need")
             ledger.add("questioning.explore", turn.seq, topic=topic)
@@ -125,7 +129,7 @@ def _talk(turns: list[Turn], trainee: list[Turn], labels: dict[int, LineLabel], 
 
 
 def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: SilenceReport,
-               ratio: float | None, ledger: Ledger) -> None:
+               ratio: float | None, repeats: repeats_mod.Repeats, ledger: Ledger) -> None:
     threshold = f"{ledger.rubric.silence_threshold_s:g}"
     for q in silence.questions:
         if q.held is None:
@@ -138,7 +142,9 @@ def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: Silen
         rule = "listening.answer_held" if a.held else "listening.answer_missed"
         ledger.add(rule, a.seq, pause=_secs(a.pause), threshold=threshold)
     for turn in trainee:
-        if labels[turn.seq].label == "extension":
+        if turn.seq in repeats.farmed:
+            ledger.add("listening.extension_farmed", turn.seq)
+        elif labels[turn.seq].label == "extension":
             ledger.add("listening.extension", turn.seq)
     if ratio is not None:
         high = ratio > ledger.rubric.talk_ratio_target + ledger.rubric.talk_ratio_tolerance
@@ -210,11 +216,13 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     trainee = [t for t in turns if t.speaker == "trainee"]
     labels = {t.seq: label(t.text, lang) for t in trainee}
 
-    _questioning(trainee, labels, ledger)
+    source = "acts" if transcript.has_acts else "text"
+    repeats = repeats_mod.read(turns, labels, lang, from_acts=source == "acts")
+    _questioning(trainee, labels, repeats, ledger)
     silence = measure(turns, labels, rubric.silence_threshold_s)
     ratio = _talk_ratio(turns)
-    _listening(trainee, labels, silence, ratio, ledger)
-    report = commitment_mod.read(turns, labels, lang)
+    _listening(trainee, labels, silence, ratio, repeats, ledger)
+    report = commitment_mod.read(turns, labels, lang, from_acts=source == "acts")
     _commitment(report, labels, trainee, ledger)
     _concerns(concerns_mod.read(turns, labels, lang), concerns_mod.removals(turns, labels, lang),
               concerns_mod.pushes_at_high_level(turns, labels, lang, concern_level), ledger)
@@ -239,6 +247,7 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
         session_id=transcript.session_id,
         persona_id=transcript.persona_id,
         language=lang,
+        source=source,
         rubric=rubric.name,
         motive=motive,
         overall=overall,

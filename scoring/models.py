@@ -5,7 +5,7 @@ tools grade as they are. The Scorecard is a superset of DESIGN 4.1b; `points` li
 credit and deduction with the turn and the reason behind it.
 """
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +49,9 @@ class Turn(BaseModel):
     sent_at: float | None = None
     started_at: float | None = None
     ended_at: float | None = None
+    acts: list[dict[str, Any]] | None = Field(
+        default=None, description="customer turns played in Peilian: the engine's decisions (DESIGN 4.1)"
+    )
 
 
 class Transcript(BaseModel):
@@ -60,6 +63,11 @@ class Transcript(BaseModel):
     persona_id: str | None = None
     language: Language = "zh"
     turns: list[Turn]
+
+    @property
+    def has_acts(self) -> bool:
+        """Whether the customer's side comes with the engine's record (a session played in Peilian)."""
+        return any(t.acts is not None for t in self.turns if t.speaker == "customer")
 
 
 class Dimensions(BaseModel):
@@ -159,6 +167,7 @@ class Scorecard(BaseModel):
     session_id: str | None
     persona_id: str | None
     language: Language
+    source: Literal["acts", "text"] = Field(description="where the customer's side was read from")
     rubric: str
     motive: str | None
     overall: int

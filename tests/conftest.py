@@ -49,8 +49,10 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
-    return Settings(DATABASE_URL=db_url, customer_delay_scale=0)
+def settings(request: pytest.FixtureRequest, db_url: str) -> Settings:
+    """Test settings: replies at once, unless a test parametrizes overrides (indirect)."""
+    overrides = getattr(request, "param", {})
+    return Settings(DATABASE_URL=db_url, **{"customer_delay_scale": 0, **overrides})
 
 
 @pytest.fixture

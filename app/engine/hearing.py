@@ -1,18 +1,57 @@
-"""How the customer hears a trainee line: through the grader's own labeller and motive cues,
-so grader and customer never disagree about what was said."""
+"""How the customer hears a trainee line: the grader's own labeller, hearing cues and motive
+cues (so grader and customer never disagree about what was said), plus this card's cues:
+its concern's words, what counts as a remedy for it, its motive words, its commitments."""
 
-from scoring import label
+from app.engine.personas import PersonaCard
+from app.engine.state import TraineeLine
+from scoring.hearing import hear_line
+from scoring.hearing.content import pieces, shares
+from scoring.hearing.repeat import normal
 from scoring.motive import line_fit
 
-from app.engine.state import TraineeLine
+def _hits(card: PersonaCard, key: str, text: str) -> int:
+    pattern = card.cue_patterns.get(key)
+    return len(pattern.findall(text)) if pattern is not None else 0
 
 
-def hear(text: str, language: str, motive: str) -> TraineeLine:
-    verdict = label(text, language)
+def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, line) -> str | None:  # noqa: ANN001
+    shared = line_fit(text, line, language, card.motive)
+    if shared == "misfit" or _hits(card, "motive.misfit", heard_text):
+        return "misfit"
+    if shared == "fit" or _hits(card, "motive.fit", heard_text):
+        return "fit"
+    return None
+
+
+def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
+    heard = hear_line(text, language)
+    clean = heard.text
+    concern_key = "real.concern" if "real.concern" in card.cue_patterns else "concern"
+    on_concern = bool(_hits(card, "concern", clean) or _hits(card, concern_key, clean))
+    remedy_hit = _hits(card, "remedy", clean) or _hits(card, "real.remedy", clean) or (
+        heard.proposal and shares(pieces(clean, heard.lang), card.remedy_pieces, heard.lang))
+    # A remedy is offered, not asked about: "您打算怎么试点?" asks for their measure.
+    asks_theirs = heard.label.label == "exploratory" and heard.subject in ("measure", "requirement")
+    remedy = bool(remedy_hit) and (heard.proposal or not asks_theirs)
+    commitment = None
+    if heard.label.label == "commitment_request":
+        scored = [(_hits(card, f"commit.{c.id}", clean), -i, c.id) for i, c in enumerate(card.commitments)]
+        best = max(scored)
+        commitment = best[2] if best[0] > 0 else None
     return TraineeLine(
         text=text,
-        label=verdict.label,
-        topic=verdict.topic,
-        pitch=verdict.pitch,
-        motive_fit=line_fit(text, verdict, language, motive),
+        label=heard.label.label,
+        topic=heard.label.topic,
+        pitch=heard.label.pitch,
+        subject=heard.subject,
+        steps=heard.steps,
+        moves=heard.moves,
+        motive_fit=_motive_fit(card, text, clean, language, heard.label),
+        on_concern=on_concern,
+        remedy=remedy,
+        commitment=commitment,
+        clean=clean,
+        numbers=heard.numbers,
+        names=heard.names,
+        normal=normal(clean),
     )

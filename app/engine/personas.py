@@ -1,5 +1,7 @@
-"""Persona cards (DESIGN 4.4): the YAML schema, loading, and errors that name file and field."""
+"""Persona cards (DESIGN 4.4, docs/persona-cards.md): the YAML schema, loading, and errors that
+name file and field."""
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -8,6 +10,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from app.core.yamlio import load_yaml
+from scoring.hearing import subjects
+from scoring.hearing.content import pieces
 
 Motive = Literal["growth", "rescue", "balanced", "complacent"]
 Label = Literal["exploratory", "extension", "control", "confirmation", "commitment_request", "statement"]
@@ -34,17 +38,94 @@ class RevealRule(_Strict):
     min_trust: int = Field(default=0, ge=0, le=100)
 
 
+# The labeller's four topics each subject category belongs to (competitors are a process question).
+_TOPIC_OF = {"process": "process", "competition": "process", "need": "need", "expectation": "expectation",
+             "motive": "motive"}
+
+
 class Fact(_Strict):
     id: str = Field(min_length=1)
-    category: Literal["process", "expectation", "need", "motive", "competition"]
+    subject: str
+    category: Literal["process", "expectation", "need", "motive", "competition"] | None = None
     text: str = Field(min_length=1)
+    paraphrases: list[str] = Field(min_length=1, description="other wordings of the same fact")
+    terms: list[str] = Field(default_factory=list, description="what a correct summary contains")
     reveal: RevealRule
+
+    @model_validator(mode="after")
+    def _subject_known(self) -> "Fact":
+        known = subjects()
+        if self.subject not in known or not known[self.subject].fact:
+            facts = ", ".join(s.id for s in known.values() if s.fact)
+            raise ValueError(f"subject: {self.subject!r} is not a fact subject ({facts})")
+        category = known[self.subject].category
+        if self.category is not None and self.category != category:
+            raise ValueError(f"category: {self.category!r} does not agree with subject {self.subject!r} ({category})")
+        topic = _TOPIC_OF[category]
+        if self.reveal.topics and topic not in self.reveal.topics:
+            raise ValueError(f"reveal.topics: {self.reveal.topics} does not include {topic!r}, the subject's topic")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The category: given on the card or implied by the subject."""
+        return self.category or subjects()[self.subject].category
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        return (self.text, *self.paraphrases)
+
+
+class Remedy(_Strict):
+    text: str = Field(min_length=1)
+    cues: list[str] = Field(min_length=1)
+
+
+class RealConcern(_Strict):
+    """The concern behind a false objection (假异议)."""
+
+    level: ConcernKey
+    objection: str = Field(min_length=1)
+    topic: str = Field(min_length=1)
+    cues: list[str] = Field(min_length=1)
+    remedy: Remedy
 
 
 class Concern(_Strict):
     level: ConcernKey
-    topic: str = ""
+    objection: str = Field(min_length=1, description="the organisational coat, voiced first")
+    topic: str = Field(min_length=1, description="the personal concern, told once dug out")
+    cues: list[str] = Field(min_length=1)
+    remedy: Remedy
     false_objection: bool = False
+    real: RealConcern | None = None
+
+    @model_validator(mode="after")
+    def _real_with_false_objection(self) -> "Concern":
+        if self.false_objection and self.real is None:
+            raise ValueError("real: a false objection needs the real concern behind it")
+        if not self.false_objection and self.real is not None:
+            raise ValueError("real: only a false objection has a real concern behind it")
+        return self
+
+
+class OtherPerson(_Strict):
+    """Someone else on the customer's side the trainee could talk to (换个人攻关)."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    paraphrases: list[str] = Field(default_factory=list)
+    min_trust: int = Field(default=25, ge=0, le=100)
+
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        return (self.text, *self.paraphrases)
+
+
+class MotiveCues(_Strict):
+    fit: list[str] = Field(default_factory=list)
+    misfit: list[str] = Field(default_factory=list)
 
 
 class Commitment(_Strict):
@@ -53,6 +134,13 @@ class Commitment(_Strict):
     max_concern: ConcernKey
     min_trust: int = Field(default=0, ge=0, le=100)
     cues: list[str] = Field(default_factory=list)
+    small: bool = Field(default=False, description="a small, low-risk step (all a balanced customer gives at once)")
+
+
+def _terms_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    """Plain words, matched case-insensitively; None when there are none."""
+    words = sorted({t.strip().lower() for t in terms if t.strip()}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 class PersonaCard(_Strict):
@@ -65,7 +153,9 @@ class PersonaCard(_Strict):
     selling: str = Field(min_length=1)
     brief: str = ""
     motive: Motive
+    motive_cues: MotiveCues = Field(default_factory=MotiveCues)
     concern: Concern
+    other_person: OtherPerson
     stage: int = Field(ge=1, le=10)
     difficulty: Literal["easy", "medium", "hard"]
     trust: int = Field(default=20, ge=0, le=100)
@@ -75,12 +165,14 @@ class PersonaCard(_Strict):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "PersonaCard":
+        seen: set[str] = {self.other_person.id}
         for kind, items in (("facts", self.facts), ("commitments", self.commitments)):
-            seen: set[str] = set()
             for index, item in enumerate(items):
                 if item.id in seen:
                     raise ValueError(f"{kind}.{index}.id: duplicate id {item.id!r}")
                 seen.add(item.id)
+        if self.motive == "balanced" and not any(c.small for c in self.commitments):
+            raise ValueError("commitments: a balanced customer gives only small steps; mark at least one `small: true`")
         return self
 
     @property
@@ -95,6 +187,35 @@ class PersonaCard(_Strict):
     @cached_property
     def fact_by_id(self) -> dict[str, Fact]:
         return {fact.id: fact for fact in self.facts}
+
+    def rank(self, commitment_id: str) -> int:
+        """1 for the card's highest commitment."""
+        return next(i for i, c in enumerate(self.commitments, 1) if c.id == commitment_id)
+
+    @cached_property
+    def cue_patterns(self) -> dict[str, re.Pattern[str] | None]:
+        """This card's own cues, compiled once: concern words, remedies, motive words, commitments."""
+        patterns = {
+            "concern": _terms_pattern(self.concern.cues),
+            "remedy": _terms_pattern(self.concern.remedy.cues),
+            "motive.fit": _terms_pattern(self.motive_cues.fit),
+            "motive.misfit": _terms_pattern(self.motive_cues.misfit),
+        }
+        if self.concern.real is not None:
+            patterns["real.concern"] = _terms_pattern(self.concern.real.cues)
+            patterns["real.remedy"] = _terms_pattern(self.concern.real.remedy.cues)
+        for commitment in self.commitments:
+            patterns[f"commit.{commitment.id}"] = _terms_pattern(commitment.cues)
+        return patterns
+
+    @cached_property
+    def remedy_pieces(self) -> frozenset[str]:
+        """What the remedies say (text and cues), as content pieces: a proposal sharing enough of
+        them meets the concern even in other words."""
+        texts = [self.concern.remedy.text, *self.concern.remedy.cues]
+        if self.concern.real is not None:
+            texts += [self.concern.real.remedy.text, *self.concern.real.remedy.cues]
+        return frozenset().union(*(pieces(t, self.language) for t in texts))
 
     def summary(self) -> dict[str, object]:
         """The public listing of GET /api/personas: nothing hidden."""
@@ -121,31 +242,52 @@ class PersonaError(ValueError):
         super().__init__(f"{path}: {field}: {problem}")
 
 
-def load_card(path: Path) -> PersonaCard:
-    """Read and validate one card file."""
+def _field_errors(path: Path, exc: ValidationError) -> list[PersonaError]:
+    """One PersonaError per problem, named by its dotted field (facts.3.subject)."""
+    out = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        message = error["msg"]
+        if message.startswith("Value error, ") and ": " in message:
+            inner, message = message.removeprefix("Value error, ").split(": ", 1)
+            field = f"{field}.{inner}" if field else inner
+        out.append(PersonaError(path, field or "(card)", message))
+    return out
+
+
+def read_card(path: Path) -> tuple[PersonaCard | None, list[PersonaError]]:
+    """Read and validate one card file: the card, or every problem found in it."""
     try:
         raw = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise PersonaError(path, "(file)", f"not valid YAML: {exc}") from exc
+        return None, [PersonaError(path, "(file)", f"not valid YAML: {exc}")]
     if not isinstance(raw, dict):
-        raise PersonaError(path, "(file)", "a persona card must be a YAML mapping")
+        return None, [PersonaError(path, "(file)", "a persona card must be a YAML mapping")]
     try:
         card = PersonaCard.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(card)"
-        message = first["msg"]
-        if message.startswith("Value error, ") and ": " in message:
-            field, message = message.removeprefix("Value error, ").split(": ", 1)
-        raise PersonaError(path, field, message) from exc
+        return None, _field_errors(path, exc)
     if card.id != path.stem:
-        raise PersonaError(path, "id", f"{card.id!r} must equal the file name {path.stem!r}")
+        return None, [PersonaError(path, "id", f"{card.id!r} must equal the file name {path.stem!r}")]
+    return card, []
+
+
+def load_card(path: Path) -> PersonaCard:
+    """Read and validate one card file; the first problem raises PersonaError."""
+    card, errors = read_card(path)
+    if errors:
+        raise errors[0]
+    assert card is not None
     return card
+
+
+def card_files(folder: Path) -> list[Path]:
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise PersonaError(folder, "(folder)", "no persona cards (*.yaml) found")
+    return files
 
 
 def load_cards(folder: Path) -> dict[str, PersonaCard]:
     """Every card in `folder`, by id; the first broken card raises PersonaError."""
-    files = sorted(folder.glob("*.yaml"))
-    if not files:
-        raise PersonaError(folder, "(folder)", "no persona cards (*.yaml) found")
-    return {card.id: card for card in map(load_card, files)}
+    return {card.id: card for card in map(load_card, card_files(folder))}

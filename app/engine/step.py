@@ -1,295 +1,322 @@
 """The customer's decision for one trainee line: step(card, state, line) -> (state, move).
 
-Pure and deterministic. The rules follow the method (seed 002, DESIGN 2):
-- the right kind of question on the right topic earns a hidden fact, once trust allows;
-- pitching before the customer's expectation has formed, and pushing for commitment at a
-  high concern, raise the concern; exploring and confirming a voiced concern lower it; a
-  false objection does not move when handled;
-- each motive reacts as DESIGN 2.1 says (the same cues the grader credits);
-- a commitment is granted only when asked for, with enough trust, a low enough concern,
-  and after the customer has told something (test before asking); high-to-low works;
-- patience runs down with pitches, lectures and pushing; when it is gone the customer
-  wraps up and gives nothing more.
+Pure and deterministic. The rules follow the method (seed 002, 003; DESIGN 2.2, 2.2b, 2.5):
+- it answers the subject asked: an earned question gets the fact for its subject, a subject
+  the card holds nothing on an in-character answer without a fact, never an unrelated fact;
+- a repeated question, or "tell me more" farmed past one item per subject, earns nothing and
+  costs patience; a summary is checked against what was said (confirm.py);
+- the concern is handled as a sequence by level (concern.py); commitments are granted or
+  refused with a reason, through the concern, the motive's gate and trust (commit.py);
+- each motive reacts to what moves it and what backfires (the grader's motive cues plus the
+  card's own); a complacent customer denies having problems;
+- a held silence deepens the subject just answered, once per answer (silence_step);
+- when patience runs out the customer closes the conversation politely.
 """
 
-from dataclasses import dataclass, field
-
-from app.engine.personas import CONCERN_LEVELS, Commitment, Fact, PersonaCard, concern_rank
+from app.engine import commit, confirm
+from app.engine import concern as concern_mod
+from app.engine.decision import Decision
+from app.engine.personas import Fact, PersonaCard
 from app.engine.state import CustomerMove, CustomerState, TraineeLine
+from scoring.hearing import subjects
+from scoring.hearing.repeat import similar
 
-TRUST_GAIN = {"exploratory": 5, "extension": 3, "confirmation": 4, "control": 2}
-MOTIVE_TRUST = {"fit": 3, "misfit": -4}
-VOICE_CONCERN_AT_TRUST = 35
-HIGH_CONCERN = concern_rank("argument")
-MAX_CONCERN = len(CONCERN_LEVELS) - 1
-# A customer commits only to someone who has learned something about them (test before asking).
-MIN_FACTS_FOR_COMMITMENT = 2
-PATIENCE_COST = {"pitch": 15, "statement": 3, "lecture": 5, "control_early": 10, "refused": 10, "misfit": 10}
-LECTURE_CHARS = {"zh": 80, "en": 200}
-# Revealing facts of a category moves the customer along the purchase process (seed 002, stages 1-6).
-STAGE_AFTER = {"need": 3, "motive": 4, "expectation": 5}
-SILENCE_TRUST_GAIN = 2
+GATE_OF = {"growth": "co_create", "rescue": "proof", "complacent": "future", "balanced": "small_step"}
 
 
-def _clamp(value: int, low: int = 0, high: int = 100) -> int:
-    return max(low, min(high, value))
+def _repeat(d: Decision, line: TraineeLine) -> str | None:
+    """The same question again: `words` (near-identical), `subject` (the same type on a subject
+    already answered once), `again` (a subject already asked twice); None when it is new."""
+    if line.label in ("extension", "commitment_request") or len(line.normal) < 4:
+        return None
+    if any(similar(line.normal, seen, d.rules.repeat.similar) for seen in d.heard):
+        return "words"
+    handling = d.concern_voiced and concern_mod.addresses(d, line)
+    if line.label in ("exploratory", "control") and line.subject and not handling:
+        times = d.asked.count(f"{line.label}:{line.subject}")
+        if line.subject == "concern" and d.concern_voiced:
+            return None
+        return "again" if times >= 2 else "subject" if times == 1 else None
+    return None
 
 
-@dataclass
-class _Turn:
-    """Scratch values for one decision; turned into the new state and the move at the end."""
-
-    trust: int
-    concern: int
-    patience: int
-    stage: int
-    explored: bool
-    voiced: bool
-    last_category: str | None
-    refused: list[str]
-    granted: str | None
-    intents: list[str] = field(default_factory=list)
-    facts: list[str] = field(default_factory=list)
-    committed: str | None = None
-    refused_now: str | None = None
-    reason: str | None = None
-
-    def raise_concern(self) -> None:
-        if self.concern > 0:
-            self.concern = min(self.concern + 1, MAX_CONCERN)
-
-    def reveal(self, fact: Fact, intent: str) -> None:
-        self.facts.append(fact.id)
-        self.intents.append(intent)
-        self.last_category = fact.category
-        self.stage = max(self.stage, STAGE_AFTER.get(fact.category, self.stage))
-
-
-def _earnable(card: PersonaCard, state: CustomerState, line: TraineeLine, trust: int) -> Fact | None:
-    """The first unrevealed fact this line earns at this trust."""
-    candidates = [f for f in card.facts if f.id not in state.revealed and line.label in f.reveal.on]
-    if line.label == "exploratory":
-        candidates = [f for f in candidates if not f.reveal.topics or line.topic in f.reveal.topics]
-    elif line.label == "extension" and state.last_category:
-        # "Tell me more" continues the subject the customer was on.
-        candidates.sort(key=lambda f: f.category != state.last_category)
-    return next((f for f in candidates if trust >= f.reveal.min_trust), None)
-
-
-def _requested_commitment(card: PersonaCard, state: CustomerState, text: str) -> Commitment:
-    """The card commitment the trainee is asking for: by its cues, else the highest not yet refused."""
-    lowered = text.lower()
-    scored = [(sum(cue.lower() in lowered for cue in c.cues), -i, c) for i, c in enumerate(card.commitments)]
-    best = max(scored, key=lambda item: (item[0], item[1]))
-    if best[0] > 0:
-        return best[2]
-    open_ones = [c for c in card.commitments if c.id not in state.refused]
-    return open_ones[0] if open_ones else card.commitments[-1]
-
-
-def _ease_concern(card: PersonaCard, turn: _Turn) -> bool:
-    """Handling a voiced, real concern lowers it one level; a false objection does not move."""
-    if turn.voiced and turn.concern > 0 and not card.concern.false_objection:
-        turn.concern -= 1
-        turn.intents.append("concern_eased")
-        return True
-    return False
-
-
-def _react_to_motive(card: PersonaCard, line: TraineeLine, turn: _Turn) -> bool:
-    """DESIGN 2.1: what moves this motive earns trust, what backfires costs it. True: the
-    customer denies having problems and gives nothing this turn (complacent)."""
-    if line.motive_fit is None:
-        return False
-    turn.trust = _clamp(turn.trust + MOTIVE_TRUST[line.motive_fit])
+def _motive(d: Decision, line: TraineeLine) -> bool:
+    """DESIGN 2.1: what moves the motive earns trust (a few times) and opens its gate; what
+    backfires costs trust and patience. True: the complacent customer denies any problem."""
     if line.motive_fit == "fit":
-        if card.motive == "rescue":  # proof and safety reassure a customer in trouble
-            _ease_concern(card, turn)
+        gate = GATE_OF[d.card.motive]
+        if gate not in d.gates:
+            d.gates.append(gate)
+        if d.motive_credit < d.rules.trust.motive_fit_times:
+            d.motive_credit += 1
+            d.gain(trust=d.rules.trust.motive_fit)
         return False
-    turn.patience -= PATIENCE_COST["misfit"]
-    if card.motive in ("growth", "balanced") and not line.pitch:  # a pitch raises it once, below
-        turn.raise_concern()  # a pushed solution, or pressure, hardens them
-    if card.motive == "complacent" and line.label == "exploratory":
-        turn.intents.append("deny")
-        return True
+    if line.motive_fit == "misfit":
+        d.gain(trust=d.rules.trust.motive_misfit, patience=-d.rules.patience.misfit)
+        if d.card.motive == "complacent" and line.label == "exploratory":
+            d.act("deflect", reason="denial", subject=line.subject)
+            return True
     return False
 
 
-def _ask_for_commitment(card: PersonaCard, state: CustomerState, line: TraineeLine, turn: _Turn) -> None:
-    wanted = _requested_commitment(card, state, line.text)
-    if turn.concern > concern_rank(wanted.max_concern):
-        turn.refused_now, turn.reason = wanted.id, "concern"
-        if turn.concern >= HIGH_CONCERN:  # pushing at argument or resistance makes it worse
-            turn.raise_concern()
-            turn.trust = _clamp(turn.trust - 5)
-        turn.intents.append("commit_refuse_concern")
-        if not turn.voiced and card.concern.topic:
-            turn.intents.append("concern")
-            turn.voiced = True
-    elif turn.trust < wanted.min_trust or len(state.revealed) < MIN_FACTS_FOR_COMMITMENT:
-        turn.refused_now, turn.reason = wanted.id, "trust"
-        turn.trust = _clamp(turn.trust - 2)
-        turn.intents.append("commit_refuse_trust")
+def _facts_for(card: PersonaCard, subject: str) -> list[Fact]:
+    """The card's facts on `subject`. A broad subject is answered from the subjects it falls to;
+    a subject the card holds nothing on, from the subjects near it (who takes part / how it is
+    decided), never from an unrelated one."""
+    known = subjects()[subject]
+    targets = known.falls_to or (subject,)
+    facts = [f for target in targets for f in card.facts if f.subject == target]
+    return facts or [f for near in known.near for f in card.facts if f.subject == near]
+
+
+def _held_back(d: Decision, subject: str) -> int | None:
+    """The trust at which a question on `subject` was held back, if it was."""
+    for entry in d.held:
+        name, _, trust = entry.partition("@")
+        if name == subject:
+            return int(trust)
+    return None
+
+
+def _answer_subject(d: Decision, line: TraineeLine, subject: str) -> bool:
+    """An exploratory (or leading) question on a subject: its fact when earned, else an answer
+    in character. Returns whether a held silence may deepen the answer."""
+    key = f"{line.label}:{subject}"
+    facts = _facts_for(d.card, subject)
+    untold = [f for f in facts if f.id not in d.revealed and line.label in f.reveal.on]
+    if concern_mod.heated(d) and d.heat > d.rules.concern.cool_at_heat:
+        d.act("deflect", reason="concern", subject=subject)
+        return False
+    held = _held_back(d, subject)
+    if held is None:
+        d.gain(trust=d.rules.trust.explore)
+    elif d.trust < held + d.rules.trust.reask_after:
+        d.act("deflect", reason="repeat", subject=subject)
+        d.gain(patience=-d.rules.patience.repeat)
+        return False
+    ready = [f for f in untold if d.trust >= f.reveal.min_trust]
+    if ready:
+        d.asked.append(key)
+        d.held = [h for h in d.held if not h.startswith(f"{subject}@")]
+        d.reveal(ready[0])
+        return True
+    if untold:
+        if held is None:
+            d.held.append(f"{subject}@{d.trust}")
+        d.act("deflect", reason="trust", subject=subject)
+        return False
+    d.asked.append(key)
+    d.last_subject = subject
+    told = any(f.id in d.revealed for f in facts)
+    d.act("answer", subject=subject, detail="told" if told else None)
+    return False
+
+
+def _referral(d: Decision) -> None:
+    """换个人攻关: the name of someone else on the customer's side, when the customer is calm enough."""
+    other = d.card.other_person
+    calm = not concern_mod.heated(d) or d.heat <= d.rules.concern.cool_at_heat
+    if d.referred:
+        d.act("answer", subject="other_person", detail="told")
+    elif calm and d.trust >= other.min_trust:
+        d.referred = True
+        d.last_subject = "other_person"
+        d.act("reveal", fact=other.id, subject="other_person")
     else:
-        turn.committed = turn.granted = wanted.id
-        turn.intents.append("commit_grant")
-    if turn.refused_now:
-        turn.patience -= PATIENCE_COST["refused"]
-        if turn.refused_now not in turn.refused:
-            turn.refused.append(turn.refused_now)
+        d.act("deflect", reason="concern" if not calm else "trust", subject="other_person")
+
+
+def _ask_concern(d: Decision) -> None:
+    """"What worries you?": the concern, once trust allows; a voiced one is told again briefly."""
+    if d.concern == 0 and d.pretext in ("none", "real"):
+        d.act("answer", subject="concern", detail="none")
+    elif d.concern_voiced:
+        d.act("answer", subject="concern", detail="again")
+    elif d.trust >= d.rules.concern.voice_at_trust or concern_mod.heated(d) or d.pretext == "held":
+        d.voice()
+        concern_mod.invited(d)
+    else:
+        d.act("deflect", reason="trust", subject="concern")
+
+
+def _exploratory(d: Decision, line: TraineeLine) -> bool:
+    d.explored = True
+    subject = line.subject
+    if subject == "other_person" or "referral" in line.moves:
+        _referral(d)
+        return False
+    if subject == "concern":
+        _ask_concern(d)
+        return False
+    if subject is None:
+        d.gain(trust=d.rules.trust.explore_vague)
+        d.act("answer", subject=None)
+        return False
+    return _answer_subject(d, line, subject)
+
+
+def _extension(d: Decision) -> bool:
+    """"Tell me more": one more item on the subject the customer was on, once per subject."""
+    subject = d.last_subject
+    if subject is None or subject == "other_person":
+        d.act("answer", subject=subject, detail="which")
+        return False
+    if subject in d.extended:
+        d.act("deflect", reason="repeat", subject=subject, detail="farming")
+        d.gain(trust=d.rules.trust.repeat, patience=-d.rules.patience.farming)
+        return False
+    d.extended.append(subject)
+    if subject == "concern":
+        d.act("answer", subject="concern", detail="again")
+        return False
+    d.gain(trust=d.rules.trust.extension)
+    more = [f for f in _facts_for(d.card, subject) if f.id not in d.revealed and d.trust >= f.reveal.min_trust]
+    if more:
+        d.reveal(more[0], detail="more")
+        return True
+    d.act("answer", subject=subject, detail="told")
+    return False
+
+
+def _control(d: Decision, line: TraineeLine) -> bool:
+    """控制类提问 only after exploring: before, the customer doubts the conclusion; after, it goes along."""
+    if not d.explored:
+        d.gain(trust=d.rules.trust.control_before, patience=-d.rules.patience.control_early)
+        d.act("answer", subject=line.subject, detail="doubt")
+        return False
+    d.gain(trust=d.rules.trust.control_after)
+    if line.subject:
+        earned = [f for f in _facts_for(d.card, line.subject)
+                  if f.id not in d.revealed and "control" in f.reveal.on and d.trust >= f.reveal.min_trust]
+        if earned:
+            d.reveal(earned[0])
+            return True
+    d.act("answer", subject=line.subject, detail="agree")
+    return False
+
+
+def _statement(d: Decision, line: TraineeLine) -> None:
+    rules = d.rules
+    if line.pitch:
+        d.gain(trust=rules.trust.pitch, patience=-rules.patience.pitch)
+        if concern_mod.heated(d):
+            d.heat += 1
+        if not d.explored or d.stage < 5:
+            d.act("deflect", reason="pitch")
+            return
+    else:
+        d.gain(patience=-rules.patience.statement)
+    if len(line.text) > rules.lecture_chars.get(d.card.language, 80):
+        d.gain(patience=-rules.patience.lecture)
+    if not d.acts:
+        d.act("answer", subject=None, detail="greeting" if d.before.turn == 0 else "ack")
+
+
+def _voice_unasked(d: Decision, line: TraineeLine) -> None:
+    """A hostile customer states its objection at once; at objection and no-commitment it brings
+    the concern up itself once trust allows; the lower levels wait to be asked (test before asking)."""
+    if d.concern_voiced or d.ended or (d.concern == 0 and d.pretext in ("none", "real")):
+        return
+    if d.pretext == "held":  # a pretext is said readily, to keep the seller at arm's length
+        if d.before.turn > 0 and line.label == "exploratory":
+            d.voice()
+        return
+    if concern_mod.heated(d):
+        if d.before.turn > 0 or line.label != "statement" or line.pitch:
+            d.voice()
+        return
+    if d.concern in (3, 4) and line.label == "exploratory" and d.trust >= d.rules.concern.volunteer_at_trust:
+        d.voice()
 
 
 def step(card: PersonaCard, state: CustomerState, line: TraineeLine) -> tuple[CustomerState, CustomerMove]:
-    """Decide the customer's reaction to one labelled trainee line."""
-    turn = _Turn(
-        trust=state.trust,
-        concern=concern_rank(state.concern),
-        patience=state.patience,
-        stage=state.stage,
-        explored=state.explored,
-        voiced=state.concern_voiced,
-        last_category=state.last_category,
-        refused=list(state.refused),
-        granted=state.granted,
-    )
+    """Decide the customer's reaction to one heard trainee line."""
+    d = Decision.start(card, state)
+    rules = d.rules
+    repeated = _repeat(d, line)
+    if line.label != "extension" and len(line.normal) >= 4:
+        d.heard.append(line.normal)
+    if state.ended is not None:
+        d.act("deflect", reason="ended")
+        return d.finish()
+    if "rude" in line.moves:
+        d.gain(trust=rules.trust.rude, patience=-rules.patience.rude)
+        if concern_mod.heated(d):
+            d.heat += 1
+        d.act("deflect", reason="rude")
+        return d.finish()
+    if repeated == "subject":  # asked once more in other words: told already, a little impatient
+        d.asked.append(f"{line.label}:{line.subject}")
+        d.gain(patience=-rules.patience.repeat // 2)
+        d.act("answer", subject=line.subject, detail="told")
+        return d.finish()
+    if repeated:
+        d.gain(trust=rules.trust.repeat, patience=-rules.patience.repeat)
+        d.act("deflect", reason="repeat", subject=line.subject)
+        return d.finish()
+    if _motive(d, line):
+        return d.finish()
+    if "withdraw" in line.moves and line.label == "statement":  # 果断退出: the meeting ends politely
+        d.ended = "withdrawn"
+        d.act("end", reason="withdrawn")
+        return d.finish()
+    on_concern = concern_mod.handle(d, line)
+    can_add = False
     label = line.label
-    if state.patience <= 0:
-        turn.intents.append("wrap_up")
-        if label == "commitment_request":
-            turn.refused_now, turn.reason = _requested_commitment(card, state, line.text).id, "patience"
-    elif _react_to_motive(card, line, turn):
-        turn.explored = turn.explored or label == "exploratory"
+    if label == "commitment_request" and not (on_concern and line.remedy and line.commitment is None):
+        commit.decide(d, line)
+    elif on_concern:
+        pass
     elif label == "exploratory":
-        turn.explored = True
-        if line.topic in ("motive", "need"):
-            _ease_concern(card, turn)
-        turn.trust = _clamp(turn.trust + TRUST_GAIN[label])
-        fact = _earnable(card, state, line, turn.trust)
-        if fact is not None:
-            turn.reveal(fact, "reveal")
-        elif not turn.intents:
-            turn.intents.append("vague")
+        can_add = _exploratory(d, line)
     elif label == "extension":
-        turn.trust = _clamp(turn.trust + TRUST_GAIN[label])
-        fact = _earnable(card, state, line, turn.trust)
-        if fact is not None:
-            turn.reveal(fact, "reveal_more")
-        else:
-            turn.intents.append("no_more")
+        can_add = _extension(d)
     elif label == "confirmation":
-        turn.trust = _clamp(turn.trust + TRUST_GAIN[label])
-        if not _ease_concern(card, turn):
-            turn.intents.append("confirm_yes")
-        if turn.stage >= 5:
-            turn.stage = max(turn.stage, 6)
-        fact = _earnable(card, state, line, turn.trust)
-        if fact is not None:
-            turn.reveal(fact, "reveal")
+        confirm.respond(d, line)
+        concern_mod.understood(d, line)
     elif label == "control":
-        if turn.explored:
-            turn.trust = _clamp(turn.trust + TRUST_GAIN[label])
-            turn.intents.append("control_agree")
-        else:
-            turn.trust = _clamp(turn.trust - 5)
-            turn.patience -= PATIENCE_COST["control_early"]
-            turn.intents.append("control_doubt")
-    elif label == "commitment_request":
-        _ask_for_commitment(card, state, line, turn)
-    elif line.pitch:
-        turn.trust = _clamp(turn.trust - 3)
-        turn.patience -= PATIENCE_COST["pitch"]
-        if not turn.explored or turn.stage < 5:  # the customer's expectation has not formed yet
-            turn.raise_concern()
-            turn.intents.append("pitch_pushback")
-        else:
-            turn.intents.append("ack")
+        can_add = _control(d, line)
     else:
-        turn.patience -= PATIENCE_COST["statement"]
-        turn.intents.append("greeting" if state.turn == 0 else "ack")
-    if label == "statement" and len(line.text) > LECTURE_CHARS.get(card.language, 80):
-        turn.patience -= PATIENCE_COST["lecture"]
-
-    if (
-        not turn.voiced
-        and turn.concern > 0
-        and card.concern.topic
-        and turn.trust >= VOICE_CONCERN_AT_TRUST
-        and label in ("exploratory", "confirmation")
-        and state.patience > 0
-        and "deny" not in turn.intents
-    ):
-        turn.intents.append("concern")
-        turn.voiced = True
-
-    new_state = state.model_copy(
-        update={
-            "trust": turn.trust,
-            "concern": CONCERN_LEVELS[turn.concern],
-            "concern_voiced": turn.voiced,
-            "explored": turn.explored,
-            "patience": max(turn.patience, 0),
-            "stage": turn.stage,
-            "turn": state.turn + 1,
-            "revealed": state.revealed + tuple(turn.facts),
-            "refused": tuple(turn.refused),
-            "granted": turn.granted,
-            "last_category": turn.last_category,
-        }
-    )
-    move = CustomerMove(
-        intents=tuple(turn.intents),
-        facts=tuple(turn.facts),
-        commitment=turn.committed,
-        refused=turn.refused_now,
-        refusal_reason=turn.reason,
-        concern_before=state.concern,
-        concern_after=new_state.concern,
-        trust_after=turn.trust,
-    )
-    return new_state, move
+        _statement(d, line)
+    _voice_unasked(d, line)
+    if not d.acts:
+        d.act("answer", subject=line.subject)
+    return d.finish(can_add=can_add)
 
 
 def step_lines(card: PersonaCard, state: CustomerState, lines: list[TraineeLine]) -> tuple[CustomerState, CustomerMove]:
     """Take in several lines sent before the customer could answer; answer the last one.
 
-    The earlier lines still move trust, concern and patience, but give nothing away: the
-    customer answers what was asked last (DESIGN 2.3).
+    The earlier lines still move trust, patience, the concern and the motive's gates, but give
+    nothing away: the customer answers what was asked last (DESIGN 2.3).
     """
     for line in lines[:-1]:
         moved, _ = step(card, state, line)
-        state = moved.model_copy(
-            update={"revealed": state.revealed, "last_category": state.last_category, "granted": state.granted}
-        )
+        state = moved.model_copy(update={
+            "revealed": state.revealed, "last_subject": state.last_subject, "granted": state.granted,
+            "asked": state.asked, "extended": state.extended, "referred": state.referred, "ended": state.ended,
+            "concern_voiced": state.concern_voiced, "can_add": False,
+        })
     return step(card, state, lines[-1])
 
 
 def silence_step(card: PersonaCard, state: CustomerState) -> tuple[CustomerState, CustomerMove | None]:
-    """After the trainee held a golden silence, the customer adds one more fact (让客户把话说完).
-
-    It goes on with what it was talking about when it can; None when there is nothing the
-    customer is ready to add, or its patience is gone.
-    """
-    if state.patience <= 0:
+    """After a held golden silence the customer says more on the subject it just answered
+    (让客户把话说完): another fact of that subject, or the motive behind it when trust allows;
+    at most once per answer. None when it has nothing more to add."""
+    if not state.can_add or state.ended is not None or state.patience <= 0 or state.last_subject is None:
         return state, None
-    trust = _clamp(state.trust + SILENCE_TRUST_GAIN)
-    ready = [f for f in card.facts if f.id not in state.revealed and trust >= f.reveal.min_trust]
-    ready.sort(key=lambda f: (f.category != state.last_category, f.reveal.min_trust))
-    if not ready:
+    d = Decision.start(card, state)
+    d.gain(trust=d.rules.trust.silence)
+    subject = state.last_subject
+    same = [f for f in _facts_for(card, subject) if f.id not in d.revealed and d.trust >= f.reveal.min_trust]
+    behind: list[Fact] = []
+    if subjects()[subject].category in ("need", "motive"):
+        behind = [f for f in card.facts if f.kind == "motive" and f.id not in d.revealed
+                  and d.trust >= f.reveal.min_trust]
+    chosen = (same or behind or [None])[0]
+    if chosen is None:
         return state, None
-    fact = ready[0]
-    new_state = state.model_copy(
-        update={
-            "trust": trust,
-            "revealed": state.revealed + (fact.id,),
-            "last_category": fact.category,
-            "stage": max(state.stage, STAGE_AFTER.get(fact.category, state.stage)),
-        }
-    )
-    move = CustomerMove(
-        intents=("silence_addition",),
-        facts=(fact.id,),
-        concern_before=state.concern,
-        concern_after=state.concern,
-        trust_after=trust,
-    )
-    return new_state, move
+    d.reveal(chosen, kind="add_after_silence")
+    d.last_subject = subject
+    return d.finish(can_add=False)

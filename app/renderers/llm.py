@@ -1,10 +1,12 @@
 """The LLM renderer: LangChain ChatOpenAI against any OpenAI-compatible endpoint.
 
 The prompt (Jinja2 templates in prompts/llm/) carries the persona's public side, the
-engine's move, and only the facts, action and concern that this move gives away; no prompt
+engine's acts, and only the facts, action and concern that these acts give away; no prompt
 a trainee writes can make the model say what the engine has not granted, because the
-model never sees it. Errors and time-outs are the caller's to catch: the turn then falls
-back to the template renderer.
+model never sees it. The model only words the decision: `agrees_with` rejects words that
+turn a refusal into a yes (or a grant into a no), and the caller then uses the templates;
+the grader reads the engine's record, never the model's words. Errors and time-outs are the
+caller's to catch: the turn then falls back to the template renderer.
 """
 
 from collections.abc import AsyncIterator
@@ -18,7 +20,10 @@ from langchain_openai import ChatOpenAI
 from app.core.yamlio import load_yaml
 from app.engine.personas import PersonaCard
 from app.engine.state import CustomerMove, CustomerState
-from app.renderers.template import FACT_INTENTS
+from app.renderers.template import phrase_key
+from scoring.commitment import classify_reply
+from scoring.cues import load_cues, normalise
+from scoring.hearing import subjects
 
 
 class LlmRenderer:
@@ -38,20 +43,40 @@ class LlmRenderer:
         )
 
     def _steps(self, card: PersonaCard, move: CustomerMove) -> list[dict[str, str]]:
-        """One instruction per intent, with exactly the values the move gives away."""
-        facts = iter(move.facts)
-        action = next((c.action for c in card.commitments if c.id == move.commitment), "")
+        """One instruction per act, with exactly the values the act gives away."""
+        instructions = self._intents[card.language]
         steps = []
-        for intent in move.intents:
-            step = {"instruction": self._intents[card.language][intent], "fact": "", "action": "", "concern": ""}
-            if intent in FACT_INTENTS:
-                step["fact"] = card.fact_by_id[next(facts)].text
-            if intent == "commit_grant":
-                step["action"] = action
-            if intent in ("concern", "commit_refuse_concern"):
-                step["concern"] = card.concern.topic
+        for act in move.acts:
+            key = phrase_key(act, card)
+            instruction = instructions.get(key) or instructions[key.split("_", 1)[0] if key.startswith("answer_")
+                                                                else act.kind]
+            subject = subjects()[act.subject].names[card.language] if act.subject in subjects() else ""
+            step = {"instruction": instruction.replace("{subject}", subject), "fact": "", "action": "", "concern": "",
+                    "person": ""}
+            if act.kind in ("reveal", "add_after_silence", "correct") and act.fact in card.fact_by_id:
+                step["fact"] = card.fact_by_id[act.fact].text
+            if key == "referral":
+                step["person"] = card.other_person.text
+            if act.commitment and act.kind == "grant":
+                step["action"] = next(c.action for c in card.commitments if c.id == act.commitment)
+            if act.kind == "voice_concern" or key in ("concern_explore", "concern_again"):
+                concern = card.concern.real if act.detail == "real" and card.concern.real else card.concern
+                step["concern"] = concern.topic if act.detail in ("personal", "real") else concern.objection
             steps.append(step)
         return steps
+
+    @staticmethod
+    def agrees_with(card: PersonaCard, move: CustomerMove, text: str) -> bool:
+        """Whether the model's words say what the engine decided: a refusal must not read as a
+        yes, a grant must not read as a no (as the grader would read the words of a transcript)."""
+        kinds = {act.kind for act in move.acts}
+        if not kinds & {"grant", "refuse"}:
+            return True
+        normal, lang = normalise(text, card.language)
+        reply = classify_reply(normal, load_cues(lang))
+        if "grant" in kinds:
+            return reply in ("accepted", "countered", "unclear")
+        return reply not in ("accepted", "countered")
 
     def messages(
         self, card: PersonaCard, state: CustomerState, move: CustomerMove, trainee_line: str

@@ -148,6 +148,7 @@
       }
       case "scorecard":
         closedOnPurpose = true;
+        lockComposer();  // the trainee ended, or the customer closed the meeting
         showScorecard(frame);
         break;
       case "error":
@@ -202,11 +203,15 @@
       stopSilence(true);
     }
   });
-  $("end").addEventListener("click", () => {
-    if (ended) return;
+  function lockComposer() {
     ended = true;
     $("send").disabled = true; $("end").disabled = true; $("input").disabled = true;
     stopSilence();
+  }
+
+  $("end").addEventListener("click", () => {
+    if (ended) return;
+    lockComposer();
     const result = $("result");
     result.hidden = false;
     result.textContent = T.grading;

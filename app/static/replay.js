@@ -115,7 +115,7 @@
       }
       last = Math.max(last, doneAt);
       return {seq: t.seq, speaker: t.speaker, text: t.text, chars: Array.from(t.text), start, doneAt,
-              firstKey: start, node: null, state: null};
+              firstKey: start, node: null, state: null, acts: t.acts || null};
     });
     bySeq.clear();
     for (const turn of turns) bySeq.set(turn.seq, turn);
@@ -202,6 +202,8 @@
         silences.append(chip);
       }
       extra.append(silences);
+    } else if (turn.acts) {
+      extra.append(actChips(turn.acts));
     }
     extra.append(el("ul", "turn-comments"));
     if (CFG.canAnnotate) extra.append(buildAnnotate(turn));
@@ -213,6 +215,24 @@
     renderTurnLabels(turn, extra);
     renderTurnComments(turn, extra);
     return item;
+  }
+
+  // What the customer decided on this turn (the engine's record), so a coach sees why it said what it said.
+  function actChips(acts) {
+    const A = R.acts;
+    const box = el("div", "turn-acts chips");
+    box.title = A.title;
+    for (const act of acts) {
+      const parts = [A.kinds[act.kind] || act.kind];
+      if (act.subject) parts.push(T.subjects[act.subject] || act.subject);
+      if (act.level) parts.push(T.concerns[act.level] || act.level);
+      if (act.reason) parts.push(A.reasons[act.reason] || act.reason);
+      if (act.rank) parts.push(fmt(A.rank, {n: act.rank}));
+      const chip = el("span", `act-chip act-${act.kind}`, parts.join(" · "));
+      chip.dataset.kind = act.kind;
+      box.append(chip);
+    }
+    return box;
   }
 
   function renderTurnLabels(turn, extra) {

@@ -89,6 +89,9 @@ class Turn(SQLModel, table=True):
     topic: str | None = Field(default=None, max_length=30)
     rule: str | None = Field(default=None, max_length=80)
     renderer: str | None = Field(default=None, max_length=20)
+    acts: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True), description="customer turns: the engine's decisions"
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
 

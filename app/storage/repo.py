@@ -92,7 +92,8 @@ _TURNS_AFTER = (select(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c
                 .order_by(TURN.c.seq))
 _RELEASE_LEASE = update(CHAT).where(CHAT.c.id == bindparam("sid")).values(reply_lease=None)
 _FINISH_TURN = (update(TURN).where(TURN.c.id == bindparam("tid"))
-                .values(text=bindparam("words"), ended_at=bindparam("at"), renderer=bindparam("by")))
+                .values(text=bindparam("words"), ended_at=bindparam("at"), renderer=bindparam("by"),
+                        acts=bindparam("acts", type_=TURN.c.acts.type)))
 _SAVE_STATE = (update(CHAT).where(CHAT.c.id == bindparam("sid"))
                .values(engine_state=bindparam("state", type_=CHAT.c.engine_state.type), reply_lease=None))
 
@@ -224,12 +225,12 @@ def claim_and_begin(
 
 def finish_customer_turn(
     db: Session, *, session_id: str, turn_id: int, text: str, ended_at: float, renderer: str,
-    engine_state: dict[str, Any],
+    engine_state: dict[str, Any], acts: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Store the customer's finished words together with the engine state that chose them,
-    and give up the reply lease."""
+    """Store the customer's finished words together with the decisions they word and the
+    engine state that chose them, and give up the reply lease."""
     conn = db.connection()
-    conn.execute(_FINISH_TURN, {"tid": turn_id, "words": text, "at": ended_at, "by": renderer})
+    conn.execute(_FINISH_TURN, {"tid": turn_id, "words": text, "at": ended_at, "by": renderer, "acts": acts})
     conn.execute(_SAVE_STATE, {"sid": session_id, "state": engine_state})
     db.commit()
 

@@ -20,6 +20,7 @@ from scoring import label as label_line
 
 from app.certification import audit
 from app.core.context import AppContext
+from app.core.pacing import think_delay, typing_delay
 from app.engine.personas import PersonaCard
 from app.engine.hearing import hear
 from app.engine.state import CustomerMove, CustomerState
@@ -36,16 +37,6 @@ REPLY_LEASE_S = 30.0
 # How long a closing connection waits for a reply in flight to be produced and stored.
 DRAIN_S = 15.0
 log = logging.getLogger(__name__)
-
-
-def think_delay(text: str) -> float:
-    """Seconds a customer takes before answering: longer lines take longer to read."""
-    return min(0.8 + 0.03 * len(text), 3.0)
-
-
-def typing_delay(chunk: str, language: str) -> float:
-    """Seconds to 'type' one shown piece of the reply."""
-    return 0.06 * len(chunk.strip()) if language == "zh" else 0.09
 
 
 class TokenBucket:
@@ -205,11 +196,10 @@ class Conversation:
         done = False
         try:
             state = CustomerState.from_json(engine_state)
-            lines = [hear(t.text, self.language, self.card.motive) for t in pending]
+            lines = [hear(t.text, self.language, self.card) for t in pending]
             new_state, move = step_lines(self.card, state, lines)
             new_state = new_state.model_copy(update={"last_seq": pending[-1].seq})
-            await self._speak_turn(turn, state, new_state, move, pending[-1].text,
-                                   watch_silence=lines[-1].label != "statement")
+            await self._speak_turn(turn, state, new_state, move, pending[-1].text, watch_silence=new_state.can_add)
             done = True
         finally:
             if not done:
@@ -237,9 +227,12 @@ class Conversation:
             ended_at=self.now(),
             renderer=renderer,
             engine_state=final_state.to_json(),
+            acts=move.record(),
         )
         self.send(frames.customer_end(turn.seq, text))
-        if watch_silence:
+        if move.ends:  # the customer has closed the conversation: the session ends with it
+            self._spawn(self._finish("customer_end"))
+        elif watch_silence:
             self._spawn(self._watch_silence(self._activity, trainee_line))
 
     async def _watch_silence(self, activity: int, trainee_line: str) -> None:
@@ -280,8 +273,11 @@ class Conversation:
         streamed = False
         if self.ctx.llm is not None:
             text, streamed = await self._voice_llm(seq, state, move, trainee_line)
-            if text:
+            if text and self.ctx.llm.agrees_with(self.card, move, text):
                 return text, self.ctx.llm.name, ()
+            if text:
+                log.warning("session %s: the LLM's words contradict the engine's decision; using templates",
+                            self.session_id)
         rendering = self.ctx.renderer.render(self.card, state, move)
         if not streamed:
             scale = self.ctx.settings.customer_delay_scale
@@ -327,7 +323,7 @@ class Conversation:
 
     async def _finish(self, reason: str) -> None:
         """End the session once: grade it; practice shows the scorecard, certification only that it ended."""
-        if self._ended and reason == "time_up":
+        if self._ended and reason in ("time_up", "customer_end"):
             return
         self._ended = True
         reply = self._reply

@@ -124,18 +124,23 @@ def _pitch(parts: list[Sentence], table: Table) -> Cue | None:
     return None
 
 
-def _decide(parts: list[Sentence], table: Table) -> LineLabel:
+def _decide(parts: list[Sentence], table: Table) -> tuple[LineLabel, int | None]:
+    """The line's label, and the index of the sentence that decided it (None: no question)."""
     pitch = _pitch(parts, table)
     for i in range(len(parts) - 1, -1, -1):
         s = parts[i]
         rule = _first_rule(s, table, pitch is not None)
         if rule is not None and rule.label != "exploratory":
-            return LineLabel(label=rule.label, topic=None, pitch=pitch is not None, rule=rule.id, reason=rule.reason)
+            return LineLabel(label=rule.label, topic=None, pitch=pitch is not None, rule=rule.id, reason=rule.reason), i
         if rule is not None or s.question:
             cue: Cue | Rule = rule if rule is not None and rule.topic else _topic(s, parts[:i], table)
             topic = cue.topic or table.default_topic.topic
             reason = table.reasons["explore"].format(topic=table.topic_names[topic], why=cue.reason)
-            return LineLabel(label="exploratory", topic=topic, pitch=pitch is not None, rule=cue.id, reason=reason)
+            return LineLabel(label="exploratory", topic=topic, pitch=pitch is not None, rule=cue.id, reason=reason), i
+    return _statement(parts, table, pitch), None
+
+
+def _statement(parts: list[Sentence], table: Table, pitch: Cue | None) -> LineLabel:
     if pitch is not None:
         return LineLabel(label="statement", pitch=True, rule=pitch.id, reason=pitch.reason)
     if any(s.rhetorical for s in parts):
@@ -148,13 +153,39 @@ def _decide(parts: list[Sentence], table: Table) -> LineLabel:
     return LineLabel(label="statement", rule=f"{table.lang}.statement.plain", reason=table.reasons["statement"])
 
 
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A line as the labeller read it: its label, its sentences, and which one asked last."""
+
+    label: LineLabel
+    sentences: tuple[Sentence, ...]
+    asked: int | None  # index of the sentence that decided the label; None when nothing was asked
+    lang: str  # the language the line was read in
+    text: str  # the cleaned line
+
+    def asked_texts(self) -> list[str]:
+        """Where the line's question is, most telling first: the last clause of the deciding
+        sentence, that sentence, then the questions before it (last first)."""
+        if self.asked is None:
+            return []
+        s = self.sentences[self.asked]
+        return [s.clause, s.text] + [e.text for e in reversed(self.sentences[: self.asked]) if e.question]
+
+
 @lru_cache(maxsize=8192)
-def label(text: str, lang: str) -> LineLabel:
-    """Label one trainee line. `lang` is the session's language; a line written in the other
+def analyse(text: str, lang: str) -> Analysis:
+    """Read one trainee line. `lang` is the session's language; a line written in the other
     script is read, and explained, in its own language."""
     if lang not in _ANALYSERS:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
     cleaned = clean(text, fold_table())
     table = load_table(script_of(cleaned, lang))
     cleaned = table.fix_typos(cleaned)
-    return _decide(sentences(cleaned, table), table)
+    parts = sentences(cleaned, table)
+    verdict, asked = _decide(parts, table)
+    return Analysis(verdict, tuple(parts), asked, table.lang, cleaned)
+
+
+def label(text: str, lang: str) -> LineLabel:
+    """Label one trainee line (see `analyse`)."""
+    return analyse(text, lang).label

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 PEILIAN = shutil.which("peilian", path=str(Path(sys.executable).parent)) or "peilian"
 REPO = Path(__file__).resolve().parents[2]
@@ -92,6 +94,77 @@ def test_personas_check_names_file_and_field(tmp_path: Path) -> None:
     result = run(["personas", "check", "--dir", str(cards)], tmp_path)
     assert result.returncode == 1
     assert "hospital-it-rescue.yaml: motive:" in result.stderr
+
+
+def test_personas_check_names_every_error_of_every_card(tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    shutil.copytree(REPO / "personas", cards)
+    hospital = (cards / "hospital-it-rescue.yaml").read_text(encoding="utf-8")
+    hospital = hospital.replace("subject: budget", "subject: money").replace("  other_person:", "  other_persn:")
+    hospital = hospital.replace("    paraphrases:\n      - 县医院那边传上来的影像", "    paraphrasez:\n      - 县医院那边传上来的影像")
+    (cards / "hospital-it-rescue.yaml").write_text(hospital, encoding="utf-8")
+    farm = (cards / "farm-irrigation-balanced.yaml").read_text(encoding="utf-8").replace("small: true", "small: false")
+    (cards / "farm-irrigation-balanced.yaml").write_text(farm, encoding="utf-8")
+    result = run(["personas", "check", "--dir", str(cards)], tmp_path)
+    assert result.returncode == 1
+    assert "hospital-it-rescue.yaml: facts.0.paraphrases: Field required" in result.stderr
+    assert "hospital-it-rescue.yaml: facts.4.subject: 'money' is not a fact subject" in result.stderr
+    assert "farm-irrigation-balanced.yaml: commitments:" in result.stderr and "small" in result.stderr
+    assert "2 of 12 persona cards have errors" in result.stderr
+    assert "ok  school-analytics-growth" in result.stdout
+
+
+SCRIPT = {"lines": [
+    {"text": "王主任您好,今天主要想听听您这边的情况。", "pause_s": 1.0},
+    {"text": "现在远程会诊这块,最让您头疼的是什么?", "pause_s": 4.5, "typing_s": 3.0},
+    {"text": "您接着说。", "pause_s": 4.5},
+    {"text": "预算方面院里是怎么安排的?", "pause_s": 2.0},
+]}
+
+
+def test_simulate_a_script_prints_the_transcript_with_acts_and_its_scorecard(tmp_path: Path) -> None:
+    script = tmp_path / "script.json"
+    script.write_text(json.dumps(SCRIPT, ensure_ascii=False), encoding="utf-8")
+    result = run(["simulate", "--persona", "hospital-it-rescue", "--script", str(script), "--seed", "4"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert set(out) == {"transcript", "scorecard"}
+    turns = out["transcript"]["turns"]
+    trainee = [t for t in turns if t["speaker"] == "trainee"]
+    assert [t["text"] for t in trainee] == [line["text"] for line in SCRIPT["lines"]]
+    assert all(t["acts"] for t in turns if t["speaker"] == "customer")
+    assert trainee[1]["sent_at"] - trainee[1]["typing_started_at"] == 3.0  # typing_s
+    assert trainee[0]["sent_at"] - trainee[0]["typing_started_at"] == 2.0  # the default typing time
+    obstacle = next(t for t in turns if t["speaker"] == "customer" and t["seq"] > trainee[1]["seq"])
+    assert obstacle["acts"][0] == {"kind": "reveal", "fact": "consult-delay", "subject": "obstacle"}
+    assert out["scorecard"]["source"] == "acts" and out["scorecard"]["session_id"] == out["transcript"]["session_id"]
+    again = run(["simulate", "--persona", "hospital-it-rescue", "--script", str(script), "--seed", "4"], tmp_path)
+    assert again.stdout == result.stdout  # same seed, same output
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        ("not json", "(document)"),
+        (json.dumps({"lines": []}), "lines: List should have at least 1 item"),
+        (json.dumps({"lines": [{"text": "你好"}]}), "lines.0.pause_s: Field required"),
+        (json.dumps({"lines": [{"text": "你好", "pause_s": -1}]}), "lines.0.pause_s: Input should be greater than"),
+    ],
+)
+def test_simulate_names_what_is_wrong_with_a_script(tmp_path: Path, content: str, error: str) -> None:
+    script = tmp_path / "script.json"
+    script.write_text(content, encoding="utf-8")
+    result = run(["simulate", "--persona", "hospital-it-rescue", "--script", str(script)], tmp_path)
+    assert result.returncode == 1 and error in result.stderr, result.stderr
+
+
+def test_simulate_refuses_an_unknown_persona_or_two_sources(tmp_path: Path) -> None:
+    result = run(["simulate", "--persona", "nobody", "--strategy", "good"], tmp_path)
+    assert result.returncode == 1 and "no persona 'nobody'" in result.stderr and "hospital-it-rescue" in result.stderr
+    result = run(["simulate", "--persona", "hospital-it-rescue"], tmp_path)
+    assert result.returncode == 2 and "exactly one of --strategy or --script" in result.stderr
+    missing = run(["simulate", "--persona", "hospital-it-rescue", "--script", str(tmp_path / "nope.json")], tmp_path)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
 
 
 def test_serve_refuses_to_start_on_a_broken_card(tmp_path: Path) -> None:

@@ -1,54 +1,80 @@
-"""`peilian simulate`: the method's good practice wins commitments, pushing wins none (issue: persona engine)."""
+"""`peilian simulate`: strategies and scripts on a simulated clock (DESIGN 4.3)."""
 
 import pytest
 
 from app.core.config import Settings
-from app.main import build_context
-from app.simulation import request_form, simulate
+from app.core.paths import data_dir
+from app.engine.personas import load_cards
+from app.renderers.template import TemplateRenderer, load_banks
+from app.simulation import Script, ScriptLine, request_form, simulate, simulate_script
+from scoring import load_rubric
 
-CTX = build_context(Settings(DATABASE_URL="sqlite://"))
-CARDS = CTX.personas
+SETTINGS = Settings(DATABASE_URL="sqlite://")
+CARDS = load_cards(data_dir("personas"))
+RENDERER = TemplateRenderer(load_banks(data_dir("prompts") / "phrases"))
+RUBRIC = load_rubric()
 
 
-def play(card_id: str, strategy: str) -> dict:
-    return simulate(CARDS[card_id], strategy, renderer=CTX.renderer, rubric=CTX.rubric,
-                    trainee_dir=CTX.settings.prompts_dir)
+def play(card_id: str, strategy: str, seed: int = 0) -> dict:
+    return simulate(CARDS[card_id], strategy, renderer=RENDERER, rubric=RUBRIC, trainee_dir=SETTINGS.prompts_dir,
+                    seed=seed)
 
 
-@pytest.mark.parametrize("card_id", sorted(c.id for c in CARDS.values() if c.difficulty in ("easy", "medium")))
-def test_good_strategy_secures_a_commitment(card_id: str) -> None:
-    result = play(card_id, "good")
-    assert result["outcome"]["commitment"] is not None, result["outcome"]
-    card = result["scorecard"]
-    assert card["commitment"]["requested"] and card["commitment"]["secured"]
-    assert card["silence"]["after_answer"]["missed"] == 0
+def acts(result: dict) -> list[list[dict]]:
+    return [t["acts"] for t in result["transcript"]["turns"] if t["speaker"] == "customer"]
 
 
 @pytest.mark.parametrize("card_id", sorted(CARDS))
-def test_pushy_strategy_secures_nothing(card_id: str) -> None:
+def test_pushing_wins_nothing_and_is_recorded_as_refused(card_id: str) -> None:
     result = play(card_id, "pushy")
-    assert result["outcome"]["commitment"] is None
-    assert result["outcome"]["revealed"] == []
-    assert result["scorecard"]["commitment"]["requested"] and not result["scorecard"]["commitment"]["secured"]
-    assert result["scorecard"]["counts"]["pitch"] >= 1
+    recorded = [a for turn in acts(result) for a in turn]
+    assert not [a for a in recorded if a["kind"] == "grant"]
+    assert not [a for a in recorded if a["kind"] == "reveal"]
+    card = result["scorecard"]
+    assert card["source"] == "acts" and card["commitment"]["requested"] and not card["commitment"]["secured"]
 
 
 @pytest.mark.parametrize("card_id", sorted(CARDS))
-def test_good_beats_pushy_on_every_card(card_id: str) -> None:
-    assert play(card_id, "good")["scorecard"]["overall"] > play(card_id, "pushy")["scorecard"]["overall"]
+def test_the_motive_blind_strategy_never_wins_the_top_commitment_below_the_concern_it_ignores(card_id: str) -> None:
+    result = play(card_id, "good")
+    ranks = {a["rank"] for turn in acts(result) for a in turn if a["kind"] == "grant"}
+    assert 1 not in ranks or CARDS[card_id].concern.level in ("none", "hesitation")
 
 
-def test_silent_strategy_listens_but_asks_for_nothing() -> None:
-    result = play("hospital-it-rescue", "silent")
-    card = result["scorecard"]
-    assert not card["commitment"]["requested"]
-    assert card["silence"]["after_answer"]["missed"] == 0
-    speakers = [t["speaker"] for t in result["transcript"]["turns"]]
-    assert speakers.count("customer") > speakers.count("trainee")  # held silences earned additions
+def test_the_scorecard_commitment_follows_the_record() -> None:
+    for card_id in sorted(CARDS):
+        result = play(card_id, "good")
+        granted = [a for turn in acts(result) for a in turn if a["kind"] == "grant"]
+        assert result["scorecard"]["commitment"]["secured"] is bool(granted)
 
 
-def test_same_seed_same_session() -> None:
-    assert play("bank-onboarding-complacent", "good") == play("bank-onboarding-complacent", "good")
+def test_same_seed_same_session_other_seed_other_words_same_decisions() -> None:
+    first, again, other = play("bank-onboarding-complacent", "good", 1), play("bank-onboarding-complacent", "good", 1), \
+        play("bank-onboarding-complacent", "good", 2)
+    assert first == again
+    assert acts(first) == acts(other)
+    words = [t["text"] for t in first["transcript"]["turns"] if t["speaker"] == "customer"]
+    other_words = [t["text"] for t in other["transcript"]["turns"] if t["speaker"] == "customer"]
+    assert words != other_words
+
+
+def test_a_script_holds_the_silence_only_when_its_next_pause_does() -> None:
+    card = CARDS["hospital-it-rescue"]
+    ask = ScriptLine(text="现在远程会诊这块,最让您头疼的是什么?", pause_s=1.0)
+    rushed = simulate_script(card, Script(lines=[ask, ScriptLine(text="这对您个人影响大吗?", pause_s=1.0)]),
+                             renderer=RENDERER, rubric=RUBRIC)
+    held = simulate_script(card, Script(lines=[ask, ScriptLine(text="这对您个人影响大吗?", pause_s=30.0)]),
+                           renderer=RENDERER, rubric=RUBRIC)
+    turns = held["transcript"]["turns"]
+    assert [t["speaker"] for t in rushed["transcript"]["turns"]] == ["trainee", "customer", "trainee", "customer"]
+    answer = turns[1]
+    second = next(i for i, t in enumerate(turns) if t["speaker"] == "trainee" and i > 0)
+    typed = turns[second]
+    assert typed["typing_started_at"] - turns[second - 1]["ended_at"] == pytest.approx(30.0)
+    assert typed["typing_started_at"] - answer["ended_at"] >= 30.0
+    for turn in turns[2:second]:  # whatever the customer added came after a held 4 s and before the trainee typed
+        assert turn["speaker"] == "customer" and turn["acts"][0]["kind"] == "add_after_silence"
+        assert turn["started_at"] == pytest.approx(answer["ended_at"] + RUBRIC.silence_threshold_s)
 
 
 @pytest.mark.parametrize(

@@ -331,8 +331,11 @@ def test_every_point_names_its_turn_and_reason_and_adds_up() -> None:
 
 def test_caps_bound_a_rule(tmp_path) -> None:
     many = []
-    for i in range(12):
-        many += [("t", "预算大概是多少?", i * 20, i * 20 + 1), ("c", "八十万。", i * 20 + 2, i * 20 + 3)]
+    questions = ["预算大概是多少?", "什么时候要上线?", "最后谁来拍板?", "还有哪些厂家在接触?", "现在最大的问题是什么?",
+                 "这个问题造成了什么影响?", "希望达到什么目标?", "对新系统有什么要求?", "您打算怎么推进?",
+                 "这件事对您个人意味着什么?", "都有哪些部门会用?", "解决了对医院有什么好处?"]
+    for i, question in enumerate(questions):
+        many += [("t", question, i * 20, i * 20 + 1), ("c", "嗯,这个说来话长。", i * 20 + 2, i * 20 + 3)]
     card = grade(tx(*many))
     cap = load_rubric().points["questioning.explore"].cap
     assert sum(p.delta for p in points(card, "questioning.explore")) == cap
@@ -386,10 +389,12 @@ def test_empty_transcript_grades() -> None:
 
 
 def test_grading_is_fast() -> None:
-    from scoring.labeller.engine import label as cached
+    from scoring.hearing import hear_line
+    from scoring.labeller.engine import analyse
 
     grade(tx(*RICH))
-    cached.cache_clear()
+    analyse.cache_clear()
+    hear_line.cache_clear()
     scripts = [tx(*[(w, f"{text} {n}", a, b) for (w, text, a, b) in RICH * 3]) for n in range(10)]
     start = time.process_time()
     for script in scripts:

@@ -165,10 +165,10 @@ def test_unknown_language_is_refused() -> None:
 
 
 def test_labelling_is_deterministic_across_cache_clears() -> None:
-    from scoring.labeller.engine import label as cached
+    from scoring.labeller.engine import analyse
 
     before = [label(r.text, "zh") for r in CORPUS["zh"][:40]]
-    cached.cache_clear()
+    analyse.cache_clear()
     assert [label(r.text, "zh") for r in CORPUS["zh"][:40]] == before
 
 

@@ -1,7 +1,8 @@
 """A small OpenAI-compatible chat endpoint for the tests, run on localhost.
 
 The requested model name picks the behaviour: `stream` (the usual), `plain` (a whole JSON
-answer), `slow`, `fail500`, `rate429`, `malformed`, `cut` (a stream that breaks off).
+answer), `slow`, `fail500`, `rate429`, `malformed`, `cut` (a stream that breaks off), `yes`
+(a stream that accepts whatever is asked).
 Every request body is kept, so tests can read exactly what the model was shown.
 """
 
@@ -13,6 +14,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 
 REPLY = ["这个嘛,", "我得想想。", " Fine by me."]
+# `yes`: a model that agrees to anything, whatever the engine decided.
+YES = ["好的,", "下周二我请院长参加。"]
 
 
 def _chunk(content: str) -> str:
@@ -52,7 +55,7 @@ def build_fake_llm() -> tuple[FastAPI, list[dict[str, Any]]]:
         async def events() -> Any:
             if mode == "slow":
                 await asyncio.sleep(5)
-            for index, piece in enumerate(REPLY):
+            for index, piece in enumerate(YES if mode == "yes" else REPLY):
                 if mode == "cut" and index == 1:
                     raise ConnectionError("the stream breaks off")
                 yield _chunk(piece)

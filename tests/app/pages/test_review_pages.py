@@ -339,6 +339,8 @@ def timeline_position(page: Any, lib: Library, sid: str, seconds: float) -> dict
 def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
     sid = lib.rich
     card = lib.cards[sid]
+    lines = [t["seq"] for t in lib.transcripts[sid]["turns"] if t["speaker"] == "trainee"]
+    missed_at, broken_at = lines[2], lines[3]  # RICH: line 3 answers after 1 s; line 4 is cut off by line 5
     with chromium_page() as page:
         sign_in(page, lib.server, "laoshi")
         open_replay(page, lib, sid)
@@ -366,14 +368,14 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
         answers = {(("answer_held" if p["held"] else "answer_missed"), p["seq"]) for p in card["pauses"]}
         assert {tuple(k) for k in kinds if k[0].startswith("answer")} == answers
         broken = {p["seq"] for p in card["points"] if p["rule"] == "listening.question_broken"}
-        assert broken == {8}
+        assert broken == {broken_at}
         assert {k[1] for k in kinds if k[0] == "question_broken"} == broken
         questions = [t["seq"] for t in card["turns"] if t["label"] != "statement"]
         assert sorted(k[1] for k in kinds if k[0].startswith("question")) == questions
         assert card["silence"]["after_question"]["held"] == sum(1 for k in kinds if k[0] == "question_held")
-        assert ("answer_missed", 5) in answers and ("answer_held", 8) in answers  # the known ones
-        missed = page.locator("#timeline .mark.missed[data-seq='5']")
-        pause_s = next(p["pause_s"] for p in card["pauses"] if p["seq"] == 5)
+        assert ("answer_missed", missed_at) in answers and ("answer_held", broken_at) in answers  # the known ones
+        missed = page.locator(f"#timeline .mark.missed[data-seq='{missed_at}']")
+        pause_s = next(p["pause_s"] for p in card["pauses"] if p["seq"] == missed_at)
         assert missed.locator("text").text_content() == f"{pause_s:.1f}/4 s"
         assert f"{pause_s:.1f}" in missed.locator("title").text_content()
         assert page.locator("#timeline .mark.broken").count() == 1
@@ -382,13 +384,13 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
 
         # Clicking a mark jumps to its line; clicking a point of the scorecard too.
         page.select_option("#turn-select", "1")
-        page.locator("#timeline .mark.missed[data-seq='5'] circle").click(force=True)
-        assert "highlight" in page.locator("#turn-5").get_attribute("class")
-        assert page.locator("#turn-5 .silence-chip.missed").count() == 1
+        page.locator(f"#timeline .mark.missed[data-seq='{missed_at}'] circle").click(force=True)
+        assert "highlight" in page.locator(f"#turn-{missed_at}").get_attribute("class")
+        assert page.locator(f"#turn-{missed_at} .silence-chip.missed").count() == 1
         page.locator("#points tr[data-rule='listening.question_broken'] button.point-turn").click()
-        assert "highlight" in page.locator("#turn-8").get_attribute("class")
-        assert page.locator("#clock").inner_text() == clock_text(turn_of(lib, sid, 8)["sent_at"])
-        assert page.locator("#turn-8 .silence-chip.broken").count() == 1
+        assert "highlight" in page.locator(f"#turn-{broken_at}").get_attribute("class")
+        assert page.locator("#clock").inner_text() == clock_text(turn_of(lib, sid, broken_at)["sent_at"])
+        assert page.locator(f"#turn-{broken_at} .silence-chip.broken").count() == 1
 
         # Scorecard, radar and trend.
         assert page.locator("#points tr.point").count() == len(card["points"])
@@ -400,6 +402,25 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
         # The export link is the transcript JSON; the printable page is server-rendered.
         href = page.locator("#export-json").get_attribute("href")
         assert lib.server.client("laoshi").get(href).json() == lib.transcripts[sid]
+
+
+def test_replay_shows_what_the_customer_decided_on_each_turn(lib: Library) -> None:
+    """The engine's record (DESIGN 4.1 acts) beside each customer turn, in the page's language."""
+    for sid, lang, told in ((lib.rich, "zh", "透露"), (lib.sessions["alice"][2], "en", "Told")):
+        customer = [t for t in lib.transcripts[sid]["turns"] if t["speaker"] == "customer"]
+        assert customer and all(t["acts"] for t in customer)
+        with chromium_page() as page:
+            sign_in(page, lib.server, "laoshi")
+            open_replay(page, lib, sid, lang=lang)
+            page.select_option("#turn-select", str(customer[-1]["seq"]))
+            for turn in customer:
+                chips = page.locator(f"#turn-{turn['seq']} .turn-acts .act-chip")
+                assert chips.evaluate_all("cs => cs.map(c => c.dataset.kind)") == [a["kind"] for a in turn["acts"]]
+            reveals = [(t["seq"], a) for t in customer for a in t["acts"] if a["kind"] == "reveal"]
+            if reveals:
+                seq, act = reveals[0]
+                chip = page.locator(f"#turn-{seq} .act-chip[data-kind='reveal']").first.inner_text()
+                assert chip.startswith(told)
 
 
 # ---- comments and corrections ----

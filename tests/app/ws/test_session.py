@@ -12,7 +12,7 @@ from app.accounts.service import get_user
 from app.engine.state import initial_state
 from app.storage import repo
 from app.ws.turn import think_delay
-from tests.utils.server import Client, LiveServer, open_client, run_server
+from tests.utils.server import matches, Client, LiveServer, open_client, run_server
 
 SCORECARD_FIELDS = {"session_id", "overall", "passed", "dimensions", "counts", "silence", "commitment", "turns"}
 
@@ -215,30 +215,107 @@ async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
     assert answer["ended_at"] - answer["started_at"] > 0.5  # typed out, not dumped at once
 
 
-async def test_held_silence_after_an_answer_earns_one_more_fact(server: LiveServer) -> None:
-    session = server.start_session("hospital-it-rescue")
+FARM_QUESTION = "现在浇水这块,最让您头疼的是什么?"  # the farm card holds two facts on this subject
+
+
+async def test_held_silence_after_an_answer_earns_one_more_fact_on_its_subject(server: LiveServer) -> None:
+    session = server.start_session("farm-irrigation-balanced")
     client = await open_client(server, session["ws_url"])
-    await client.send({"type": "message", "id": "q", "text": "现在县医院和咱们之间会诊,最让您头疼的是什么?"})
+    await client.send({"type": "message", "id": "q", "text": FARM_QUESTION})
     await reply(client, 2)
     server.clock.advance(4.1)
     _, _, added = await reply(client, 3)
     assert added["text"]
     server.clock.advance(10)
     await asyncio.sleep(0.2)
-    ack = await say(client, server, session["id"], "还有呢?", think=0.5)
+    ack = await say(client, server, session["id"], "这对今年的收成影响大吗?", think=0.5)
     assert ack["seq"] == 4  # one addition per answer, not one per silent stretch
     turns = server.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
     answer, addition = turns[1], turns[2]
     assert round(addition["started_at"] - answer["ended_at"], 1) >= 4.0
+    assert answer["acts"][0]["kind"] == "reveal" and addition["acts"][0]["kind"] == "add_after_silence"
+    assert addition["acts"][0]["subject"] == answer["acts"][0]["subject"]
 
 
 async def test_typing_before_the_threshold_means_no_addition(server: LiveServer) -> None:
-    session = server.start_session("hospital-it-rescue")
+    session = server.start_session("farm-irrigation-balanced")
     client = await open_client(server, session["ws_url"])
-    await client.send({"type": "message", "id": "q", "text": "现在县医院和咱们之间会诊,最让您头疼的是什么?"})
+    await client.send({"type": "message", "id": "q", "text": FARM_QUESTION})
     await reply(client, 2)
     ack = await say(client, server, session["id"], "这个影响有多大?", think=2.0, type_for=6.0)
     assert ack["seq"] == 3  # the customer waited for the trainee, who was already typing
+    _, _, answer = await reply(client, 4)
+    assert answer["text"]
+
+
+@pytest.mark.parametrize("settings", [{"customer_delay_scale": 1.0}], indirect=True)
+async def test_a_line_sent_while_the_customer_is_adding_gets_its_own_answer(server: LiveServer) -> None:
+    """Turn-taking: the customer began adding after a held silence, the trainee typed and sent
+    meanwhile; the addition is finished, then the new line is answered, not dropped."""
+    async def run_until(kind: str, step_s: float = 0.25, **fields: object) -> dict:
+        """Move the fake clock on in small steps until a frame of `kind` (with `fields`) has arrived."""
+        for _ in range(2000):
+            found = [f for f in client.frames if matches(f, kind, fields)]
+            if found:
+                return found[0]
+            try:
+                await client.next(timeout=0.02)
+            except TimeoutError:
+                server.clock.advance(step_s)
+        raise AssertionError(f"no {kind} {fields}")
+
+    session = server.start_session("farm-irrigation-balanced")
+    client = await open_client(server, session["ws_url"])
+    await client.send({"type": "message", "id": "q", "text": FARM_QUESTION})
+    answer = await run_until("customer_end", seq=2)
+    started = await run_until("customer_start", seq=3, step_s=0.1)  # the addition has begun after the silence
+    assert not [f for f in client.frames if f["type"] == "customer_end" and f["seq"] == 3]
+    await client.send({"type": "typing"})
+    await client.send({"type": "message", "id": "next", "text": "这对今年的收成影响大吗?"})
+    ack = await client.seen("ack", id="next")
+    assert answer and started and ack["seq"] == 4
+    await run_until("customer_end", seq=5)
+    turns = server.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
+    assert [t["speaker"] for t in turns] == ["trainee", "customer", "customer", "trainee", "customer"]
+    assert turns[2]["acts"][0]["kind"] == "add_after_silence"
+    assert turns[4]["acts"] and turns[4]["text"]  # the trainee's line got its own answer
+
+
+async def test_the_record_of_decisions_is_stored_exported_and_graded(server: LiveServer) -> None:
+    session = server.start_session("hospital-it-rescue")
+    client = await open_client(server, session["ws_url"])
+    for index, text in enumerate(["王主任您好,今天主要想听听您的情况。", "你们医院今年预算多少?", "下周能请院长参加一次演示吗?"]):
+        await say(client, server, session["id"], text, think=1.0)
+        await reply(client)
+    await client.send({"type": "end"})
+    card = await client.until("scorecard")
+    turns = server.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
+    customer = [t for t in turns if t["speaker"] == "customer"]
+    assert all(isinstance(t["acts"], list) and t["acts"] for t in customer)
+    assert customer[-1]["acts"][0]["kind"] == "refuse" and customer[-1]["acts"][0]["commitment"] == "demo-with-dean"
+    assert card["source"] == "acts" and card["commitment"]["requested"] and not card["commitment"]["secured"]
+    assert all("acts" not in t for t in turns if t["speaker"] == "trainee")
+
+
+async def test_the_customer_closes_the_session_when_its_patience_runs_out(server: LiveServer) -> None:
+    session = server.start_session("carrier-aiops-complacent")
+    client = await open_client(server, session["ws_url"])
+    pitches = ["我们的平台是业内领先的,功能非常全面,性价比也很高。", "我们服务了上百家运营商,技术绝对领先,价格也有优势。",
+               "我们的方案能一次性解决您所有的问题,效率至少提升一倍。", "今天能不能就定下来,先签个试用协议?",
+               "我们的产品真的是全国第一,您一定要试试。", "那就这周五,请您安排一次演示可以吗?"]
+    turns: list[dict] = []
+    for text in pitches:
+        await say(client, server, session["id"], text, think=0.5)
+        await reply(client)
+        turns = server.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
+        if turns[-1]["acts"][-1]["kind"] == "end":
+            break
+    assert turns[-1]["acts"][-1] == {"kind": "end", "reason": "patience"}, "the customer never closed the meeting"
+    card = await client.until("scorecard")  # the session ends with the customer, without the trainee's "end"
+    assert card["commitment"]["requested"] and not card["commitment"]["secured"]
+    await client.send({"type": "message", "id": "late", "text": "等等,再聊两句?"})
+    error = await client.until("error")
+    assert error["code"] == "session_ended"
 
 
 async def test_practice_shows_each_line_label_right_after_it_is_sent(server: LiveServer) -> None:

@@ -1,0 +1,78 @@
+"""A confirmation checked against what the customer said (DESIGN 2.2b, seed 确认类提问).
+
+A summary is right when it restates something the customer told (a fact's key terms, or
+enough of its words) and every figure and name in it is one the customer gave. It is wrong
+when a figure or a name does not match what was said, or when it claims what the customer
+never told. Right ones are agreed and build trust once per fact; wrong ones are corrected.
+"""
+
+from dataclasses import dataclass
+
+from app.engine.decision import Decision
+from app.engine.personas import Fact, PersonaCard
+from app.engine.state import TraineeLine
+from scoring.hearing import tables
+from scoring.hearing.claims import Number, names, numbers
+from scoring.hearing.content import pieces, shares
+
+@dataclass(frozen=True)
+class Verdict:
+    agreed: bool
+    facts: tuple[str, ...]  # the facts the summary restates (agreed) or gets wrong (corrected)
+    reason: str  # agree | figure | name | unsaid
+
+
+def _fact_shape(fact: Fact, lang: str) -> tuple[frozenset[str], tuple[Number, ...], tuple[str, ...]]:
+    """What a fact offers a summary to match: its content pieces, its figures, its names."""
+    content = frozenset().union(*(pieces(t, lang) for t in fact.wordings))
+    figures = tuple(n for t in fact.wordings for n in numbers(t, lang))
+    people = tuple(p for t in fact.wordings for p in names(t, lang, tables(lang).person))
+    return content, figures, people
+
+
+def _restates(line: TraineeLine, fact: Fact, content: frozenset[str], lang: str) -> bool:
+    if any(term.lower() in line.clean for term in fact.terms):
+        return True
+    return shares(pieces(line.clean, lang), content, lang)
+
+
+def check(d: Decision, line: TraineeLine) -> Verdict:
+    card: PersonaCard = d.card
+    lang = card.language
+    told = [card.fact_by_id[f] for f in d.revealed if f in card.fact_by_id]
+    untold = [f for f in card.facts if f.id not in d.revealed]
+    shapes = {f.id: _fact_shape(f, lang) for f in card.facts}
+    restated = [f for f in told if _restates(line, f, shapes[f.id][0], lang)]
+    about = restated or [f for f in told if f.subject == line.subject]
+    said_figures = [n for f in told for n in shapes[f.id][1]]
+    for figure in line.numbers:
+        if not any(figure.same(n) for n in said_figures):
+            return Verdict(False, tuple(f.id for f in about), "figure")
+    known_people = {p for f in told for p in shapes[f.id][2]}
+    if d.referred:
+        known_people.update(names(card.other_person.text, lang, tables(lang).person))
+    own = {card.name.lower(), *card.name.lower().split()}
+    for person in line.names:
+        if person not in known_people and person not in own and not any(person in p for p in known_people):
+            return Verdict(False, tuple(f.id for f in about), "name")
+    if restated:
+        return Verdict(True, tuple(f.id for f in restated), "agree")
+    if d.concern_voiced and line.on_concern:
+        return Verdict(True, (), "agree")
+    guessed = [f for f in untold if _restates(line, f, shapes[f.id][0], lang)]
+    return Verdict(False, tuple(f.id for f in guessed), "unsaid")
+
+
+def respond(d: Decision, line: TraineeLine) -> None:
+    """Agree with a right summary (trust for facts not confirmed before), correct a wrong one."""
+    verdict = check(d, line)
+    if verdict.agreed:
+        new = [f for f in verdict.facts if f not in d.confirmed]
+        if new:
+            d.confirmed.extend(new)
+            d.gain(trust=d.rules.trust.agree)
+        d.act("agree", detail=verdict.facts[0] if verdict.facts else None)
+        return
+    d.gain(trust=d.rules.trust.wrong_summary)
+    told = [f for f in verdict.facts if f in d.revealed]
+    d.act("correct", fact=told[0] if told else None, detail=verdict.reason)

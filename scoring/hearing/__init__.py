@@ -1,0 +1,254 @@
+"""What a trainee line does beyond its label (DESIGN 2.2, 2.2b).
+
+The labeller says what kind of line it is (exploratory, confirmation, …). The customer also
+has to know *what* was asked (the subject: budget, timing, …), which concern-handling steps
+the line takes (explore the objection, handle the emotion, dig out the concern, confirm it is
+gone, test a false objection), what else it does (ask for another person, withdraw, reflect,
+calm things down, insult), whether it proposes something, and which numbers and names it
+claims. All of it is read from cue tables, `hearing/zh.yaml` and `hearing/en.yaml`, on the
+labeller's own reading of the line, so the engine and the grader hear the same thing.
+
+    hear_line(text, lang) -> Heard
+    SUBJECTS: the subjects of `hearing/subjects.yaml`, by id
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoring.hearing.claims import Number, names, numbers
+from scoring.labeller.engine import Analysis, analyse
+from scoring.labeller.table import TableError, compile_pattern, load_table
+from scoring.models import LineLabel
+
+HEARING_DIR = Path(__file__).resolve().parent
+STEPS: tuple[str, ...] = ("explore", "emotion", "dig", "confirm", "test")
+MOVES: tuple[str, ...] = ("referral", "withdraw", "reflect", "calm", "rude")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    id: str
+    category: str
+    fact: bool
+    falls_to: tuple[str, ...]
+    names: dict[str, str]
+    near: tuple[str, ...] = ()
+
+
+@cache
+def subjects() -> dict[str, Subject]:
+    """The subjects of hearing/subjects.yaml, in file order."""
+    raw = yaml.safe_load((HEARING_DIR / "subjects.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for key, value in raw.items():
+        out[key] = Subject(key, value["category"], bool(value.get("fact")), tuple(value.get("falls_to", ())),
+                           {"zh": value["zh"], "en": value["en"]}, tuple(value.get("near", ())))
+    for subject in out.values():
+        for target in subject.falls_to + subject.near:
+            if target not in out or not out[target].fact:
+                raise TableError(f"subjects.yaml: {subject.id}: {target!r} is not a fact subject")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    id: str
+    value: str
+    pattern: re.Pattern[str]
+    where: str  # asked: the line's question (last clause first) | sentence: its whole sentence first | line: anywhere
+    unless: re.Pattern[str] | None = None
+    weak: bool = False  # a subject cue tried only when no other cue names a subject anywhere in the question
+
+    def search(self, texts: list[str], context: str = "") -> bool:
+        """Found in one of the texts, and `unless` found neither there nor in its context (the
+        sentence a clause belongs to: "如果要往前推进,您觉得卡在哪里" is not a business obstacle)."""
+        def ruled_out(t: str) -> bool:
+            return self.unless is not None and any(self.unless.search(x) for x in (t, context))
+
+        return any(self.pattern.search(t) and not ruled_out(t) for t in texts)
+
+
+@dataclass(frozen=True)
+class Tables:
+    lang: str
+    subjects: tuple[_Cue, ...]
+    steps: tuple[_Cue, ...]
+    moves: tuple[_Cue, ...]
+    proposal: re.Pattern[str]
+    person: re.Pattern[str] | None
+    asks: re.Pattern[str] | None = None  # a sentence the labeller did not take as a question, but it asks
+    request: re.Pattern[str] | None = None  # a commitment request that asks for an action, not about a subject
+    no_subject: re.Pattern[str] | None = None  # a sentence that asks about no subject (offer, put-down, summary)
+    fold: tuple[tuple[re.Pattern[str], str], ...] = ()  # colloquial forms read as standard ones (啥 → 什么, r u → are you)
+
+    def folded(self, text: str) -> str:
+        for pattern, replacement in self.fold:
+            text = pattern.sub(replacement, text)
+        return text
+
+
+def _cues(raw: list[dict[str, Any]], kind: str, allowed: set[str], vocab: dict[str, str], where: str) -> list[_Cue]:
+    out = []
+    for i, item in enumerate(raw):
+        value = item.get(kind)
+        if value not in allowed:
+            raise TableError(f"{where}[{i}].{kind}: {value!r} is not one of {', '.join(sorted(allowed))}")
+        unless = item.get("unless")
+        where_read = item.get("in", "asked" if kind in ("subject", "step") else "line")
+        if where_read not in ("asked", "sentence", "line") or (where_read == "sentence" and kind != "subject"):
+            raise TableError(f"{where}[{i}].in: {where_read!r} is not asked, line (or sentence, for subjects)")
+        out.append(_Cue(
+            id=f"{where.split(':')[0].removesuffix('.yaml')}.{kind}.{value}.{i}",
+            value=value,
+            pattern=compile_pattern(item.get("pattern"), vocab, f"{where}[{i}].pattern"),
+            where=where_read,
+            weak=bool(item.get("weak")),
+            unless=compile_pattern(unless, vocab, f"{where}[{i}].unless") if unless else None,
+        ))
+    return out
+
+
+@cache
+def tables(lang: str) -> Tables:
+    """The compiled hearing cues for zh or en, read once per process."""
+    path = HEARING_DIR / f"{lang}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    vocab = {**load_table(lang).vocab, **{k: str(v) for k, v in (data.get("vocab") or {}).items()}}
+    name = path.name
+    person = vocab.get("person")
+
+    def optional(key: str) -> re.Pattern[str] | None:
+        return compile_pattern(data[key], vocab, f"{name}: {key}") if data.get(key) else None
+
+    return Tables(
+        lang=lang,
+        subjects=tuple(_cues(data["subjects"], "subject", set(subjects()), vocab, f"{name}: subjects")),
+        steps=tuple(_cues(data["steps"], "step", set(STEPS), vocab, f"{name}: steps")),
+        moves=tuple(_cues(data["moves"], "move", set(MOVES), vocab, f"{name}: moves")),
+        proposal=compile_pattern(data["proposal"], vocab, f"{name}: proposal"),
+        person=compile_pattern(person, vocab, f"{name}: vocab.person") if person else None,
+        asks=optional("asks"),
+        request=optional("request"),
+        no_subject=optional("no_subject"),
+        fold=tuple((compile_pattern(str(k), vocab, f"{name}: fold"), str(v))
+                   for k, v in (data.get("fold") or {}).items()),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """One trainee line as the customer hears it."""
+
+    label: LineLabel
+    lang: str  # the language the line is written in
+    text: str  # cleaned (folded, simplified), lower-case in English: what card cues are matched against
+    subject: str | None
+    subject_rule: str | None
+    steps: frozenset[str]
+    moves: frozenset[str]
+    proposal: bool
+    numbers: tuple[Number, ...]
+    names: tuple[str, ...]
+    asked: tuple[str, ...]  # where the question is (last clause first), for card cues that must be asked
+
+
+def _asked(analysis: Analysis, table: Tables, fold: Callable[[str], str]) -> list[str]:
+    """Where the line asks, most telling first: the labeller's reading (last clause of the deciding
+    question, that sentence, earlier questions), preceded by a later sentence that plainly asks
+    although the labeller did not take it as a question ("您给我介绍一下…吧", "是什么原因导致的",
+    "Tell me how things are going"). A line with no question at all is read this way too."""
+    asked = [fold(t) for t in analysis.asked_texts()]
+    if table.asks is None:
+        return asked
+    start = 0 if analysis.asked is None else analysis.asked + 1
+    for s in reversed(analysis.sentences[start:]):
+        text = fold(s.text)
+        if not s.rhetorical and table.asks.search(table.folded(text)):
+            return [fold(s.clause), text] + asked
+    return asked
+
+
+def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, str | None]:
+    """The first subject cue (in table order) found in the last clause, else the sentence, else
+    earlier questions. When the deciding sentence asks about no one subject (an offer, a
+    put-down, a summary) the line has none; such an earlier question is skipped. A cue marked
+    `in: sentence` reads the deciding sentence from the start (a construction spanning it,
+    "您提到价格偏高,是跟预算比,还是跟别家比?", outranks a topic word in its last clause); one
+    marked `in: line` reads the whole line ("负责人是谁?我想约他聊聊"), even when nothing in it
+    was asked. Cues marked `weak` (a bare count, a bare "how is it") are
+    tried only when no other cue names a subject anywhere in the question."""
+    if not asked:
+        for cue in table.subjects:
+            if cue.where == "line" and cue.search([whole]):
+                return cue.value, cue.id
+        return None, None
+    sentence = asked[1] if len(asked) > 1 else asked[0]
+    if table.no_subject is not None and table.no_subject.search(sentence):
+        return None, None  # the deciding sentence asks about no one subject: neither do the ones before
+    for weak in (False, True):
+        for i, text in enumerate(asked):
+            if i and table.no_subject is not None and table.no_subject.search(text):
+                continue
+            context = sentence if i == 0 else text
+            for cue in table.subjects:
+                if cue.weak != weak:
+                    continue
+                if cue.where == "line":
+                    found = i == 0 and cue.search([whole])
+                elif cue.where == "sentence":
+                    found = cue.search([sentence if i == 0 else text])
+                else:
+                    found = cue.search([text], context)
+                if found:
+                    return cue.value, cue.id
+    return None, None
+
+
+def _found(cue: _Cue, asked: list[str], whole: str) -> bool:
+    """A step or move cue: on the whole line, or on the line's question (the last clause read
+    with its sentence as the context for `unless`)."""
+    if cue.where != "asked":
+        return cue.search([whole])
+    return any(cue.search([text], asked[1] if i == 0 and len(asked) > 1 else text)
+               for i, text in enumerate(asked))
+
+
+@lru_cache(maxsize=8192)
+def hear_line(text: str, lang: str) -> Heard:
+    """Read one trainee line; `lang` is the session's language (a line in the other script is
+    read in its own)."""
+    analysis = analyse(text, lang)
+    table = tables(analysis.lang)
+    fold = str.lower if analysis.lang == "en" else str
+    whole = fold(analysis.text)
+    asked = _asked(analysis, table, fold)
+    # cues read colloquial forms as standard ones; `text` and `asked` stay as cleaned, for card cues
+    whole_read, asked_read = table.folded(whole), [table.folded(t) for t in asked]
+    subject, rule = _subject(asked_read, whole_read, table)
+    if (subject not in (None, "other_person", "concern") and analysis.label.label == "commitment_request"
+            and table.request is not None and any(table.request.search(t) for t in asked_read[:2])):
+        subject, rule = None, None  # it asks the customer to do something, not about a subject
+    steps = frozenset(c.value for c in table.steps if _found(c, asked_read, whole_read))
+    moves = frozenset(c.value for c in table.moves if _found(c, asked_read, whole_read))
+    return Heard(
+        label=analysis.label,
+        lang=analysis.lang,
+        text=whole,
+        subject=subject,
+        subject_rule=rule,
+        steps=steps,
+        moves=moves,
+        proposal=table.proposal.search(whole_read) is not None,
+        numbers=numbers(analysis.text, analysis.lang),
+        names=names(analysis.text, analysis.lang, table.person),
+        asked=tuple(asked),
+    )
+
+
+__all__ = ["Heard", "Subject", "STEPS", "MOVES", "hear_line", "subjects", "tables"]
