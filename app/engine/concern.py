@@ -70,6 +70,8 @@ def _sequence(d: Decision, line: TraineeLine, heard: set[str]) -> bool:
             continue
         if any(prior not in d.steps for prior in needed[: needed.index(step)]):
             continue
+        if step != "emotion" and any(t != "emotion" for t in took):
+            break  # a sequence is walked over turns: one step a line (naming the feeling may come with it)
         d.steps.append(step)
         took.append(step)
     if not took:

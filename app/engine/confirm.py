@@ -7,6 +7,7 @@ never told. Right ones are agreed and build trust once per fact; wrong ones are 
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.engine.decision import Decision
 from app.engine.personas import Fact, PersonaCard
@@ -22,12 +23,17 @@ class Verdict:
     reason: str  # agree | figure | name | unsaid
 
 
-def _fact_shape(fact: Fact, lang: str) -> tuple[frozenset[str], tuple[Number, ...], tuple[str, ...]]:
-    """What a fact offers a summary to match: its content pieces, its figures, its names."""
-    content = frozenset().union(*(pieces(t, lang) for t in fact.wordings))
-    figures = tuple(n for t in fact.wordings for n in numbers(t, lang))
-    people = tuple(p for t in fact.wordings for p in names(t, lang, tables(lang).person))
+@lru_cache(maxsize=4096)
+def _shape(wordings: tuple[str, ...], lang: str) -> tuple[frozenset[str], tuple[Number, ...], tuple[str, ...]]:
+    """What a fact offers a summary to match: its content pieces, its figures, its names (by its words)."""
+    content = frozenset().union(*(pieces(t, lang) for t in wordings))
+    figures = tuple(n for t in wordings for n in numbers(t, lang))
+    people = tuple(p for t in wordings for p in names(t, lang, tables(lang).person))
     return content, figures, people
+
+
+def _fact_shape(fact: Fact, lang: str) -> tuple[frozenset[str], tuple[Number, ...], tuple[str, ...]]:
+    return _shape(fact.wordings, lang)
 
 
 def _restates(line: TraineeLine, fact: Fact, content: frozenset[str], lang: str) -> bool:

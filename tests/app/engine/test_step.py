@@ -158,6 +158,14 @@ def test_an_objection_goes_down_only_when_its_steps_are_done_in_order() -> None:
     assert only(move, "ease_concern")["level"] == "none" and state.concern == "none"
 
 
+def test_one_line_packed_with_every_step_takes_only_one_of_them() -> None:
+    state = with_state(HOSPITAL, trust=50, concern="hesitation", concern_voiced=True, last_subject="concern")
+    packed = line("exploratory", "concern", steps=frozenset({"explore", "emotion", "dig", "confirm"}), remedy=True,
+                  on_concern=True)
+    after, move = step(HOSPITAL, state, packed)
+    assert after.steps == ("explore",) and after.concern == "hesitation" and "ease_concern" not in kinds(move)
+
+
 def test_pushing_for_a_commitment_before_the_concern_is_removed_raises_it() -> None:
     state = with_state(HOSPITAL, trust=70, concern_voiced=True, revealed=("consult-delay", "deadline"))
     after, move = step(HOSPITAL, state, line("commitment_request", commitment="demo-with-dean"))
