@@ -68,6 +68,24 @@ def test_import_grades_and_stores_the_transcript(server: LiveServer) -> None:
     assert (info["mode"], info["status"], info["trainee"]) == ("imported", "ended", "alice")
 
 
+def test_an_imported_peilian_transcript_keeps_its_record_and_is_graded_from_it(server: LiveServer) -> None:
+    """A transcript exported from a Peilian session carries the customer's acts: kept on import,
+    exported again, and the commitment is read from them (here: refused, whatever the words say)."""
+    body = transcript(GOOD, 5.0)
+    for turn in body["turns"]:
+        if turn["speaker"] == "customer":
+            turn["acts"] = [{"kind": "answer", "subject": None}]
+    body["turns"][-1]["acts"] = [{"kind": "refuse", "commitment": "share-logs", "reason": "trust"}]
+    response = server.client("alice").post("/api/sessions/import", json=body)
+    assert response.status_code == 201, response.text
+    result = response.json()
+    assert result["scorecard"]["source"] == "acts" and not result["scorecard"]["commitment"]["secured"]
+    exported = server.get(f"/api/sessions/{result['id']}/transcript", "alice").json()
+    assert exported["turns"][-1]["acts"] == body["turns"][-1]["acts"]
+    plain = imported(server, "alice", GOOD)["scorecard"]
+    assert plain["source"] == "text" and plain["commitment"]["secured"]  # the words say yes
+
+
 def test_a_broken_import_names_the_field(server: LiveServer) -> None:
     response = server.client("alice").post("/api/sessions/import", json={"language": "zh", "turns": [{"seq": 1}]})
     assert response.status_code == 422 and "turns.0.speaker" in response.json()["detail"]

@@ -112,3 +112,22 @@ def test_a_dropped_socket_reconnects_and_nothing_is_lost(server: LiveServer) -> 
     trainee = [t["text"] for t in transcript["turns"] if t["speaker"] == "trainee"]
     assert trainee == ["现在会诊最让您头疼的是什么?", "还有呢?"]  # each stored once
     assert [t["speaker"] for t in transcript["turns"]] == ["trainee", "customer", "trainee", "customer"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_when_the_customer_closes_the_meeting_the_page_shows_the_scorecard_and_stops_the_input(
+        server: LiveServer) -> None:
+    pitches = ["我们的平台是业内领先的,功能非常全面,性价比也很高。", "我们服务了上百家运营商,技术绝对领先,价格也有优势。",
+               "我们的方案能一次性解决您所有的问题,效率至少提升一倍。", "今天能不能就定下来,先签个试用协议?",
+               "我们的产品真的是全国第一,您一定要试试。", "那就这周五,请您安排一次演示可以吗?"]
+    with chromium_page() as page:
+        sign_in(page, server, "pushy")
+        page.goto(f"{server.url}/?lang=zh&persona=carrier-aiops-complacent")
+        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        for index, line in enumerate(pitches):
+            if page.locator("#result .overall").count():
+                break
+            chat(page, line, index)
+        page.wait_for_selector("#result .overall", timeout=10_000)
+        assert page.locator("#input").is_disabled() and page.locator("#send").is_disabled()
+        assert page.locator("#end").is_disabled()
