@@ -63,7 +63,11 @@ def decide(d: Decision, line: TraineeLine) -> None:
             d.voice()
         return
     if d.concern > concern_rank(wanted.max_concern):
-        pushed = d.concern_voiced and not d.said("voice_concern")
+        # Asking again, or for more, past a concern already voiced is pushing; falling back to a
+        # smaller step after a refusal (从高到低, 以退为进) is not, though it is refused all the same.
+        rank = d.card.rank(wanted.id)
+        falls_back = bool(d.refused) and rank > max(d.card.rank(r) for r in d.refused)
+        pushed = d.concern_voiced and not d.said("voice_concern") and not falls_back
         _refuse(d, wanted, "concern")
         if pushed:
             concern_mod.raise_after_push(d)

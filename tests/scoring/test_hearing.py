@@ -2,9 +2,10 @@
 
 - The evaluator is checked on a tiny hand-made row set with a stand-in `hear_line`, so its
   counts do not depend on the cue tables.
-- The dev sets (tests/data/hearing_dev_{zh,en}.tsv) must keep their subject accuracy and step
-  and move F1 at or above the floors below: the figures the tables reach, minus 3 points, so a
-  change that breaks what worked fails here.
+- The dev sets (tests/data/hearing_dev_{zh,en}.tsv, and the second, independent
+  hearing_dev2_{zh,en}.tsv) must keep their subject accuracy and step and move F1 at or above
+  the floors below: the figures the tables reach on each set and on both together, minus 3
+  points, so a change that breaks what worked fails here.
 - The golden cases (tests/scoring/cases/hearing_{zh,en}.yaml) are lines written from the method,
   not from the dev set; every one must be heard exactly.
 """
@@ -22,13 +23,21 @@ from scoring.hearing.evaluate import HearingReport, Row, Score, evaluate, read_t
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = Path(__file__).resolve().parent / "cases"
 
-# Reached on the dev sets (zh: subject 1.000, steps F1 1.000, moves F1 1.000; en: subject 1.000,
-# steps F1 1.000, moves F1 0.990), minus 3 points.
+# Reached on the dev sets, minus 3 points:
+#   dev1         zh: subject 1.000, steps F1 1.000, moves F1 1.000; en: 1.000, 1.000, 0.990
+#   dev2         zh: subject 0.901, steps F1 0.894, moves F1 0.891; en: 0.873, 0.872, 0.907
+#   dev1 + dev2  zh: subject 0.949, steps F1 0.946, moves F1 0.947; en: 0.934, 0.936, 0.950
+# (dev2 was tuned on its even rows only; its odd rows are the honest estimate for unseen lines.)
 FLOORS = {
-    "zh": {"subject": 0.97, "steps_f1": 0.97, "moves_f1": 0.97},
-    "en": {"subject": 0.97, "steps_f1": 0.97, "moves_f1": 0.96},
+    ("dev", "zh"): {"subject": 0.97, "steps_f1": 0.97, "moves_f1": 0.97},
+    ("dev", "en"): {"subject": 0.97, "steps_f1": 0.97, "moves_f1": 0.96},
+    ("dev2", "zh"): {"subject": 0.87, "steps_f1": 0.86, "moves_f1": 0.86},
+    ("dev2", "en"): {"subject": 0.84, "steps_f1": 0.84, "moves_f1": 0.87},
+    ("dev+dev2", "zh"): {"subject": 0.91, "steps_f1": 0.91, "moves_f1": 0.91},
+    ("dev+dev2", "en"): {"subject": 0.90, "steps_f1": 0.90, "moves_f1": 0.92},
 }
-# No single step or move may fall below the brief's target on the dev set.
+DEV_SETS = {"dev": ("hearing_dev",), "dev2": ("hearing_dev2",), "dev+dev2": ("hearing_dev", "hearing_dev2")}
+# No single step or move may fall below the brief's target on the first dev set.
 LABEL_F1_FLOOR = 0.85
 
 
@@ -138,23 +147,27 @@ def test_read_tsv_rejects_short_rows(tmp_path: Path) -> None:
 
 # --- dev-set floors -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module", params=["zh", "en"])
-def dev(request: pytest.FixtureRequest) -> HearingReport:
-    lang = request.param
-    return evaluate(read_tsv(DATA / f"hearing_dev_{lang}.tsv"), lang)
+@pytest.fixture(scope="module", params=sorted(FLOORS), ids=lambda key: "-".join(key))
+def dev(request: pytest.FixtureRequest) -> tuple[str, HearingReport]:
+    name, lang = request.param
+    rows = [row for stem in DEV_SETS[name] for row in read_tsv(DATA / f"{stem}_{lang}.tsv")]
+    return name, evaluate(rows, lang)
 
 
-def test_dev_subject_accuracy(dev: HearingReport) -> None:
-    floor = FLOORS[dev.lang]["subject"]
-    assert dev.subject_accuracy >= floor, dev.format(misses=True)
+def test_dev_subject_accuracy(dev: tuple[str, HearingReport]) -> None:
+    name, report = dev
+    floor = FLOORS[name, report.lang]["subject"]
+    assert report.subject_accuracy >= floor, report.format(misses=True)
 
 
-def test_dev_step_and_move_f1(dev: HearingReport) -> None:
-    floors = FLOORS[dev.lang]
-    assert dev.steps_f1 >= floors["steps_f1"], dev.format(misses=True)
-    assert dev.moves_f1 >= floors["moves_f1"], dev.format(misses=True)
-    weak = {k: round(s.f1, 2) for k, s in {**dev.steps, **dev.moves}.items() if s.f1 < LABEL_F1_FLOOR}
-    assert not weak, f"{weak}\n{dev.format(misses=True)}"
+def test_dev_step_and_move_f1(dev: tuple[str, HearingReport]) -> None:
+    name, report = dev
+    floors = FLOORS[name, report.lang]
+    assert report.steps_f1 >= floors["steps_f1"], report.format(misses=True)
+    assert report.moves_f1 >= floors["moves_f1"], report.format(misses=True)
+    if name == "dev":
+        weak = {k: round(s.f1, 2) for k, s in {**report.steps, **report.moves}.items() if s.f1 < LABEL_F1_FLOOR}
+        assert not weak, f"{weak}\n{report.format(misses=True)}"
 
 
 # --- golden cases ---------------------------------------------------------------------------
@@ -174,7 +187,7 @@ def test_golden_cases_are_well_formed() -> None:
     known = set(subjects())
     for lang in ("zh", "en"):
         cases = [p.values[1] for p in GOLDEN if p.values[0] == lang]
-        assert 20 <= len(cases) <= 30
+        assert 20 <= len(cases) <= 45
         assert {c["subject"] for c in cases} - {None} <= known
         assert {c["subject"] for c in cases} >= known, "every subject has a golden case"
         assert {s for c in cases for s in c.get("steps") or []} == set(STEPS)

@@ -173,6 +173,18 @@ def test_pushing_for_a_commitment_before_the_concern_is_removed_raises_it() -> N
     assert only(move, "voice_concern")["level"] == "no_commitment" and after.concern == "no_commitment"
 
 
+def test_falling_back_to_a_smaller_step_after_a_refusal_is_not_pushing() -> None:
+    state = with_state(HOSPITAL, trust=70, revealed=("consult-delay", "deadline"))
+    refused, move = step(HOSPITAL, state, line("commitment_request", commitment="demo-with-dean"))
+    assert only(move, "refuse")["reason"] == "concern" and only(move, "voice_concern")["level"] == "objection"
+    fallen, move = step(HOSPITAL, refused, line("commitment_request", commitment="reference-visit"))
+    assert only(move, "refuse")["reason"] == "concern" and fallen.concern == "objection"  # not made worse
+    _, move = step(HOSPITAL, fallen, line("commitment_request", commitment="share-logs"))
+    assert only(move, "grant")["commitment"] == "share-logs"
+    pushed, move = step(HOSPITAL, fallen, line("commitment_request", commitment="demo-with-dean"))
+    assert pushed.concern == "no_commitment"  # the big one again, concern untouched: pushing
+
+
 def test_at_no_commitment_nothing_is_granted_and_withdrawing_ends_politely() -> None:
     card = CARDS["warehouse-wms-balanced"]
     state = with_state(card, trust=100, revealed=tuple(f.id for f in card.facts[:3]), pretext="real",
