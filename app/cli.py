@@ -116,26 +116,44 @@ def classify(
     lang: Annotated[Optional[str], typer.Option("--lang", help="Language of the lines: zh or en.")] = None,
     explain: Annotated[bool, typer.Option(help="Also print the rule that fired and its reason.")] = False,
     eval_file: Annotated[
-        Optional[Path], typer.Option("--eval", help="A labelled TSV (text, label, topic, note): print agreement.")
+        Optional[Path], typer.Option("--eval", help="A labelled TSV: ours (text, label, topic, note), or an "
+                                     "AnnoMI or CPED question set (../shared/data): print agreement.")
+    ] = None,
+    misses: Annotated[
+        Optional[str], typer.Option("--misses", help="With a question set: also list the labeller's "
+                                    "disagreements on one half: tune, measure or all.")
     ] = None,
 ) -> None:
     """Label trainee lines read from stdin, one per line; print one JSON object per line.
 
     With --eval FILE, label the file's lines and print precision and recall per label and
-    the confusion matrix against its human labels.
+    the confusion matrix against its human labels. A question set (AnnoMI: transcript,
+    question, question_subtype, reflection, main_behaviour, text; CPED: question, text) prints
+    question detection instead (a line asks when its label is not statement) on its tuning
+    half, its measuring half and the whole, beside the trivial baseline.
     """
     from scoring import label
-    from scoring.evaluate import evaluate, read_tsv
+    from scoring.evaluate import evaluate, evaluate_questions, read_questions, read_tsv, table_format
 
     if lang not in (None, "zh", "en"):
         typer.echo("--lang must be zh or en", err=True)
         raise typer.Exit(2)
+    if misses not in (None, "tune", "measure", "all"):
+        typer.echo("--misses must be tune, measure or all", err=True)
+        raise typer.Exit(2)
     if eval_file is not None:
         try:
-            rows = read_tsv(eval_file)
-        except (OSError, ValueError) as exc:
+            fmt = table_format(eval_file)
+            if fmt != "labels":
+                qset = read_questions(eval_file, fmt)
+            else:
+                rows = read_tsv(eval_file)
+        except (OSError, ValueError, KeyError, IndexError) as exc:
             typer.echo(f"{eval_file}: {exc}", err=True)
             raise typer.Exit(1) from exc
+        if fmt != "labels":
+            typer.echo(evaluate_questions(qset, lang).format_table(misses))
+            return
         language = lang or _language_of(row.text for row in rows)
         typer.echo(evaluate(rows, language).format())
         return

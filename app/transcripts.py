@@ -49,12 +49,12 @@ def close_for_grading(db: Session, *, session_id: str) -> tuple[dict[str, Any] |
     return stored, transcript_json(head, turns)
 
 
-def grade_transcript(transcript: dict[str, Any], rubric: Rubric, hints: dict[str, str] | None = None) -> dict[str, Any]:
+def grade_transcript(transcript: dict[str, Any], rubric: Rubric, hints: dict[str, Any] | None = None) -> dict[str, Any]:
     """The scorecard JSON of a transcript (pure CPU work: callers keep it out of the database lane)."""
     return grade(Transcript.model_validate(transcript), rubric, **(hints or {})).model_dump(mode="json")
 
 
-def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[str, str] | None = None) -> dict[str, Any]:
+def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[str, Any] | None = None) -> dict[str, Any]:
     """End the session (once) and store its scorecard; return the scorecard JSON."""
     stored, transcript = close_for_grading(db, session_id=session_id)
     if stored is not None:
@@ -64,7 +64,7 @@ def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[s
 
 
 def import_transcript(
-    db: Session, *, transcript: Transcript, owner_id: int | None, rubric: Rubric, hints: dict[str, str] | None
+    db: Session, *, transcript: Transcript, owner_id: int | None, rubric: Rubric, hints: dict[str, Any] | None
 ) -> tuple[ChatSession, dict[str, Any]]:
     """Store a transcript recorded elsewhere as an ended session, labelled and graded."""
     chat = repo.create_session(

@@ -11,7 +11,8 @@ import random
 import time
 from pathlib import Path
 
-from scoring import Transcript, grade, label, load_rubric
+from scoring import Transcript, grade, load_rubric
+from scoring.labeller.engine import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOMER = {
@@ -66,11 +67,11 @@ def main() -> None:
     print(f"graded {args.transcripts:,} transcripts of {args.turns} turns ({turns:,} turns), one core")
     # Cold: the labeller's line cache is emptied before every transcript, as if every line were new.
     for name, cold in (("cold", True), ("warm", False)):
-        label.cache_clear()
+        analyse.cache_clear()
         started_cpu, started_wall = time.process_time(), time.perf_counter()
         for index, transcript in enumerate(transcripts):
             if cold:
-                label.cache_clear()
+                analyse.cache_clear()
             grade(transcript, rubric, motive=motives[index % len(motives)]).model_dump(mode="json")
         cpu = time.process_time() - started_cpu
         wall = time.perf_counter() - started_wall

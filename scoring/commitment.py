@@ -52,7 +52,9 @@ def classify_reply(text: str, cues: Cues) -> Reply:
         return "vague"
     concrete = cues.has("slot", text) or cues.has("offer", text)
     if cues.has("refuse", text):
-        return "countered" if concrete else "refused"
+        # "下周不行" / "Not next week" names a time but offers nothing: a refusal (DESIGN 2.5).
+        offered = cues.has("offer", text) or cues.has("counter", text)
+        return "countered" if concrete and offered else "refused"
     if cues.has("accept", text):
         return "accepted"
     if concrete and cues.has("counter", text):

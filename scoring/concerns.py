@@ -1,98 +1,164 @@
-"""Concerns (顾虑, seed 002 第五章): what the trainee does right after the customer voices one.
+"""Concern handling scored by level (DESIGN 2.2, seed 002 第五篇第五章 处理顾虑).
 
-The seed's handling for every level starts the same way: explore the objection, dig out
-the concern, confirm it is gone. So the trainee's next line should be an exploratory,
-confirmation or extension question; a pitch or a commitment request pushes past it.
+Once the customer voices a concern, the trainee's lines are judged by the concern's level:
+- 犹豫/疑问/反对 (1-3): each step of the sequence taken in order earns credit (explore the
+  objection; at objection handle the emotion first; dig out the personal concern; offer a
+  remedy; confirm it is gone); asking for a commitment before the removal is confirmed pushes.
+- 不承诺 (4): asking again deducts; reflecting on our part and withdrawing gracefully earn credit.
+- 争论/抵触 (5-6), and a false objection once seen through: every commitment request is a heavy
+  deduction; lowering the temperature and finding someone else to talk to earn credit.
+- 假异议: testing the objection earns credit; buying it off with a discount deducts.
+The level is the persona's when known (else what the customer's words show), and follows the
+customer when it changes (a concern made worse by pushing, a pretext seen through).
 """
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from scoring.cues import load_cues, normalise
+from scoring.customer import LEVELS, Event, rank, replies
+from scoring.hearing import Heard, hear_line
+from scoring.hearing.content import pieces, shares
 from scoring.models import LineLabel, Turn
 
-Handling = Literal["explored", "pushed", "ignored"]
+Point = tuple[str, int | None, dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class ConcernResponse:
-    concern_seq: int
-    seq: int  # the trainee turn that followed
-    handling: Handling
+@dataclass
+class ConcernReport:
+    points: list[Point] = field(default_factory=list)
+    level: str = "none"  # the level the concern reached in the open (the highest), or none
+    held_back: bool = False  # a level 4-6 session in which, rightly, nothing was asked for again
 
 
-def handling_of(line: LineLabel) -> Handling:
-    if line.label in ("exploratory", "confirmation", "extension"):
-        return "explored"
-    if line.label == "commitment_request" or line.pitch:
-        return "pushed"
-    return "ignored"
+def _needed(level: int) -> list[str]:
+    return ["explore", *(["emotion"] if level == 3 else []), "dig", "remedy", "confirm"]
 
 
-def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> list[ConcernResponse]:
-    """One response per voiced concern that the trainee answered (consecutive concerns count once)."""
-    out: list[ConcernResponse] = []
-    pending: int | None = None
-    for turn in turns:
-        if turn.speaker == "customer":
-            text, text_lang = normalise(turn.text, lang)
-            if load_cues(text_lang).has("concern", text) and pending is None:
-                pending = turn.seq
-        elif pending is not None:
-            out.append(ConcernResponse(pending, turn.seq, handling_of(labels[turn.seq])))
-            pending = None
-    return out
+@dataclass
+class _Walk:
+    """The concern as the conversation goes: its level, the steps done, what was credited."""
+
+    level: int
+    steps: list[str] = field(default_factory=list)
+    removed: bool = False
+    requests: int = 0
+    once: set[str] = field(default_factory=set)
+    points: list[Point] = field(default_factory=list)
+
+    def add(self, rule: str, seq: int, **ctx: Any) -> None:
+        self.points.append((rule, seq, ctx))
+
+    def first(self, rule: str, seq: int) -> None:
+        if rule not in self.once:
+            self.once.add(rule)
+            self.add(rule, seq)
 
 
-HIGH_LEVELS = frozenset({"argument", "resistance"})
+def _sequence(walk: _Walk, seq: int, heard: set[str], names: dict[str, str]) -> None:
+    """Levels 1-3: credit the steps taken in order, one a line (naming the feeling may come with it)."""
+    needed = _needed(walk.level)
+    took: list[str] = []
+    for step in needed:
+        if step not in heard or step in walk.steps:
+            continue
+        if any(prior not in walk.steps for prior in needed[: needed.index(step)]):
+            continue
+        if step != "emotion" and any(t != "emotion" for t in took):
+            break
+        walk.steps.append(step)
+        took.append(step)
+        walk.add("concerns.step", seq, step=names.get(step, step))
+    if "confirm" in walk.steps:
+        walk.removed = True
 
 
-@dataclass(frozen=True)
-class Removal:
-    """A voiced concern the trainee later asked a commitment for: was its removal confirmed first?"""
-
-    concern_seq: int
-    request_seq: int
-    confirmed_seq: int | None
-
-
-def _voiced(turns: list[Turn], lang: str) -> list[int]:
-    seqs = []
-    for turn in turns:
-        if turn.speaker == "customer":
-            text, text_lang = normalise(turn.text, lang)
-            if load_cues(text_lang).has("concern", text):
-                seqs.append(turn.seq)
-    return seqs
+def offers_remedy(text: str, lang: str, heard: Heard, remedy: Sequence[str]) -> bool:
+    """A proposal meeting the concern: any proposal when the persona is unknown; with the
+    persona's remedy (its text and cues), one that names a cue or shares enough of its words."""
+    if not remedy:
+        return heard.proposal
+    clean = heard.text
+    if any(cue.lower() in clean for cue in remedy[1:]):
+        return heard.proposal or heard.label.label != "exploratory"
+    return heard.proposal and shares(pieces(clean, lang), frozenset().union(*(pieces(r, lang) for r in remedy)), lang)
 
 
-def removals(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> list[Removal]:
-    """Seed: 确认排除 — before asking again, check with the customer that the concern is gone."""
-    out = []
-    for concern_seq in _voiced(turns, lang):
-        confirmed = None
-        for turn in turns:
-            if turn.seq <= concern_seq or turn.speaker != "trainee":
-                continue
-            line = labels[turn.seq]
-            if line.label == "confirmation" and confirmed is None:
-                confirmed = turn.seq
-            if line.label == "commitment_request":
-                out.append(Removal(concern_seq, turn.seq, confirmed))
-                break
-    unique: dict[int, Removal] = {}
-    for removal in out:  # several concerns before one request: judged once, at the request
-        unique.setdefault(removal.request_seq, removal)
-    return list(unique.values())
-
-
-def pushes_at_high_level(turns: list[Turn], labels: dict[int, LineLabel], lang: str, level: str | None) -> list[int]:
-    """Seed: at argument or resistance (levels 5-6), do not push for commitment at all once the
-    concern is in the open: every commitment request after it is a push."""
-    if level not in HIGH_LEVELS:
-        return []
-    voiced = _voiced(turns, lang)
+def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: list[Event],
+         concern_level: str | None, false_objection: bool = False, from_acts: bool = False,
+         remedy: Sequence[str] = ()) -> ConcernReport:
+    """`remedy`: the persona's remedy text then its cues, when known (what meets this concern)."""
+    voiced = [e for e in events if e.kind == "voice_concern"]
+    if not voiced and rank(concern_level) >= rank("no_commitment"):
+        # A customer with no faith, an argument or a pretext shows it from the start, in its own words.
+        first = next((t for t in turns if t.speaker == "customer"), None)
+        voiced = [Event(first.seq, "voice_concern", concern_level)] if first is not None else []
     if not voiced:
-        return []
-    return [t.seq for t in turns if t.speaker == "trainee" and t.seq > voiced[0]
-            and labels[t.seq].label == "commitment_request"]
+        return ConcernReport(points=[("concerns.none_voiced", None, {})], level="none")
+    names = load_cues(lang).names.get("steps", {})
+    assert isinstance(names, dict)
+    # The persona's level when known; the words' level only for a transcript from elsewhere (a
+    # record's level is the engine's own, and follows it below).
+    start = rank(concern_level) if concern_level else rank(voiced[0].level)
+    if from_acts:
+        start = max(start, rank(voiced[0].level))
+    walk = _Walk(level=start or 1)
+    highest = walk.level
+    answered = replies(turns, events)
+    after = [t for t in turns if t.speaker == "trainee" and t.seq > voiced[0].seq]
+    exposed = False
+    for index, turn in enumerate(after):
+        line = labels[turn.seq]
+        heard = hear_line(turn.text, lang)
+        reply = answered.get(turn.seq, [])
+        text, text_lang = normalise(turn.text, lang)
+        steps = set(heard.steps)
+        request = line.label == "commitment_request"
+        if index == 0 and (line.pitch or (line.label == "statement" and not steps and not heard.moves)):
+            walk.first("concerns.ignored", turn.seq)
+        if false_objection and not exposed:
+            if "test" in steps:
+                walk.first("concerns.tested", turn.seq)
+                exposed = True
+                walk.level = rank("resistance")
+            if load_cues(text_lang).has("discount", text):
+                walk.add("concerns.bought_off", turn.seq)
+        if walk.level >= rank("argument") or exposed:
+            if request:
+                walk.add("concerns.pushed_at_high_level", turn.seq)
+            elif not line.pitch and (heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
+                                     or any(e.kind == "ease_concern" for e in reply)):
+                walk.add("concerns.calmed", turn.seq)
+            if ("referral" in heard.moves or heard.subject == "other_person") and any(e.kind == "named" for e in reply):
+                walk.first("concerns.other_person", turn.seq)
+        elif walk.level == rank("no_commitment"):
+            if request:
+                walk.requests += 1
+                if walk.requests > 1:
+                    walk.add("concerns.reasked", turn.seq)
+            if "reflect" in heard.moves:
+                walk.first("concerns.reflected", turn.seq)
+        else:
+            if heard.subject in ("personal", "pain") and line.label == "exploratory":
+                steps.add("dig")  # the personal stake behind the objection, as the customer engine hears it
+            if heard.subject == "concern" and line.label == "exploratory" and "test" not in steps:
+                steps.add("explore")  # asking about the objection once it is in the open explores it
+            if "dig" in walk.steps and offers_remedy(turn.text, lang, heard, remedy):
+                steps.add("remedy")
+            for event in reply:
+                if event.kind == "ease_concern" and "dig" in walk.steps:
+                    steps.add("confirm" if event.level == "none" or "remedy" in walk.steps else "remedy")
+            _sequence(walk, turn.seq, steps, names)
+            if request and not walk.removed and not any(e.kind == "grant" for e in reply):
+                walk.add("concerns.pushed", turn.seq)
+        if "withdraw" in heard.moves and line.label == "statement" and walk.level >= rank("no_commitment"):
+            walk.first("concerns.withdrew", turn.seq)
+        for event in reply:  # the recorded level follows the customer: made worse, a pretext seen through
+            if from_acts and event.kind == "voice_concern" and event.level in ("argument", "resistance", "no_commitment"):
+                walk.level = max(walk.level, rank(event.level))
+        highest = max(highest, walk.level)
+    asked_again = sum(labels[t.seq].label == "commitment_request" for t in after)
+    held_back = (highest >= rank("argument") or exposed) and asked_again == 0 or (
+        highest == rank("no_commitment") and asked_again <= 1 and "concerns.withdrew" in walk.once)
+    return ConcernReport(points=walk.points, level=LEVELS[highest], held_back=held_back)

@@ -6,12 +6,15 @@ on the trainee turn concerned, in the session's language.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from scoring import commitment as commitment_mod
 from scoring import concerns as concerns_mod
+from scoring import customer as customer_mod
 from scoring import motive as motive_mod
 from scoring import repeats as repeats_mod
 from scoring.cues import Cues, load_cues
+from scoring.forms import form_of
 from scoring.labeller import label
 from scoring.models import (
     DIMENSIONS, LABELS, MOTIVES, AfterAnswer, AfterQuestion, Commitment, Counts, Dimensions, LineLabel, Pause,
@@ -55,15 +58,33 @@ def _secs(value: float) -> str:
 
 
 def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: repeats_mod.Repeats,
-                 ledger: Ledger) -> None:
+                 forms: dict[int, str | None], answers: dict[int, list[customer_mod.Event]], ledger: Ledger) -> None:
     explored = False
     topics: set[str] = set()
     confirmed_at: int | None = None
     closed = False
+    opened = False
+    closed_run: list[int] = []
     for turn in trainee:
         line = labels[turn.seq]
+        form = forms.get(turn.seq)
+        if line.label in ("exploratory", "control") and turn.seq not in repeats.questions:
+            if form in ("open", "imperative") and not opened:
+                opened = True
+                if not closed_run:
+                    ledger.add("questioning.broad_first", turn.seq)
+            elif form in ("closed", "choice", "tag") and not opened:
+                closed_run.append(turn.seq)
+                if len(closed_run) == 3:
+                    ledger.add("questioning.closed_run", turn.seq, count=len(closed_run))
+        corrected = any(e.kind == "correct" for e in answers.get(turn.seq, []))
+        narrow_first = line.label == "exploratory" and form in ("closed", "choice", "tag") and not opened
         if turn.seq in repeats.questions:
             ledger.add("questioning.repeat", turn.seq)
+        elif line.label == "confirmation" and corrected:
+            ledger.add("questioning.confirm_corrected", turn.seq)
+        elif narrow_first:
+            explored = True  # a yes/no before any open question explores little (由宽到窄): no credit
         elif line.label == "exploratory":
             explored = True
             topic = ledger.cues.name("topics", line.topic or "need")
@@ -129,7 +150,8 @@ def _talk(turns: list[Turn], trainee: list[Turn], labels: dict[int, LineLabel], 
 
 
 def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: SilenceReport,
-               ratio: float | None, repeats: repeats_mod.Repeats, ledger: Ledger) -> None:
+               ratio: float | None, repeats: repeats_mod.Repeats, answers: dict[int, list[customer_mod.Event]],
+               ledger: Ledger) -> None:
     threshold = f"{ledger.rubric.silence_threshold_s:g}"
     for q in silence.questions:
         if q.held is None:
@@ -145,7 +167,9 @@ def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: Silen
         if turn.seq in repeats.farmed:
             ledger.add("listening.extension_farmed", turn.seq)
         elif labels[turn.seq].label == "extension":
-            ledger.add("listening.extension", turn.seq)
+            # credit only where the customer had more to say (DESIGN 2.2b: it deepens, it is not pumped)
+            more = any(e.kind == "more" for e in answers.get(turn.seq, []))
+            ledger.add("listening.extension" if more else "listening.extension_empty", turn.seq)
     if ratio is not None:
         high = ratio > ledger.rubric.talk_ratio_target + ledger.rubric.talk_ratio_tolerance
         ledger.add("listening.talk_ratio_high" if high else "listening.talk_ratio_ok", None,
@@ -153,7 +177,11 @@ def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: Silen
 
 
 def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineLabel], trainee: list[Turn],
-                ledger: Ledger) -> None:
+                concern: concerns_mod.ConcernReport, ledger: Ledger) -> None:
+    if concern.held_back and not report.secured_by:
+        # DESIGN 2.2: at levels 4-6 the right play asks for nothing more; such a session can pass.
+        ledger.add("commitment.held_back", None, level=ledger.cues.name("levels", concern.level))
+        return
     if not report.requested:
         ledger.add("commitment.none", None)
         return
@@ -177,19 +205,9 @@ def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineL
         ledger.add("commitment.element", best.seq, elements=ledger.cues.name("elements", element))
 
 
-def _concerns(responses: list[concerns_mod.ConcernResponse], removals: list[concerns_mod.Removal],
-              pushes: list[int], ledger: Ledger) -> None:
-    if not responses:
-        ledger.add("concerns.none_voiced", None)
-    for r in responses:
-        ledger.add(f"concerns.{r.handling}", r.seq)
-    for removal in removals:
-        if removal.confirmed_seq is not None:
-            ledger.add("concerns.removal_confirmed", removal.confirmed_seq)
-        else:
-            ledger.add("concerns.removal_unconfirmed", removal.request_seq)
-    for seq in pushes:
-        ledger.add("concerns.pushed_at_high_level", seq)
+def _concerns(report: concerns_mod.ConcernReport, ledger: Ledger) -> None:
+    for rule, seq, ctx in report.points:
+        ledger.add(rule, seq, **ctx)
 
 
 def _motive(events: list[motive_mod.MotiveEvent] | None, motive: str | None, ledger: Ledger) -> None:
@@ -202,11 +220,14 @@ def _motive(events: list[motive_mod.MotiveEvent] | None, motive: str | None, led
 
 
 def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | None = None,
-          concern_level: str | None = None) -> Scorecard:
+          concern_level: str | None = None, false_objection: bool = False, remedy: Sequence[str] = ()) -> Scorecard:
     """Score one transcript. `motive` is the persona's motive (growth, rescue, balanced,
     complacent) when known; without it motive_fit is a neutral score, with a note saying so.
-    `concern_level` is the persona's concern level (DESIGN 2.2) when known: at argument or
-    resistance any commitment push after the concern is voiced costs points."""
+    `concern_level` is the persona's concern level (DESIGN 2.2) when known, and
+    `false_objection` whether the concern it voices is a pretext: concern handling is judged by
+    the level (the words' level otherwise); `remedy`, the persona's remedy text and cues, tells
+    which proposal meets the concern. The customer's side is read from the engine's record
+    when the transcript carries one (`source: acts`), else from its words."""
     if motive is not None and motive not in MOTIVES:
         raise ValueError(f"motive must be one of {', '.join(MOTIVES)} or None, not {motive!r}")
     rubric = rubric or load_rubric()
@@ -217,15 +238,19 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     labels = {t.seq: label(t.text, lang) for t in trainee}
 
     source = "acts" if transcript.has_acts else "text"
+    events = customer_mod.read(turns, lang, from_acts=source == "acts")
+    answers = customer_mod.replies(turns, events)
+    forms = {t.seq: form_of(t.text, lang) for t in trainee}
     repeats = repeats_mod.read(turns, labels, lang, from_acts=source == "acts")
-    _questioning(trainee, labels, repeats, ledger)
+    _questioning(trainee, labels, repeats, forms, answers, ledger)
     silence = measure(turns, labels, rubric.silence_threshold_s)
     ratio = _talk_ratio(turns)
-    _listening(trainee, labels, silence, ratio, repeats, ledger)
+    _listening(trainee, labels, silence, ratio, repeats, answers, ledger)
     report = commitment_mod.read(turns, labels, lang, from_acts=source == "acts")
-    _commitment(report, labels, trainee, ledger)
-    _concerns(concerns_mod.read(turns, labels, lang), concerns_mod.removals(turns, labels, lang),
-              concerns_mod.pushes_at_high_level(turns, labels, lang, concern_level), ledger)
+    concern = concerns_mod.read(turns, labels, lang, events, concern_level, false_objection,
+                               from_acts=source == "acts", remedy=remedy)
+    _commitment(report, labels, trainee, concern, ledger)
+    _concerns(concern, ledger)
     _motive(motive_mod.read(turns, labels, lang, motive) if motive else None, motive, ledger)
 
     sums: dict[str, int] = defaultdict(int)
@@ -262,7 +287,8 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
         outcome="advance" if secured else "continuation",
         talk_ratio=ratio,
         talk=_talk(turns, trainee, labels, ratio),
-        turns=[TurnCard(seq=t.seq, notes=ledger.notes.get(t.seq, []), **labels[t.seq].to_dict()) for t in trainee],
+        turns=[TurnCard(seq=t.seq, notes=ledger.notes.get(t.seq, []), form=forms[t.seq], **labels[t.seq].to_dict())
+               for t in trainee],
         points=ledger.points,
         pauses=[Pause(answer_seq=a.answer_seq, seq=a.seq, pause_s=a.pause, held=a.held) for a in silence.answers],
         notes=ledger.session_notes,

@@ -14,6 +14,7 @@ Topic = Literal["process", "expectation", "need", "motive"]
 Language = Literal["zh", "en"]
 Dimension = Literal["questioning", "listening", "commitment", "concerns", "motive_fit"]
 Element = Literal["time", "people", "action", "benefit"]
+Form = Literal["open", "closed", "choice", "tag", "declarative", "imperative"]
 
 LABELS: tuple[Label, ...] = ("exploratory", "extension", "control", "confirmation", "commitment_request", "statement")
 TOPICS: tuple[Topic, ...] = ("process", "expectation", "need", "motive")
@@ -120,6 +121,7 @@ class TurnCard(BaseModel):
     pitch: bool
     rule: str
     reason: str
+    form: Form | None = Field(default=None, description="a question's form (DESIGN 4.1b); None for a statement")
     notes: list[str] = Field(default_factory=list)
 
 

@@ -49,7 +49,11 @@ def _from_text(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> Re
                 farmed.add(turn.seq)
         elif label in _ASKING:
             text = normal(turn.text)
-            subject = hear_line(turn.text, lang).subject
+            heard = hear_line(turn.text, lang)
+            subject = heard.subject
+            if heard.steps or subject == "concern":  # working through a concern is not asking again
+                previous = label
+                continue
             key = (label, subject) if subject and label != "confirmation" else None
             if any(similar(text, other) for other in seen) or (key is not None and key in asked):
                 questions.add(turn.seq)

@@ -40,7 +40,7 @@ def _graded(db: Session, cert: Certification) -> list[ChatSession]:
     return list(db.exec(stmt))
 
 
-def run(db: Session, *, run_id: int, hints: dict[str, dict[str, str]]) -> RegradeRun:
+def run(db: Session, *, run_id: int, hints: dict[str, dict[str, Any]]) -> RegradeRun:
     """Grade every attempt again under the new rubric, committing progress after each one."""
     job = db.get(RegradeRun, run_id)
     assert job is not None

@@ -193,7 +193,7 @@ def start_attempt(
     return chat
 
 
-def finalize_expired(db: Session, *, cert: Certification, clock_now: float, hints: dict[str, dict[str, str]]) -> int:
+def finalize_expired(db: Session, *, cert: Certification, clock_now: float, hints: dict[str, dict[str, Any]]) -> int:
     """End and grade every attempt whose time is up but that nobody ended (the candidate left)."""
     stmt = select(ChatSession).where(ChatSession.certification_id == cert.id, ChatSession.status == "active")
     count = 0

@@ -41,6 +41,8 @@ def _heard_steps(d: Decision, line: TraineeLine) -> set[str]:
     about = _about_concern(d, line)
     if "explore" in line.steps and about:
         steps.add("explore")
+    if line.subject == "concern" and line.label == "exploratory" and "test" not in line.steps:
+        steps.add("explore")  # asking about the objection once it is in the open explores it
     if line.label == "extension" and d.last_subject == "concern" and "concern" not in d.extended:
         steps.add("explore")  # "为什么这么说?" / "Tell me more" right after the objection explores it, once
     if "emotion" in line.steps:

@@ -4,7 +4,7 @@ name file and field."""
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -180,9 +180,12 @@ class PersonaCard(_Strict):
         """How much pitching and pushing the customer puts up with before wrapping up."""
         return self.patience or {"easy": 100, "medium": 80, "hard": 60}[self.difficulty]
 
-    def grading_hints(self) -> dict[str, str]:
-        """What the grader may know of this persona: its motive and its concern level."""
-        return {"motive": self.motive, "concern_level": self.concern.level}
+    def grading_hints(self) -> dict[str, Any]:
+        """What the grader may know of this persona: its motive, its concern level, whether the
+        concern it voices is a pretext, and what would meet the concern (its remedy)."""
+        remedy = self.concern.real.remedy if self.concern.real is not None else self.concern.remedy
+        return {"motive": self.motive, "concern_level": self.concern.level,
+                "false_objection": self.concern.false_objection, "remedy": [remedy.text, *remedy.cues]}
 
     @cached_property
     def fact_by_id(self) -> dict[str, Fact]:

@@ -2,16 +2,24 @@
 
 Forms are read at the start of the sentence and of its last clause, so "If we cut lead time,
 would that…" and "I'll set it up — could your analysts…" are seen as questions. A wh-word
-followed by its own subject ("What we found is…") opens a clause, not a question. An indirect
-question ("I wonder what budget you have in mind.") asks even with a full stop.
+followed by its own subject ("What we found is…", "When people forget…") opens a clause, not
+a question; a wh-word followed by an inverted auxiliary and its subject ("…, where do you
+think you fall") asks wherever it stands. An indirect question ("I wonder what budget you
+have in mind.", "So I'm wondering if you've…") asks even with a full stop. Spoken
+repetitions are read once ("wh-what", "that's-that's", "if-if").
 """
 
 import re
 
+_STUTTER = re.compile(r"\b([a-z]{1,3})-(?=\1)|\b([a-z']+)(?:-| - |-- )(?=\2\b)")
+
 
 def prepare(body: str, qmark: bool) -> str:
-    """English rules read lower case."""
-    return body.lower()
+    """English rules read lower case, with stutters and repeated words read once."""
+    body = body.lower()
+    if "-" in body:
+        body = _STUTTER.sub("", body)
+    return body
 
 
 def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[frozenset[str], bool]:
@@ -22,16 +30,18 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     parts = p["clause_split"].split(body)
     if len(parts) > 1:
         starts.append(lead.sub("", parts[-1].strip()))
-    for start in starts:
-        if p["wh_start"].match(start) and not p["wh_clause"].match(start):
+    for i, start in enumerate(starts):
+        if p["wh_start"].match(start) and not p["wh_clause"].match(start) and (qmark or not (
+                p["free_relative"].match(start) or p["wh_subordinate"].match(start) or p["wh_continues"].match(start)
+                or (i and p["wh_relative"].match(start)))):
             forms.add("wh")
         if p["aux_start"].match(start) or (qmark and p["aux_any"].match(start)):
             forms.add("aux")
         if p["neg_start"].match(start):
             forms.add("neg")
-    if p["tag"].search(body):
+    if p["tag"].search(body) or (qmark and (p["tag_marked"].search(body) or p["tag_alone"].fullmatch(body))):
         forms.add("tag")
-    if p["indirect"].match(body):
+    if p["indirect"].search(body) or p["inverted"].search(body):
         forms.add("wh")
     question = qmark or bool(forms & {"wh", "aux", "tag"})
     if not question and p["wh_any"].search(body):

@@ -18,7 +18,10 @@ from scoring.labeller.text import clean, script_of
 from scoring.models import LineLabel
 
 _ANALYSERS = {"zh": zh, "en": en}
-_ENDS = re.compile(r"[。!?;\n]+|\.+(?=\s|$)")
+# A closing quote belongs to the sentence it ends. A space between Chinese characters is a pause
+# that ends one (speech transcripts and chat: "行行行 要不您先跟他沟通沟通"), so a trailing remark
+# ("您说的不合适主要指哪块 我想先弄明白") does not hide the question before it.
+_ENDS = re.compile(r'[。!?;\n]+"?|\.+"?(?=\s|$)|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])')
 _ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "prof", "jr", "sr", "no", "e.g", "i.e"})
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _CLAUSES = re.compile(r"[,、:—]| - ")
@@ -59,7 +62,8 @@ def sentences(text: str, table: Table) -> list[Sentence]:
         if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
             bodies[-1] = [f"{bodies[-1][0]},{body}", True]
             continue
-        body = p["fillers"].sub("", body).strip(" ,、~-")
+        if not (qmark and "tag_alone" in p and p["tag_alone"].fullmatch(body)):  # "Right?" alone still asks
+            body = p["fillers"].sub("", body).strip(" ,、~-")
         if body:
             bodies.append([body, qmark])
     out = []
@@ -124,12 +128,24 @@ def _pitch(parts: list[Sentence], table: Table) -> Cue | None:
     return None
 
 
+def _closes_a_summary(s: Sentence, rule: Rule | None, earlier: list[Sentence], table: Table) -> bool:
+    """"我确认一下…第一…第二…第三…。您看对吗?": a tag that closes a summary begun in an earlier
+    sentence checks the summary (麦肯锡式确认), it does not lead."""
+    marker = table.patterns.get("summary_marker")
+    if marker is None or not earlier or not ({"tag", "declarative"} & s.forms or (rule and rule.label == "control")):
+        return False
+    return any(marker.search(e.text) for e in earlier)
+
+
 def _decide(parts: list[Sentence], table: Table) -> tuple[LineLabel, int | None]:
     """The line's label, and the index of the sentence that decided it (None: no question)."""
     pitch = _pitch(parts, table)
     for i in range(len(parts) - 1, -1, -1):
         s = parts[i]
         rule = _first_rule(s, table, pitch is not None)
+        if _closes_a_summary(s, rule, parts[:i], table):
+            return LineLabel(label="confirmation", topic=None, pitch=pitch is not None,
+                             rule=f"{table.lang}.confirmation.summary", reason=table.reasons["summary"]), i
         if rule is not None and rule.label != "exploratory":
             return LineLabel(label=rule.label, topic=None, pitch=pitch is not None, rule=rule.id, reason=rule.reason), i
         if rule is not None or s.question:

@@ -1,19 +1,37 @@
 """Chinese question forms on raw characters (question-cues.md): particles, wh-words, A-not-A, tags.
 
-A wh-word alone does not make a question ("问题的答案是什么" is a noun phrase): without a
-question mark it needs a licence (您/你们, 呢, 请问, 大概…) and must not sit inside an
-embedded clause (我不知道…什么). 么 is the particle only when it does not end 什么/怎么/那么.
+Speech and chat drop the question mark, so the words must show the question:
+- particles: 吗 always; 呢 after a wh-word or on a short phrase (你呢); 吧 when it presumes
+  and checks (你听过吧, 没事吧, 太贵了吧), not when it proposes (我们走吧). 啊 alone does not
+  ask (您这办公室景色真不错啊); after a wh-word it licenses it. 么 is the particle only when it
+  does not end 什么/怎么/那么.
+- a wh-word asks when something licenses it (您/你们, 呢, 请问, 大概…) or when it stands in
+  asking position at the end of the sentence (他去哪了, 情况怎么样了); not inside an
+  embedded clause (我不知道…什么, 具体多少钱要看模块) or an if-clause (如果出现什么问题), not
+  after a negation (没说什么), not as free choice (你去哪我去哪). "问题的答案是什么" (a
+  definition with no addressee or deixis) is a noun phrase.
+- A-not-A (V不V, 回去不回去, 去没去, 你听见没有), tags at the end with or without a comma
+  (…是吧, …对不对), X还是Y when 还是 is not the adverb, rhetorical forms (难道, 你以为),
+  proposals (要不咱们…) and paraphrases put to the customer (您的意思是…).
+A trailing address after the particle (好意思吗你, 好吧妈) is read as if it came first.
 """
 
 import re
 
 _MO = re.compile(r"(?<![什怎那这多要为干])么$")
+_VOCATIVE = re.compile(r"(?<=[吗呢吧啊嘛么呀])(?:你们|你|您|妈|爸|哥|姐|老公|老婆|宝贝)$")
+_MODAL = re.compile(r"能|可以|会不会|方便|愿意|可不可")
+_YOU_SEE = re.compile(r"(?:^|(?<=,))(?:您|你)看$")
 
 
 def prepare(body: str, qmark: bool) -> str:
-    """Sentence-final 么, and 嘛 before a question mark, are the particle 吗 (the seed writes 紧急嘛?)."""
+    """Sentence-final 么, and 嘛 before a question mark or after a modal, are the particle 吗
+    (the seed writes 紧急嘛?; 您可以跟我说说嘛); a final "…,您看" is "…,您看呢"."""
+    body = _VOCATIVE.sub("", body)
+    if body.endswith("看") and _YOU_SEE.search(body):
+        body += "呢"  # "…,您看" asks as "…,您看呢" does
     body = _MO.sub("吗", body)
-    if qmark and body.endswith("嘛"):
+    if body.endswith("嘛") and (qmark or _MODAL.search(body)):
         body = body[:-1] + "吗"
     return body
 
@@ -21,26 +39,41 @@ def prepare(body: str, qmark: bool) -> str:
 def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[frozenset[str], bool]:
     """The question forms present in one sentence, and whether it reads as a question."""
     forms: set[str] = set()
-    wh = p["wh"].search(p["wh_block"].sub("#", body)) is not None
+    masked = p["wh_block"].sub("#", body)
+    wh = p["wh"].search(masked) is not None
     if p["anotA"].search(p["anotA_embedded"].sub("#", body)):
         forms.add("anotA")
-    if p["tag"].search(body):
+    if p["tag"].search(body) or p["tag_end"].search(body):
         forms.add("tag")
-    if qmark and p["alternative"].search(body):
+    if p["alternative"].search(body) and (qmark or (p["alternative_bare"].search(body)
+                                                    and not p["alternative_not"].search(body))):
         forms.add("alternative")
+    if p["rhetorical_form"].search(body):
+        forms.add("rhetorical")
+    elif p["proposal"].search(body) or p["proposal"].search(body.rsplit(",", 1)[-1]):
+        forms.add("proposal")
+    if p["paraphrase"].search(body):
+        forms.add("paraphrase")
+    if p["set_phrase"].search(body):
+        forms.add("particle")
     if body.endswith("吗"):
         forms.add("particle")
     elif body.endswith("呢") and (wh or len(body) <= 6):
         forms.add("particle")
     elif body.endswith("吧") and (qmark or p["presumptive"].search(body)):
         forms.add("particle")
+    embedded = p["embedded"].search(body) is not None and p["wh_knowing"].search(body) is None
     licensed = wh and (qmark or p["indirect"].search(body) is not None
-                       or (p["embedded"].search(body) is None and p["licence"].search(body) is not None))
+                       or (not embedded and (p["licence"].search(body) is not None
+                                             or p["wh_strong"].search(masked) is not None
+                                             or (p["wh_final"].search(masked) is not None
+                                                 and p["wh_definition"].search(body) is None))))
     if licensed:
         forms.add("wh")
     elif wh:
         forms.add("embedded")
-    question = qmark or bool(forms & {"anotA", "tag", "particle", "wh"})
-    if qmark and not forms & {"anotA", "tag", "particle", "wh", "alternative"}:
+    asks = {"anotA", "tag", "particle", "wh", "alternative", "rhetorical", "proposal", "paraphrase"}
+    question = qmark or bool(forms & asks)
+    if qmark and not forms & asks:
         forms.add("declarative")
     return frozenset(forms), question

@@ -226,6 +226,29 @@ def test_classify_eval_prints_agreement_and_confusion(tmp_path: Path) -> None:
     assert "commitment_request -> exploratory" in out
 
 
+def test_classify_eval_reads_the_shared_question_sets(tmp_path: Path) -> None:
+    """The AnnoMI and CPED formats (../shared/data) print question detection beside the baseline."""
+    annomi = tmp_path / "annomi_mini.tsv"
+    annomi.write_text("transcript\tquestion\tquestion_subtype\treflection\tmain_behaviour\ttext\n"
+                      "0\t1\topen\t0\tquestion\tTell me a little bit about your team.\n"
+                      "0\t1\tclosed\t1\treflection\tSo you're worried about cost?\n"
+                      "2\t0\tn/a\t0\ttherapist_input\tWhat we usually see is a 20% drop.\n", encoding="utf-8")
+    result = run(["classify", "--eval", str(annomi), "--misses", "all"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "question detection on annomi_mini.tsv (annomi, en): 2 lines, 1 reflections left out" in out
+    assert 'baseline: contains "?"' in out and "tune" in out and "measure" in out
+    assert "disagreements on all (0;" in out
+    cped = tmp_path / "cped_mini.tsv"
+    cped.write_text("question\ttext\n1\t王总那边批了没有\n0\t我不知道他去哪了\n1\t你真打算放弃了\n", encoding="utf-8")
+    result = run(["classify", "--eval", str(cped), "--misses", "tune"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "(cped, zh): 3 lines" in result.stdout and "baseline: re.search(" in result.stdout
+    assert "question -> statement" in result.stdout and "你真打算放弃了" in result.stdout
+    bad = run(["classify", "--eval", str(cped), "--misses", "some"], tmp_path)
+    assert bad.returncode == 2 and "tune, measure or all" in bad.stderr
+
+
 def test_classify_eval_names_a_bad_label(tmp_path: Path) -> None:
     labelled = tmp_path / "bad.tsv"
     labelled.write_text("text\tlabel\ttopic\tnote\nhello\tgreeting\t\t\n", encoding="utf-8")

@@ -217,11 +217,11 @@ def test_counts_match_the_labels() -> None:
 def test_a_voiced_concern_should_be_explored_not_pushed_past() -> None:
     explored = grade(tx(("t", "您怎么看?", 1, 2), ("c", "我担心数据迁移的风险。", 3, 4),
                         ("t", "您最担心迁移的哪一部分?", 9, 10)))
-    assert [p.seq for p in points(explored, "concerns.explored")] == [3]
-    pushed = grade(tx(("t", "您怎么看?", 1, 2), ("c", "我担心数据迁移的风险。", 3, 4),
-                      ("t", "我们的平台已经服务了200多家医院,非常稳定。", 9, 10)))
-    assert [p.seq for p in points(pushed, "concerns.pushed")] == [3]
-    assert pushed.dimensions.concerns < explored.dimensions.concerns
+    assert [p.seq for p in points(explored, "concerns.step")] == [3]  # 探寻异议, the first step
+    pitched = grade(tx(("t", "您怎么看?", 1, 2), ("c", "我担心数据迁移的风险。", 3, 4),
+                       ("t", "我们的平台已经服务了200多家医院,非常稳定。", 9, 10)))
+    assert [p.seq for p in points(pitched, "concerns.ignored")] == [3]
+    assert pitched.dimensions.concerns < explored.dimensions.concerns
 
 
 def test_no_concern_is_neutral_and_says_so() -> None:
@@ -444,9 +444,14 @@ def test_concern_removal_confirmed_before_asking_again() -> None:
              ("trainee", "您具体担心的是哪一类故障?"), ("customer", "主要是宕机。"),
              ("trainee", "我确认一下,如果我们保证两小时到现场,您的这个顾虑就解决了,对吗?"), ("customer", "对。"),
              ("trainee", "那下周三能请您提供近三个月的故障记录吗?"), ("customer", "可以。")]
+    lines[4:4] = [("trainee", "如果再出宕机,对您个人影响最大的是什么?"), ("customer", "院长问责下来我扛不住。"),
+                  ("trainee", "我们可以先在一个科室试点,出了问题两小时到现场,随时切回原来的方式。"), ("customer", "这样我放心多了。")]
+    lines[8] = ("trainee", "这样安排,您刚才的顾虑还存在吗?")
+    lines[9] = ("customer", "没什么顾虑了。")
     rules = _rules(grade(_concern_transcript(lines)).model_dump(mode="json"))
-    assert ("concerns.explored", 3) in rules and ("concerns.removal_confirmed", 5) in rules
-    assert not [r for r in rules if r[0] == "concerns.removal_unconfirmed"]
+    steps = [seq for rule, seq in rules if rule == "concerns.step"]
+    assert steps == [3, 5, 7, 9]  # explore, dig, remedy, confirm: in order (DESIGN 2.2)
+    assert not [r for r in rules if r[0] == "concerns.pushed"]
 
 
 def test_asking_again_without_confirming_removal_costs() -> None:
@@ -456,9 +461,9 @@ def test_asking_again_without_confirming_removal_costs() -> None:
              ("trainee", "您具体担心的是哪一类故障?"), ("customer", "主要是宕机。"),
              ("trainee", "那下周三能请您提供近三个月的故障记录吗?"), ("customer", "再说吧。")]
     card = grade(_concern_transcript(lines)).model_dump(mode="json")
-    assert ("concerns.removal_unconfirmed", 5) in _rules(card)
-    point = next(p for p in card["points"] if p["rule"] == "concerns.removal_unconfirmed")
-    assert point["delta"] < 0 and "确认" in point["reason"]
+    assert ("concerns.pushed", 5) in _rules(card)
+    point = next(p for p in card["points"] if p["rule"] == "concerns.pushed")
+    assert point["delta"] < 0 and "索取承诺" in point["reason"]
 
 
 def test_pushing_at_argument_or_resistance_costs_only_at_those_levels() -> None:
