@@ -13,6 +13,7 @@ from scoring import concerns as concerns_mod
 from scoring import customer as customer_mod
 from scoring import motive as motive_mod
 from scoring import repeats as repeats_mod
+from scoring.advice import advise
 from scoring.cues import Cues, load_cues
 from scoring.forms import form_of
 from scoring.labeller import label
@@ -50,7 +51,8 @@ class Ledger:
             delta = delta if abs(delta) <= room else (room if delta > 0 else -room)
         if delta:
             self._totals[rule] += delta
-            self.points.append(Point(dimension=POINT_RULES[rule], delta=delta, seq=seq, rule=rule, reason=reason))
+            self.points.append(Point(dimension=POINT_RULES[rule], delta=delta, seq=seq, rule=rule, reason=reason,
+                                     name=self.cues.name("rules", rule)))
 
 
 def _secs(value: float) -> str:
@@ -268,7 +270,7 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     broken_q = sum(q.held is False for q in silence.questions)
     held_a = sum(a.held for a in silence.answers)
     secured = report.secured_by
-    return Scorecard(
+    card = Scorecard(
         session_id=transcript.session_id,
         persona_id=transcript.persona_id,
         language=lang,
@@ -292,4 +294,10 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
         points=ledger.points,
         pauses=[Pause(answer_seq=a.answer_seq, seq=a.seq, pause_s=a.pause, held=a.held) for a in silence.answers],
         notes=ledger.session_notes,
+        concern_level=concern.level,
+        pass_mark=rubric.pass_mark,
+        weights=rubric.weights,
+        min_dimension=rubric.min_dimension,
     )
+    card.next_steps = advise(card, rubric)  # what to do next time: the costliest points, with better lines
+    return card

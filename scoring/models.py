@@ -133,6 +133,22 @@ class Point(BaseModel):
     seq: int | None
     rule: str
     reason: str
+    name: str = Field(default="", description="the rule's name for people (grading/{zh,en}.yaml names.rules)")
+
+
+class Advice(BaseModel):
+    """One thing to do next time: a deduction (or a credit missed) that cost the most, tied to a
+    turn, with a better line from the method (scoring/advice/{zh,en}.yaml)."""
+
+    rule: str
+    name: str
+    dimension: Dimension
+    seq: int | None = Field(description="the trainee turn it is tied to; None only without trainee turns")
+    why: str
+    better_line: str
+    do: str = Field(description="what to do next time, in one sentence")
+    kind: Literal["deduction", "missed"] = Field(description="a deduction taken, or a credit not earned")
+    cost: float = Field(description="overall points it cost (a deduction) or left on the table (a credit)")
 
 
 class Run(BaseModel):
@@ -164,7 +180,7 @@ class Pause(BaseModel):
 
 
 class Scorecard(BaseModel):
-    """DESIGN 4.1b plus points, pauses and a few session facts."""
+    """DESIGN 4.1b plus points, pauses, the rubric's pass mark and weights, next steps and a few session facts."""
 
     session_id: str | None
     persona_id: str | None
@@ -185,3 +201,8 @@ class Scorecard(BaseModel):
     points: list[Point]
     pauses: list[Pause]
     notes: list[str]
+    concern_level: str | None = Field(default=None, description="the level the customer's concern reached (DESIGN 2.2)")
+    pass_mark: int | None = None
+    weights: dict[Dimension, float] = Field(default_factory=dict)
+    min_dimension: dict[Dimension, int] = Field(default_factory=dict)
+    next_steps: list[Advice] = Field(default_factory=list, description="three things to do next time, costliest first")
