@@ -6,7 +6,11 @@ Once the customer voices a concern, the trainee's lines are judged by the concer
   remedy; confirm it is gone); asking for a commitment before the removal is confirmed pushes.
 - 不承诺 (4): asking again deducts; reflecting on our part and withdrawing gracefully earn credit.
 - 争论/抵触 (5-6), and a false objection once seen through: every commitment request is a heavy
-  deduction; lowering the temperature and finding someone else to talk to earn credit.
+  deduction; lowering the temperature and finding someone else to talk to earn credit. Only a
+  session that does one of them is "held back" rightly: asking for nothing while ignoring the
+  argument leaves it where it was.
+- Whatever the level, the first line after the concern must take it up: a pitch, or talk or a
+  question on something else, ignores it.
 - 假异议: testing the objection earns credit; buying it off with a discount deducts.
 The level is the persona's when known (else what the customer's words show), and follows the
 customer when it changes (a concern made worse by pushing, a pretext seen through).
@@ -23,13 +27,14 @@ from scoring.hearing.content import pieces, shares
 from scoring.models import LineLabel, Turn
 
 Point = tuple[str, int | None, dict[str, Any]]
+_ABOUT_CONCERN = ("concern", "personal", "pain")  # what a line must be about to take the concern up
 
 
 @dataclass
 class ConcernReport:
     points: list[Point] = field(default_factory=list)
     level: str = "none"  # the level the concern reached in the open (the highest), or none
-    held_back: bool = False  # a level 4-6 session in which, rightly, nothing was asked for again
+    held_back: bool = False  # a level 4-6 session handled as the method says, nothing asked for again
 
 
 def _needed(level: int) -> list[str]:
@@ -115,8 +120,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request"
-        if index == 0 and (line.pitch or (line.label == "statement" and not steps and not heard.moves)):
-            walk.first("concerns.ignored", turn.seq)
+        if index == 0 and (line.pitch or (not steps and not heard.moves and (
+                line.label == "statement" or heard.subject not in _ABOUT_CONCERN))):
+            walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
         if false_objection and not exposed:
             if "test" in steps:
                 walk.first("concerns.tested", turn.seq)
@@ -159,6 +165,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                 walk.level = max(walk.level, rank(event.level))
         highest = max(highest, walk.level)
     asked_again = sum(labels[t.seq].label == "commitment_request" for t in after)
-    held_back = (highest >= rank("argument") or exposed) and asked_again == 0 or (
+    # at 5-6 asking for nothing is half the play: the temperature lowered or another person found
+    handled = "concerns.other_person" in walk.once or any(rule == "concerns.calmed" for rule, _, _ in walk.points)
+    held_back = (highest >= rank("argument") or exposed) and asked_again == 0 and bool(handled) or (
         highest == rank("no_commitment") and asked_again <= 1 and "concerns.withdrew" in walk.once)
     return ConcernReport(points=walk.points, level=LEVELS[highest], held_back=held_back)

@@ -187,6 +187,17 @@ def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineL
     if not report.requested:
         ledger.add("commitment.none", None)
         return
+    pushed = {seq for rule, seq, _ in concern.points if rule == "concerns.pushed_at_high_level"}
+    if pushed and not report.secured_by:
+        # DESIGN 2.2: at 争论/抵触 asking is the error itself; a request made there earns no
+        # commitment credit (concerns deducts it), only the requests made before it might.
+        for seq in sorted(pushed):
+            ledger.note(seq, ledger.cues.notes["commitment_at_high_level"])
+        report = commitment_mod.CommitmentReport(
+            requests=[r for r in report.requests if r.seq not in pushed],
+            elements=report.elements if any(r.seq not in pushed for r in report.requests) else [])
+        if not report.requested:
+            return
     first = report.requests[0]
     ledger.add("commitment.requested", first.seq)
     first_explore = next((t.seq for t in trainee if labels[t.seq].label == "exploratory"), None)
