@@ -121,7 +121,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         steps = set(heard.steps)
         request = line.label == "commitment_request"
         if index == 0 and (line.pitch or (not steps and not heard.moves and (
-                line.label == "statement" or heard.subject not in _ABOUT_CONCERN))):
+                line.label == "statement" or (line.label in ("exploratory", "control")
+                                              and heard.subject not in _ABOUT_CONCERN)))):
             walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
         if false_objection and not exposed:
             if "test" in steps:

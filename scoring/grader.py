@@ -274,6 +274,9 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     passed = None
     if rubric.pass_mark is not None:
         passed = overall >= rubric.pass_mark and all(dims[d] >= m for d, m in rubric.min_dimension.items())
+        if rubric.commitment_required and not (report.secured_by or concern.held_back):
+            passed = False  # the scorecard says why: no commitment, and nothing that excused it
+            ledger.note(None, ledger.cues.notes["commitment_required"])
 
     counts = Counts(**{name: sum(labels[t.seq].label == name for t in trainee) for name in LABELS},
                     pitch=sum(labels[t.seq].pitch for t in trainee))

@@ -94,6 +94,9 @@ class Rubric(BaseModel):
     weights: dict[Dimension, float]
     base: dict[Dimension, int]
     min_dimension: dict[Dimension, int] = Field(default_factory=dict)
+    # seed 002 行动承诺: a visit moves the deal only with the customer's action commitment, so a
+    # session passes only with one secured, or at levels 4-6 rightly asking for nothing more
+    commitment_required: bool = False
     points: dict[str, PointRule]
 
     @field_validator("weights")

@@ -103,3 +103,20 @@ def test_extends_merges_nested_points(tmp_path: Path) -> None:
     rubric = load_rubric(str(path))
     assert rubric.points["listening.question_broken"].delta == -1
     assert rubric.points["listening.answer_held"] == load_rubric().points["listening.answer_held"]
+
+
+def test_a_session_without_a_commitment_does_not_pass_when_the_rubric_requires_one() -> None:
+    """seed 002 行动承诺: the default rubric passes a session only with a commitment secured or,
+    at levels 4-6, rightly held back; the scorecard says why it did not pass."""
+    from scoring import Transcript, grade
+
+    spec = yaml.safe_load((Path(__file__).parent / "transcripts/en/en-doubt-pushed.yaml").read_text(encoding="utf-8"))
+    transcript = Transcript.model_validate(spec["transcript"])
+    required = load_rubric()
+    assert required.commitment_required
+    lenient = required.model_copy(update={"pass_mark": 50, "min_dimension": {}, "commitment_required": False})
+    strict = required.model_copy(update={"pass_mark": 50, "min_dimension": {}})
+    assert grade(transcript, lenient).passed is True
+    card = grade(transcript, strict)
+    assert card.passed is False
+    assert any("commitment" in note for note in card.notes)
