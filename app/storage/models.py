@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -44,6 +44,9 @@ class ChatSession(SQLModel, table=True):
     """One practice conversation; its engine state lives here so any worker can resume it."""
 
     __tablename__ = "chat_session"
+    # A candidate's attempt k exists once: two requests racing for the same attempt cannot both
+    # store it, so no candidate gets more attempts than the certification allows.
+    __table_args__ = (Index("uq_chat_session_attempt", "certification_id", "user_id", "attempt_no", unique=True),)
 
     id: str = Field(primary_key=True, max_length=32)
     persona_id: str = Field(index=True, max_length=100)

@@ -34,6 +34,35 @@ def create_session(
     return row
 
 
+def create_attempt(
+    db: Session,
+    *,
+    persona_id: str,
+    language: str,
+    engine_state: dict[str, Any],
+    user_id: int,
+    certification_id: str,
+    attempt_no: int,
+    deadline: float,
+    origin: float,
+) -> ChatSession | None:
+    """Store a certification attempt whole, in one commit; None when this candidate's attempt
+    `attempt_no` already exists (another request took it first: the unique index decides)."""
+    row = ChatSession(
+        id=uuid.uuid4().hex, persona_id=persona_id, language=language, engine_state=engine_state, user_id=user_id,
+        mode="certification", certification_id=certification_id, attempt_no=attempt_no, deadline=deadline,
+        origin=origin,
+    )
+    db.add(row)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return None
+    db.refresh(row)
+    return row
+
+
 def get_session(db: Session, *, session_id: str) -> ChatSession | None:
     return db.get(ChatSession, session_id)
 
