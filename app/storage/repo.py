@@ -298,18 +298,6 @@ def finish_customer_turn(
     return True
 
 
-def end_session(db: Session, *, session_id: str) -> ChatSession:
-    chat = db.get(ChatSession, session_id)
-    assert chat is not None
-    if chat.status != "ended":
-        chat.status = "ended"
-        chat.ended_at = utcnow()
-        db.add(chat)
-        db.commit()
-        db.refresh(chat)
-    return chat
-
-
 SCORE: Table = Scorecard.__table__  # type: ignore[attr-defined]
 _END = (update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.status != "ended")
         .values(status="ended", ended_at=bindparam("at")))
@@ -347,17 +335,16 @@ def store_scorecard(db: Session, *, session_id: str, rubric: str, data: dict[str
     return data
 
 
-def save_scorecard(db: Session, *, session_id: str, rubric: str, data: dict[str, Any]) -> Scorecard:
-    """Store or replace a session's scorecard (a transcript imported or graded again)."""
-    row = db.get(Scorecard, session_id) or Scorecard(session_id=session_id, rubric=rubric, overall=0, data={})
-    row.rubric = rubric
-    row.overall = int(data["overall"])
-    row.passed = data.get("passed")
-    row.data = data
-    db.add(row)
-    db.commit()
-    db.refresh(row)
-    return row
+def store_imported(db: Session, *, chat: ChatSession, turns: list[Turn], scorecard: Scorecard) -> None:
+    """Store an imported session whole, in one transaction: all of it or, on any error, nothing."""
+    try:
+        db.add(chat)
+        db.flush()  # the session row first: the turns and the scorecard refer to it
+        db.add_all([*turns, scorecard])
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
 
 
 def get_scorecard(db: Session, *, session_id: str) -> Scorecard | None:

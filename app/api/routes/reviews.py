@@ -12,11 +12,10 @@ from app.accounts import access
 from app.api.deps import CurrentUserDep, DbDep
 from app.api.routes.sessions import visible_session
 from app.storage import repo, reviews
-from app.storage.models import ChatSession, Turn, User
+from app.storage.models import MAX_SEQ, ChatSession, Turn, User
 from scoring.models import Dimension, Label, Topic
 
 router = APIRouter(tags=["reviews"])
-MAX_SEQ = 1_000_000
 
 
 SeqPath = Annotated[int, Path(ge=1, le=MAX_SEQ, description="the turn's seq")]

@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field, ValidationError
 from app.accounts import access
 from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
+from app.api.routes.pages import ui_text
 from app.engine.state import initial_state
+from app.import_checks import ImportProblem, first_problem
 from app.storage import library, repo
 from app.storage.models import Certification, ChatSession, User
 from app.transcripts import import_transcript, load_transcript
@@ -126,13 +128,18 @@ def import_session(
     trainee: str | None = Query(None, description="file it under this trainee (a coach's own trainee)"),
 ) -> Imported:
     """Store a transcript JSON (DESIGN 4.1) recorded elsewhere, e.g. a role-play between two people,
-    and grade it."""
+    and grade it. A transcript that cannot be stored as it is (repeated or huge turn numbers,
+    times that are not finite seconds, NUL characters) gets 422 naming the field, and nothing is stored."""
     try:
         transcript = Transcript.model_validate(body)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(document)"
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{where}: {first['msg']}") from exc
+        zh = ui_text()["zh"]["import_errors"]["invalid"]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{where}: {zh} / {first['msg']}") from exc
+    problem = first_problem(transcript)
+    if problem is not None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=import_message(problem))
     owner = user
     if trainee and trainee != user.username:
         owner = get_user(db, username=trainee)
@@ -143,6 +150,12 @@ def import_session(
     chat, scorecard = import_transcript(db, transcript=transcript, owner_id=owner.id, rubric=ctx.rubric,
                                         hints=card.grading_hints() if card else None)
     return Imported(id=chat.id, scorecard=scorecard)
+
+
+def import_message(problem: ImportProblem) -> str:
+    """`where: 中文 / English`: the import is used from scripts and pages in either language."""
+    zh, en = (ui_text()[lang]["import_errors"][problem.code].format(**problem.params) for lang in ("zh", "en"))
+    return f"{problem.where}: {zh} / {en}"
 
 
 @router.get("/{session_id}", summary="A session and its persona's public card")
