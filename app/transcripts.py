@@ -1,5 +1,6 @@
 """Stored turns to the transcript JSON of DESIGN 4.1, and ending a session with its scorecard."""
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -7,7 +8,7 @@ from sqlalchemy import Row
 from sqlmodel import Session
 
 from app.storage import repo
-from app.storage.models import ChatSession, Turn, half_spoken
+from app.storage.models import ChatSession, Scorecard, Turn, half_spoken, utcnow
 from scoring import Rubric, Transcript, grade, label
 
 
@@ -66,22 +67,26 @@ def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[s
 def import_transcript(
     db: Session, *, transcript: Transcript, owner_id: int | None, rubric: Rubric, hints: dict[str, Any] | None
 ) -> tuple[ChatSession, dict[str, Any]]:
-    """Store a transcript recorded elsewhere as an ended session, labelled and graded."""
-    chat = repo.create_session(
-        db, persona_id=transcript.persona_id or "imported", language=transcript.language, engine_state={},
-        user_id=owner_id, mode="imported",
-    )
+    """Store a transcript recorded elsewhere as an ended session, labelled and graded.
+
+    It is graded first and stored in one transaction, so a failure leaves nothing behind;
+    callers check it with app.import_checks before."""
+    chat = ChatSession(id=uuid.uuid4().hex, persona_id=transcript.persona_id or "imported",
+                       language=transcript.language, engine_state={}, user_id=owner_id, mode="imported",
+                       status="ended", ended_at=utcnow())
+    card = grade(transcript, rubric, **(hints or {})).model_dump(mode="json")
+    card["session_id"] = chat.id
+    turns = []
     for turn in sorted(transcript.turns, key=lambda t: t.seq):
         verdict = label(turn.text, transcript.language) if turn.speaker == "trainee" else None
-        db.add(Turn(
+        turns.append(Turn(
             session_id=chat.id, seq=turn.seq, speaker=turn.speaker, text=turn.text,
             typing_started_at=turn.typing_started_at, sent_at=turn.sent_at, started_at=turn.started_at,
             ended_at=turn.ended_at, acts=turn.acts if turn.speaker == "customer" else None,
             label=verdict.label if verdict else None, topic=verdict.topic if verdict else None,
             rule=verdict.rule if verdict else None,
         ))
-    db.commit()
-    card = grade(transcript, rubric, **(hints or {})).model_dump(mode="json")
-    card["session_id"] = chat.id
-    repo.save_scorecard(db, session_id=chat.id, rubric=rubric.name, data=card)
-    return repo.end_session(db, session_id=chat.id), card
+    scorecard = Scorecard(session_id=chat.id, rubric=rubric.name, overall=int(card["overall"]),
+                          passed=card.get("passed"), data=card)
+    repo.store_imported(db, chat=chat, turns=turns, scorecard=scorecard)
+    return chat, card

@@ -1,13 +1,14 @@
 """Who may see and annotate what (teams): the rules in one place.
 
 A trainee sees their own sessions, a coach their trainees' (and their own), HR and admin
-all. A session someone may not see does not exist for them (404).
+all. A session someone may not see does not exist for them (404). The result of a
+certification attempt (score, pass, labels, the engine's record) is HR's until HR releases it.
 """
 
 from sqlmodel import Session
 
 from app.accounts.service import trainee_ids_of
-from app.storage.models import ChatSession, User
+from app.storage.models import Certification, ChatSession, User
 
 SEE_ALL = ("hr", "admin")
 
@@ -32,3 +33,16 @@ def can_annotate(db: Session, user: User, chat: ChatSession) -> bool:
     if user.role == "admin":
         return True
     return user.role == "coach" and can_see(db, user, chat)
+
+
+def sees_unreleased(user: User) -> bool:
+    """HR and admins see certification results before release; nobody else does."""
+    return user.role in SEE_ALL
+
+
+def result_hidden(db: Session, user: User, chat: ChatSession) -> bool:
+    """Whether everything `chat` says about how the attempt went is withheld from `user`."""
+    if chat.certification_id is None or sees_unreleased(user):
+        return False
+    cert = db.get(Certification, chat.certification_id)
+    return cert is None or not cert.released

@@ -173,24 +173,25 @@ def start_attempt(
         raise CertificationError("not_open", f"the certification opens at {aware(cert.opens_at).isoformat()}")
     if now > aware(cert.closes_at):
         raise CertificationError("closed", f"the certification closed at {aware(cert.closes_at).isoformat()}")
-    previous = attempts_of(db, cert=cert, user_id=user.id)
-    if any(s.status == "active" and s.origin is not None and clock_now - s.origin < (s.deadline or 0)
-           for s in previous):
-        raise CertificationError("attempt_running", "finish the attempt in progress first")
-    if len(previous) >= cert.attempts:
-        raise CertificationError("no_attempts_left", f"all {cert.attempts} attempts have been used")
-    number = len(previous) + 1
-    card = personas[cert.persona_ids[(number - 1) % len(cert.persona_ids)]]
-    chat = repo.create_session(db, persona_id=card.id, language=card.language,
-                               engine_state=initial_state(card, cert.seed).to_json(), user_id=user.id,
-                               mode="certification")
-    chat.certification_id, chat.attempt_no, chat.deadline, chat.origin = cert.id, number, float(cert.time_limit_s), clock_now
-    db.add(chat)
-    db.commit()
-    db.refresh(chat)
-    audit.record(db, action="attempt_started", actor_id=user.id, certification_id=cert.id, session_id=chat.id,
-                 attempt=number, persona_id=card.id)
-    return chat
+    for _race in range(3):
+        previous = attempts_of(db, cert=cert, user_id=user.id)
+        if any(s.status == "active" and s.origin is not None and clock_now - s.origin < (s.deadline or 0)
+               for s in previous):
+            raise CertificationError("attempt_running", "finish the attempt in progress first")
+        if len(previous) >= cert.attempts:
+            raise CertificationError("no_attempts_left", f"all {cert.attempts} attempts have been used")
+        number = len(previous) + 1
+        card = personas[cert.persona_ids[(number - 1) % len(cert.persona_ids)]]
+        chat = repo.create_attempt(db, persona_id=card.id, language=card.language,
+                                   engine_state=initial_state(card, cert.seed).to_json(), user_id=user.id,
+                                   certification_id=cert.id, attempt_no=number, deadline=float(cert.time_limit_s),
+                                   origin=clock_now)
+        if chat is not None:
+            audit.record(db, action="attempt_started", actor_id=user.id, certification_id=cert.id,
+                         session_id=chat.id, attempt=number, persona_id=card.id)
+            return chat
+        # Another request stored attempt `number` first: look again at what it left.
+    raise CertificationError("attempt_running", "finish the attempt in progress first")
 
 
 def finalize_expired(db: Session, *, cert: Certification, clock_now: float, hints: dict[str, dict[str, Any]]) -> int:

@@ -80,7 +80,8 @@
     ]);
     let scorecard = null;
     try {
-      scorecard = await getJson(`${API}/scorecard`);
+      // An unreleased certification attempt has no scorecard for this reader (the API says 403).
+      if (!CFG.unreleased) scorecard = await getJson(`${API}/scorecard`);
     } catch (error) {
       if (error.status !== 409) throw error;  // 409: the session has not ended; no scorecard yet
     }
@@ -586,6 +587,8 @@
   }
 
   // ---- scorecard ----
+  const noScorecard = () => (CFG.unreleased ? R.unreleased_hint : R.not_ended);
+
   function coachScores() {
     return new Map(data.corrections.scores.map((c) => [c.dimension, c]));
   }
@@ -594,7 +597,7 @@
     const box = $("scorecard");
     box.replaceChildren();
     const card = data.scorecard;
-    if (!card) { box.append(el("p", "hint", R.not_ended)); return; }
+    if (!card) { box.append(el("p", "hint", noScorecard())); return; }
     const head = el("div", "score-head");
     head.append(el("div", "overall", String(card.overall)));
     const badge = card.passed === null
@@ -722,7 +725,7 @@
     const box = $("radar");
     box.replaceChildren();
     const card = data.scorecard;
-    if (!card) { box.append(el("p", "hint", R.not_ended)); return; }
+    if (!card) { box.append(el("p", "hint", noScorecard())); return; }
     const size = 300;
     const cx = size / 2;
     const cy = 138;

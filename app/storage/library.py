@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, false, func, null
 from sqlmodel import Session, col, select
 
 from app.storage.models import Certification, ChatSession, Scorecard, User
@@ -23,16 +23,31 @@ class LibraryQuery:
     score_max: int | None = None
     passed: bool | None = None
     mode: str | None = None
+    hide_unreleased: bool = True  # certification results HR has not released: no score, no pass, no filter on them
     sort: SortKey = "created_at"
     order: Literal["asc", "desc"] = "desc"
     page: int = 1
     page_size: int = 20
 
 
+def _unreleased() -> Any:
+    """A certification attempt whose results HR has not released (or whose certification is gone)."""
+    return and_(col(ChatSession.certification_id).is_not(None),
+                func.coalesce(Certification.released, false()) == false())
+
+
 def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]], int]:
-    """One page of sessions the caller may see, and how many match in all."""
+    """One page of sessions the caller may see, and how many match in all.
+
+    With `hide_unreleased`, an unreleased attempt has no score and no pass for every filter and
+    sort as well as in the rows, so no query can find out how it went."""
+    overall: Any = col(Scorecard.overall)
+    passed: Any = col(Scorecard.passed)
+    if query.hide_unreleased:
+        overall = case((_unreleased(), null()), else_=overall)
+        passed = case((_unreleased(), null()), else_=passed)
     stmt = (
-        select(ChatSession, User.username, Scorecard.overall, Scorecard.passed, Certification.released)
+        select(ChatSession, User.username, overall, passed)
         .join(User, col(ChatSession.user_id) == User.id, isouter=True)
         .join(Scorecard, col(Scorecard.session_id) == ChatSession.id, isouter=True)
         .join(Certification, col(Certification.id) == ChatSession.certification_id, isouter=True)
@@ -50,15 +65,15 @@ def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]
     if query.date_to:
         stmt = stmt.where(ChatSession.created_at <= query.date_to)
     if query.score_min is not None:
-        stmt = stmt.where(Scorecard.overall >= query.score_min)
+        stmt = stmt.where(overall >= query.score_min)
     if query.score_max is not None:
-        stmt = stmt.where(Scorecard.overall <= query.score_max)
+        stmt = stmt.where(overall <= query.score_max)
     if query.passed is not None:
-        stmt = stmt.where(Scorecard.passed == query.passed)
+        stmt = stmt.where(passed == query.passed)
     total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
     column = {
         "created_at": col(ChatSession.created_at),
-        "overall": col(Scorecard.overall),
+        "overall": overall,
         "trainee": col(User.username),
         "persona": col(ChatSession.persona_id),
     }[query.sort]
@@ -75,11 +90,10 @@ def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]
             "status": chat.status,
             "created_at": chat.created_at,
             "ended_at": chat.ended_at,
-            "overall": overall,
-            "passed": passed,
-            "hidden_result": chat.certification_id is not None and not released,
+            "overall": score,
+            "passed": verdict,
         }
-        for chat, username, overall, passed, released in db.exec(stmt)
+        for chat, username, score, verdict in db.exec(stmt)
     ]
     return items, total
 

@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -12,6 +12,8 @@ def utcnow() -> datetime:
 
 
 ROLES = ("trainee", "coach", "hr", "admin")
+MAX_SEQ = 1_000_000  # the highest turn number a session keeps (and the review API addresses)
+MAX_PERSONA_ID = 100
 
 
 class User(SQLModel, table=True):
@@ -44,9 +46,12 @@ class ChatSession(SQLModel, table=True):
     """One practice conversation; its engine state lives here so any worker can resume it."""
 
     __tablename__ = "chat_session"
+    # A candidate's attempt k exists once: two requests racing for the same attempt cannot both
+    # store it, so no candidate gets more attempts than the certification allows.
+    __table_args__ = (Index("uq_chat_session_attempt", "certification_id", "user_id", "attempt_no", unique=True),)
 
     id: str = Field(primary_key=True, max_length=32)
-    persona_id: str = Field(index=True, max_length=100)
+    persona_id: str = Field(index=True, max_length=MAX_PERSONA_ID)
     user_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     certification_id: str | None = Field(default=None, foreign_key="certification.id", index=True, max_length=32)
     attempt_no: int | None = None

@@ -15,6 +15,10 @@ from sqlmodel import select as select_models
 from app.storage.models import ChatSession, Scorecard, Turn, half_spoken, utcnow
 
 
+class SessionEnded(Exception):
+    """The session has ended: it takes no more lines, whichever connection sends them."""
+
+
 def create_session(
     db: Session,
     *,
@@ -30,6 +34,35 @@ def create_session(
     )
     db.add(row)
     db.commit()
+    db.refresh(row)
+    return row
+
+
+def create_attempt(
+    db: Session,
+    *,
+    persona_id: str,
+    language: str,
+    engine_state: dict[str, Any],
+    user_id: int,
+    certification_id: str,
+    attempt_no: int,
+    deadline: float,
+    origin: float,
+) -> ChatSession | None:
+    """Store a certification attempt whole, in one commit; None when this candidate's attempt
+    `attempt_no` already exists (another request took it first: the unique index decides)."""
+    row = ChatSession(
+        id=uuid.uuid4().hex, persona_id=persona_id, language=language, engine_state=engine_state, user_id=user_id,
+        mode="certification", certification_id=certification_id, attempt_no=attempt_no, deadline=deadline,
+        origin=origin,
+    )
+    db.add(row)
+    try:
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        return None
     db.refresh(row)
     return row
 
@@ -68,8 +101,13 @@ def list_turns(db: Session, *, session_id: str, after_seq: int = 0) -> list[Turn
 TURN: Table = Turn.__table__  # type: ignore[attr-defined]
 CHAT: Table = ChatSession.__table__  # type: ignore[attr-defined]
 
-_MARK_TYPING = (update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.pending_typing_at.is_(None))
+_MARK_TYPING = (update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.pending_typing_at.is_(None),
+                                   CHAT.c.status != "ended")
                 .values(pending_typing_at=bindparam("at")))
+# Writing a turn starts by holding the session row while it is open: ending the session waits
+# for the turn (and then grades it), or the turn sees the end and is refused. On PostgreSQL this
+# is the row lock; on SQLite the database write lock.
+_HOLD_OPEN = update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.status != "ended").values(status=CHAT.c.status)
 _LINE_CONTEXT = select(
     select(TURN.c.id).where(TURN.c.session_id == bindparam("sid"), TURN.c.client_id == bindparam("cid"))
     .scalar_subquery(),
@@ -112,6 +150,11 @@ def _insert_turn(db: Session, **values: Any) -> Turn:
     return Turn(id=turn_id, **values)
 
 
+def _hold_open(db: Session, session_id: str) -> bool:
+    """Begin a turn's transaction holding the session row; False when the session has ended."""
+    return bool(db.connection().execute(_HOLD_OPEN, {"sid": session_id}).rowcount)
+
+
 def append_trainee_turn(
     db: Session,
     *,
@@ -125,16 +168,23 @@ def append_trainee_turn(
 ) -> tuple[Turn, bool]:
     """Store a trainee line once per client id; return (turn, created).
 
-    The pending first keystroke becomes the line's `typing_started_at` and is cleared.
+    The pending first keystroke becomes the line's `typing_started_at` and is cleared. A line
+    already stored under this client id is returned as it is; a new one in an ended session
+    raises SessionEnded.
     """
     for _attempt in range(5):
+        is_open = _hold_open(db, session_id)
         # One read: the line already stored under this client id, the pending keystroke, the last seq.
         known = db.connection().execute(_LINE_CONTEXT, {"sid": session_id, "cid": client_id}).one()
         existing_id, typing, last_seq = known
         if existing_id is not None:
+            db.rollback()
             existing = db.get(Turn, existing_id)
             assert existing is not None
             return existing, False
+        if not is_open:
+            db.rollback()
+            raise SessionEnded(session_id)
         try:
             turn = _insert_turn(
                 db, session_id=session_id, seq=(last_seq or 0) + 1, speaker="trainee", text=text,
@@ -183,8 +233,12 @@ def _next_seq(db: Session, session_id: str) -> int:
 
 
 def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> Turn:
-    """Reserve the customer's turn number when it starts speaking (customer_start names it)."""
+    """Reserve the customer's turn number when it starts speaking (customer_start names it);
+    SessionEnded when the session has ended."""
     for _attempt in range(5):
+        if not _hold_open(db, session_id):
+            db.rollback()
+            raise SessionEnded(session_id)
         try:
             turn = _insert_turn(db, session_id=session_id, seq=_next_seq(db, session_id), speaker="customer", text="",
                                 started_at=started_at)
@@ -226,25 +280,22 @@ def claim_and_begin(
 def finish_customer_turn(
     db: Session, *, session_id: str, turn_id: int, text: str, ended_at: float, renderer: str,
     engine_state: dict[str, Any], acts: list[dict[str, Any]] | None = None,
-) -> None:
+) -> bool:
     """Store the customer's finished words together with the decisions they word and the
-    engine state that chose them, and give up the reply lease."""
+    engine state that chose them, and give up the reply lease.
+
+    When the session ended while the turn was being spoken (another connection ended it), the
+    turn was graded as not yet said: it is dropped, and False returned."""
     conn = db.connection()
+    if not _hold_open(db, session_id):
+        conn.execute(delete(TURN).where(TURN.c.id == turn_id, TURN.c.ended_at.is_(None)))
+        conn.execute(_RELEASE_LEASE, {"sid": session_id})
+        db.commit()
+        return False
     conn.execute(_FINISH_TURN, {"tid": turn_id, "words": text, "at": ended_at, "by": renderer, "acts": acts})
     conn.execute(_SAVE_STATE, {"sid": session_id, "state": engine_state})
     db.commit()
-
-
-def end_session(db: Session, *, session_id: str) -> ChatSession:
-    chat = db.get(ChatSession, session_id)
-    assert chat is not None
-    if chat.status != "ended":
-        chat.status = "ended"
-        chat.ended_at = utcnow()
-        db.add(chat)
-        db.commit()
-        db.refresh(chat)
-    return chat
+    return True
 
 
 SCORE: Table = Scorecard.__table__  # type: ignore[attr-defined]
@@ -284,17 +335,16 @@ def store_scorecard(db: Session, *, session_id: str, rubric: str, data: dict[str
     return data
 
 
-def save_scorecard(db: Session, *, session_id: str, rubric: str, data: dict[str, Any]) -> Scorecard:
-    """Store or replace a session's scorecard (a transcript imported or graded again)."""
-    row = db.get(Scorecard, session_id) or Scorecard(session_id=session_id, rubric=rubric, overall=0, data={})
-    row.rubric = rubric
-    row.overall = int(data["overall"])
-    row.passed = data.get("passed")
-    row.data = data
-    db.add(row)
-    db.commit()
-    db.refresh(row)
-    return row
+def store_imported(db: Session, *, chat: ChatSession, turns: list[Turn], scorecard: Scorecard) -> None:
+    """Store an imported session whole, in one transaction: all of it or, on any error, nothing."""
+    try:
+        db.add(chat)
+        db.flush()  # the session row first: the turns and the scorecard refer to it
+        db.add_all([*turns, scorecard])
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
 
 
 def get_scorecard(db: Session, *, session_id: str) -> Scorecard | None:

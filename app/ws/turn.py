@@ -145,16 +145,21 @@ class Conversation:
             return
         sent_at = self.now()
         verdict = label_line(frame.text, self.language)
-        turn, created = await self.ctx.run(
-            repo.append_trainee_turn,
-            session_id=self.session_id,
-            client_id=frame.id,
-            text=frame.text,
-            sent_at=sent_at,
-            label=verdict.label,
-            topic=verdict.topic,
-            rule=verdict.rule,
-        )
+        try:
+            turn, created = await self.ctx.run(
+                repo.append_trainee_turn,
+                session_id=self.session_id,
+                client_id=frame.id,
+                text=frame.text,
+                sent_at=sent_at,
+                label=verdict.label,
+                topic=verdict.topic,
+                rule=verdict.rule,
+            )
+        except repo.SessionEnded:  # ended meanwhile, from another connection
+            self._ended = True
+            self.send(frames.error("session_ended", "this session has ended; start a new one"))
+            return
         self.send(frames.ack(frame.id, turn.seq))
         if self.live_feedback:
             self.send(frames.feedback(turn.seq, verdict.to_dict()))
@@ -219,7 +224,7 @@ class Conversation:
         self.send(frames.customer_start(turn.seq))
         text, renderer, phrase_keys = await self._voice(turn.seq, before, move, trainee_line)
         final_state = after.model_copy(update={"said": after.said + phrase_keys})
-        await self.ctx.run(
+        stored = await self.ctx.run(
             repo.finish_customer_turn,
             session_id=self.session_id,
             turn_id=turn.id,
@@ -229,6 +234,10 @@ class Conversation:
             engine_state=final_state.to_json(),
             acts=move.record(),
         )
+        if not stored:  # another connection ended the session while this turn was spoken
+            self._ended = True
+            self.send(frames.error("session_ended", "this session has ended; start a new one"))
+            return
         self.send(frames.customer_end(turn.seq, text))
         if move.ends:  # the customer has closed the conversation: the session ends with it
             self._spawn(self._finish("customer_end"))
@@ -259,6 +268,8 @@ class Conversation:
                 if move is not None:
                     await self._say(state, new_state, move, trainee_line, watch_silence=False)
                     done = True
+        except repo.SessionEnded:
+            self._ended = True  # ended meanwhile, from another connection: nothing more is said
         finally:
             if not done:
                 await self.ctx.run(repo.release_reply, session_id=self.session_id)

@@ -249,9 +249,9 @@ class LibraryFilters:
             page_size=_int_param(params.get("page_size"), 1, 100) or 20,
         )
 
-    def query(self, owners: set[int] | None) -> library.LibraryQuery:
+    def query(self, owners: set[int] | None, *, hide_unreleased: bool) -> library.LibraryQuery:
         return library.LibraryQuery(
-            owners=owners, trainee=self.trainee or None, persona=self.persona or None,
+            owners=owners, hide_unreleased=hide_unreleased, trainee=self.trainee or None, persona=self.persona or None,
             date_from=datetime.combine(self.date_from, time.min, timezone.utc) if self.date_from else None,
             date_to=datetime.combine(self.date_to, time.max, timezone.utc) if self.date_to else None,  # whole day
             score_min=self.score_min, score_max=self.score_max,
@@ -287,7 +287,7 @@ def library_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUs
     is_trainee = user.role == "trainee"
     filters = LibraryFilters.parse(request.query_params, trainee_allowed=not is_trainee)
     owners = access.visible_owner_ids(db, user)
-    items, total = library.list_sessions(db, filters.query(owners))
+    items, total = library.list_sessions(db, filters.query(owners, hide_unreleased=not access.sees_unreleased(user)))
     pages = max(1, -(-total // filters.page_size))
     lang = page_language(request, ctx.settings.default_language)
     personas = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
@@ -316,14 +316,18 @@ def _visible_chat(db: DbDep, user: User, session_id: str) -> ChatSession | None:
     return chat if chat is not None and access.can_see(db, user, chat) else None
 
 
-def _session_header(ctx: ContextDep, db: DbDep, chat: ChatSession) -> dict[str, Any]:
+def _session_header(ctx: ContextDep, db: DbDep, user: User, chat: ChatSession) -> dict[str, Any]:
+    """Who, which customer, and how it went; how it went stays out while HR has not released
+    a certification attempt's results (`unreleased`)."""
     owner = db.get(User, chat.user_id) if chat.user_id else None
     card = ctx.personas.get(chat.persona_id)
-    scorecard = repo.get_scorecard(db, session_id=chat.id)
+    unreleased = access.result_hidden(db, user, chat)
+    scorecard = None if unreleased else repo.get_scorecard(db, session_id=chat.id)
     return {
         "chat": chat,
         "trainee": owner.username if owner else None,
         "persona": card.summary() if card else None,
+        "unreleased": unreleased,
         "scorecard": scorecard.data if scorecard else None,
         "overall": scorecard.overall if scorecard else None,
         "passed": scorecard.passed if scorecard else None,
@@ -338,7 +342,7 @@ def replay_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, s
     chat = _visible_chat(db, signed_in.user, session_id)
     if chat is None:
         return _error_page(request, ctx, signed_in, 404)
-    header = _session_header(ctx, db, chat)
+    header = _session_header(ctx, db, signed_in.user, chat)
     return render(request, ctx, "replay.html", signed_in, can_annotate=access.can_annotate(db, signed_in.user, chat),
                   **header)
 
@@ -360,10 +364,10 @@ def print_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, si
     chat = _visible_chat(db, signed_in.user, session_id)
     if chat is None:
         return _error_page(request, ctx, signed_in, 404)
-    header = _session_header(ctx, db, chat)
+    header = _session_header(ctx, db, signed_in.user, chat)
     transcript = load_transcript(db, session_id=chat.id) or {"turns": []}
     card = header["scorecard"] or {}
-    corrections = reviews.list_corrections(db, session_id=chat.id)
+    corrections = {"labels": [], "scores": []} if header["unreleased"] else reviews.list_corrections(db, session_id=chat.id)
     comments = reviews.list_comments(db, session_id=chat.id)
     turns = []
     for turn in transcript["turns"]:

@@ -10,13 +10,12 @@ from sqlmodel import select
 from app import calibration
 from app.accounts import access
 from app.api.deps import CurrentUserDep, DbDep
-from app.api.routes.sessions import visible_session
+from app.api.routes.sessions import UNRELEASED, visible_session
 from app.storage import repo, reviews
-from app.storage.models import ChatSession, Turn, User
+from app.storage.models import MAX_SEQ, ChatSession, Turn, User
 from scoring.models import Dimension, Label, Topic
 
 router = APIRouter(tags=["reviews"])
-MAX_SEQ = 1_000_000
 
 
 SeqPath = Annotated[int, Path(ge=1, le=MAX_SEQ, description="the turn's seq")]
@@ -58,6 +57,15 @@ def annotatable_session(db: DbDep, user: User, session_id: str) -> ChatSession:
     return chat
 
 
+def correctable_session(db: DbDep, user: User, session_id: str) -> ChatSession:
+    """A correction answers with the automatic label or score beside it: not before HR releases
+    a certification attempt's results."""
+    chat = annotatable_session(db, user, session_id)
+    if access.result_hidden(db, user, chat):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=UNRELEASED)
+    return chat
+
+
 @router.get("/api/sessions/{session_id}/comments", summary="Comments on a session")
 def list_comments(session_id: str, db: DbDep, user: CurrentUserDep) -> list[CommentRead]:
     visible_session(db, user, session_id)
@@ -82,14 +90,18 @@ def _turn(db: DbDep, session_id: str, seq: int) -> Turn | None:
 
 @router.get("/api/sessions/{session_id}/corrections", summary="Coaches' corrections of labels and scores")
 def list_corrections(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str, list[dict[str, Any]]]:
-    visible_session(db, user, session_id)
+    """Each correction keeps the automatic value beside it; none are listed for a certification
+    attempt whose results HR has not released."""
+    chat = visible_session(db, user, session_id)
+    if access.result_hidden(db, user, chat):
+        return {"labels": [], "scores": []}
     return reviews.list_corrections(db, session_id=session_id)
 
 
 @router.put("/api/sessions/{session_id}/corrections/labels/{seq}", summary="Correct a line's label")
 def correct_label(session_id: str, seq: SeqPath, body: LabelFix, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
     """The coach's label for trainee line `seq`, stored beside the automatic one (which is kept)."""
-    chat = annotatable_session(db, user, session_id)
+    chat = correctable_session(db, user, session_id)
     turn = _turn(db, chat.id, seq)
     if turn is None or turn.speaker != "trainee":
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"turn {seq} is not a trainee line")
@@ -103,7 +115,7 @@ def correct_score(
     session_id: str, dimension: Dimension, body: ScoreFix, db: DbDep, user: CurrentUserDep
 ) -> dict[str, Any]:
     """The coach's score for one dimension, stored beside the automatic one (which is kept)."""
-    chat = annotatable_session(db, user, session_id)
+    chat = correctable_session(db, user, session_id)
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has no scorecard yet")

@@ -13,9 +13,11 @@ from pydantic import BaseModel, Field, ValidationError
 from app.accounts import access
 from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
+from app.api.routes.pages import ui_text
 from app.engine.state import initial_state
+from app.import_checks import ImportProblem, first_problem
 from app.storage import library, repo
-from app.storage.models import Certification, ChatSession, User
+from app.storage.models import ChatSession, User
 from app.transcripts import import_transcript, load_transcript
 from scoring import Transcript
 
@@ -107,16 +109,16 @@ def list_sessions(
     page: int = Query(1, ge=1, le=100_000),
     page_size: int = Query(20, ge=1, le=100),
 ) -> SessionPage:
-    """Sessions the caller may see: their own (trainee), their trainees' (coach), or all (HR, admin)."""
+    """Sessions the caller may see: their own (trainee), their trainees' (coach), or all (HR, admin).
+
+    A certification attempt HR has not released has no score and no pass here, and score or
+    pass filters and the score sort treat it as unscored (HR and admins see it as it is)."""
     query = library.LibraryQuery(
         owners=access.visible_owner_ids(db, user), trainee=trainee, persona=persona, date_from=date_from,
-        date_to=date_to, score_min=score_min, score_max=score_max, passed=passed, mode=mode, sort=sort,
-        order=order, page=page, page_size=page_size,
+        date_to=date_to, score_min=score_min, score_max=score_max, passed=passed, mode=mode,
+        hide_unreleased=not access.sees_unreleased(user), sort=sort, order=order, page=page, page_size=page_size,
     )
     items, total = library.list_sessions(db, query)
-    for item in items:
-        if item.pop("hidden_result") and user.role not in access.SEE_ALL:
-            item["overall"] = item["passed"] = None
     return SessionPage(items=[SessionItem(**item) for item in items], total=total, page=page, page_size=page_size)
 
 
@@ -126,13 +128,18 @@ def import_session(
     trainee: str | None = Query(None, description="file it under this trainee (a coach's own trainee)"),
 ) -> Imported:
     """Store a transcript JSON (DESIGN 4.1) recorded elsewhere, e.g. a role-play between two people,
-    and grade it."""
+    and grade it. A transcript that cannot be stored as it is (repeated or huge turn numbers,
+    times that are not finite seconds, NUL characters) gets 422 naming the field, and nothing is stored."""
     try:
         transcript = Transcript.model_validate(body)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(document)"
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{where}: {first['msg']}") from exc
+        zh = ui_text()["zh"]["import_errors"]["invalid"]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{where}: {zh} / {first['msg']}") from exc
+    problem = first_problem(transcript)
+    if problem is not None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=import_message(problem))
     owner = user
     if trainee and trainee != user.username:
         owner = get_user(db, username=trainee)
@@ -143,6 +150,12 @@ def import_session(
     chat, scorecard = import_transcript(db, transcript=transcript, owner_id=owner.id, rubric=ctx.rubric,
                                         hints=card.grading_hints() if card else None)
     return Imported(id=chat.id, scorecard=scorecard)
+
+
+def import_message(problem: ImportProblem) -> str:
+    """`where: 中文 / English`: the import is used from scripts and pages in either language."""
+    zh, en = (ui_text()[lang]["import_errors"][problem.code].format(**problem.params) for lang in ("zh", "en"))
+    return f"{problem.where}: {zh} / {en}"
 
 
 @router.get("/{session_id}", summary="A session and its persona's public card")
@@ -159,26 +172,27 @@ def read_session(session_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserD
 
 @router.get("/{session_id}/transcript", summary="The transcript JSON (DESIGN 4.1)")
 def read_transcript(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
-    visible_session(db, user, session_id)
+    """Customer turns carry `acts`, the engine's decisions, except in a certification attempt
+    whose results HR has not released: those say how the attempt went (concern eased,
+    commitment granted)."""
+    chat = visible_session(db, user, session_id)
     transcript = load_transcript(db, session_id=session_id)
     assert transcript is not None
+    if access.result_hidden(db, user, chat):
+        for turn in transcript["turns"]:
+            turn.pop("acts", None)
     return transcript
 
 
-def result_hidden(db: DbDep, user: User, chat: ChatSession) -> bool:
-    """A certification attempt's score is HR's until HR releases it."""
-    if chat.certification_id is None or user.role in access.SEE_ALL:
-        return False
-    cert = db.get(Certification, chat.certification_id)
-    return cert is None or not cert.released
+UNRELEASED = "认证成绩在 HR 发布后才能查看 / certification results are shown once HR releases them"
 
 
 @router.get("/{session_id}/scorecard", summary="The scorecard JSON (DESIGN 4.1b)")
 def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
     """403 for a certification attempt whose results HR has not released yet."""
     chat = visible_session(db, user, session_id)
-    if result_hidden(db, user, chat):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="certification results are shown once HR releases them")
+    if access.result_hidden(db, user, chat):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=UNRELEASED)
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
@@ -190,5 +204,5 @@ def read_trend(session_id: str, db: DbDep, user: CurrentUserDep) -> list[dict[st
     """Every scored session of this session's trainee, oldest first (for the replay's trend chart)."""
     chat = visible_session(db, user, session_id)
     points = library.trend(db, user_id=chat.user_id) if chat.user_id else []
-    shown = user.role in access.SEE_ALL
+    shown = access.sees_unreleased(user)
     return [{k: v for k, v in p.items() if k != "hidden_result"} for p in points if shown or not p["hidden_result"]]

@@ -1,13 +1,16 @@
 """Storage on SQLite and PostgreSQL: migrations, idempotent trainee lines, typing times, scorecards."""
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, inspect
-from sqlmodel import Session
+from sqlalchemy import Engine, func, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from app.storage import repo
 from app.storage.db import downgrade, make_engine, migrate
+from app.storage.models import ChatSession, Scorecard, Turn
 
 
 @pytest.fixture
@@ -95,14 +98,25 @@ def test_opening_someone_elses_or_a_missing_session_gives_nothing(db: Session) -
     assert repo.get_session(db, session_id=sid).origin is None  # a refused socket changes nothing
 
 
-def test_scorecard_is_stored_and_replaced(db: Session) -> None:
-    sid = new_session(db)
-    repo.end_session(db, session_id=sid)
-    repo.save_scorecard(db, session_id=sid, rubric="default", data={"overall": 55, "passed": False})
-    repo.save_scorecard(db, session_id=sid, rubric="default", data={"overall": 80, "passed": True})
-    stored = repo.get_scorecard(db, session_id=sid)
-    assert (stored.overall, stored.passed, stored.data["overall"]) == (80, True, 80)
-    assert repo.get_session(db, session_id=sid).status == "ended"
+def test_an_import_is_stored_whole_or_not_at_all(db: Session) -> None:
+    def parts(seqs: list[int]) -> dict:
+        chat = ChatSession(id=uuid.uuid4().hex, persona_id="p", language="zh", engine_state={}, mode="imported",
+                           status="ended")
+        turns = [Turn(session_id=chat.id, seq=seq, speaker="trainee", text=f"第{seq}句") for seq in seqs]
+        card = Scorecard(session_id=chat.id, rubric="default", overall=55, passed=False, data={"overall": 55})
+        return {"chat": chat, "turns": turns, "scorecard": card}
+
+    broken = parts([1, 2, 2])
+    with pytest.raises(IntegrityError):
+        repo.store_imported(db, **broken)
+    assert repo.get_session(db, session_id=broken["chat"].id) is None
+    assert db.exec(select(func.count()).select_from(Turn)).one() == 0
+    good = parts([1, 2, 3])
+    repo.store_imported(db, **good)
+    db.expire_all()
+    assert [t.seq for t in repo.list_turns(db, session_id=good["chat"].id)] == [1, 2, 3]
+    assert repo.get_scorecard(db, session_id=good["chat"].id).overall == 55
+    assert repo.get_session(db, session_id=good["chat"].id).status == "ended"
 
 
 def test_closing_ends_once_and_reads_what_grading_needs(db: Session) -> None:
