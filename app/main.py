@@ -15,6 +15,7 @@ from app.core.origin import OriginCheckMiddleware
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
 from app.core.context import AppContext
+from app.core.keys import certificate_key
 from app.engine.personas import load_cards
 from app.renderers.llm import LlmRenderer
 from app.renderers.template import TemplateRenderer, load_banks
@@ -48,6 +49,7 @@ def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
         personas=load_cards(settings.personas_dir),
         renderer=TemplateRenderer(load_banks(settings.prompts_dir / "phrases")),
         rubric=load_rubric(settings.rubric),
+        certificate_key=certificate_key(settings),
         llm=build_llm(settings),
         db_lane=CapacityLimiter(1 if settings.is_sqlite else settings.db_concurrency),
     )

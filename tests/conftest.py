@@ -59,10 +59,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def settings(request: pytest.FixtureRequest, db_url: str) -> Settings:
-    """Test settings: replies at once, unless a test parametrizes overrides (indirect)."""
+def settings(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Settings:
+    """Test settings: replies at once, the certificate key kept in the test's folder, unless a test
+    parametrizes overrides (indirect)."""
     overrides = getattr(request, "param", {})
-    return Settings(DATABASE_URL=db_url, **{"customer_delay_scale": 0, **overrides})
+    defaults = {"customer_delay_scale": 0, "certificate_key_file": tmp_path / "certificate.key"}
+    return Settings(DATABASE_URL=db_url, **{**defaults, **overrides})
 
 
 @pytest.fixture

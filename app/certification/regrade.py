@@ -1,6 +1,12 @@
-"""Re-grading a certification after a rubric change: every graded attempt, with progress, and a
-before/after comparison per candidate. The old scorecards are replaced only through here, and
-the audit log says so."""
+"""Re-grading a certification: every graded attempt, with progress, and a before/after comparison
+per candidate.
+
+A re-grade never rewrites a scorecard: it keeps the one it replaces as a version
+(ScorecardVersion) and adds the next, so a certificate still shows what it was issued on. Once
+the results are released, the certificates follow the new results (a pass is reissued, a fail
+revokes; see service.sync_certificates). It grades under the certification's rubric; another
+rubric only when HR says so, and the switch is audited. Every step goes into the audit log.
+"""
 
 import json
 from typing import Any
@@ -8,15 +14,23 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.certification import audit
-from app.certification.service import CertificationError, results, rubric_of
-from app.storage.models import Certification, ChatSession, RegradeRun, Scorecard, User, utcnow
+from app.certification.service import CertificationError, results, rubric_of, sync_certificates
+from app.storage.models import Certification, ChatSession, RegradeRun, Scorecard, ScorecardVersion, User, utcnow
 from app.transcripts import grade_transcript, load_transcript
 from scoring import RubricError, load_rubric
 
 
-def start(db: Session, *, cert: Certification, rubric: str, actor: User) -> RegradeRun:
+def start(db: Session, *, cert: Certification, rubric: str | None, change_rubric: bool, actor: User) -> RegradeRun:
+    """Begin a re-grade under the certification's rubric, or under `rubric` when `change_rubric`
+    confirms that it becomes the certification's rubric from now on."""
+    target = rubric or cert.rubric
+    if target != cert.rubric and not change_rubric:
+        raise CertificationError(
+            "rubric_change_unconfirmed",
+            f"the certification is graded under {cert.rubric!r}; to re-grade under {target!r} "
+            "and make it the certification's rubric, send change_rubric: true")
     try:
-        load_rubric(rubric)
+        load_rubric(target)
     except RubricError as exc:
         raise CertificationError("bad_rubric", str(exc)) from exc
     running = db.exec(select(RegradeRun).where(RegradeRun.certification_id == cert.id,
@@ -24,13 +38,18 @@ def start(db: Session, *, cert: Certification, rubric: str, actor: User) -> Regr
     if running is not None:
         raise CertificationError("regrade_running", "a re-grade of this certification is already running")
     sessions = _graded(db, cert)
-    run = RegradeRun(certification_id=cert.id, rubric=rubric, total=len(sessions), started_by=actor.id,
+    run = RegradeRun(certification_id=cert.id, rubric=target, total=len(sessions), started_by=actor.id,
                      results=[{"before": json.loads(json.dumps(results(db, cert=cert), default=str))}])
     db.add(run)
     db.commit()
     db.refresh(run)
+    if target != cert.rubric:
+        previous, cert.rubric, cert.updated_at = cert.rubric, target, utcnow()
+        db.add(cert)
+        audit.record(db, action="rubric_changed", actor_id=actor.id, certification_id=cert.id, run=run.id,
+                     rubric={"from": previous, "to": target})
     audit.record(db, action="regrade_started", actor_id=actor.id, certification_id=cert.id, run=run.id,
-                 rubric_from=cert.rubric, rubric_to=rubric, sessions=len(sessions))
+                 rubric=target, sessions=len(sessions))
     return run
 
 
@@ -40,34 +59,50 @@ def _graded(db: Session, cert: Certification) -> list[ChatSession]:
     return list(db.exec(stmt))
 
 
-def run(db: Session, *, run_id: int, hints: dict[str, dict[str, Any]]) -> RegradeRun:
-    """Grade every attempt again under the new rubric, committing progress after each one."""
+def _next_version(db: Session, stored: Scorecard, data: dict[str, Any], rubric: str, run_id: int) -> dict[str, Any]:
+    """Keep `stored` as a version and put the new grading in its place; what changed, for the log."""
+    db.add(ScorecardVersion(session_id=stored.session_id, version=stored.version, rubric=stored.rubric,
+                            overall=stored.overall, passed=stored.passed, data=stored.data,
+                            graded_at=stored.created_at, regrade_run_id=run_id))
+    change = {"version": {"from": stored.version, "to": stored.version + 1},
+              "overall": {"from": stored.overall, "to": data["overall"]},
+              "passed": {"from": stored.passed, "to": data["passed"]}}
+    stored.version += 1
+    stored.data, stored.overall, stored.passed, stored.rubric = data, data["overall"], data["passed"], rubric
+    stored.created_at = utcnow()
+    db.add(stored)
+    return change
+
+
+def run(db: Session, *, run_id: int, hints: dict[str, dict[str, Any]], key: bytes) -> RegradeRun:
+    """Grade every attempt again, one transaction (and one audit entry) per attempt, then bring the
+    certificates of released results in line."""
     job = db.get(RegradeRun, run_id)
     assert job is not None
     cert = db.get(Certification, job.certification_id)
     assert cert is not None
     before = job.results[0]["before"]
-    cert.rubric = job.rubric
     rubric = rubric_of(cert)
     for chat in _graded(db, cert):
         transcript = load_transcript(db, session_id=chat.id)
         data = grade_transcript(transcript, rubric, hints.get(chat.persona_id))
         stored = db.get(Scorecard, chat.id)
         assert stored is not None
-        stored.data, stored.overall, stored.passed, stored.rubric = data, data["overall"], data["passed"], rubric.name
+        change = _next_version(db, stored, data, rubric.name, job.id)
         job.done += 1
-        db.add(stored)
         db.add(job)
-        db.commit()
-    db.add(cert)
-    after = results(db, cert=cert)
-    job.results = compare(before, after)
+        audit.record(db, action="scorecard_regraded", actor_id=job.started_by, certification_id=cert.id,
+                     session_id=chat.id, run=job.id, rubric=rubric.name, **change)
+    certificates = (sync_certificates(db, cert=cert, key=key, actor_id=job.started_by, reason="regrade", run=job.id)
+                    if cert.released else [])
+    job.results = compare(before, results(db, cert=cert))
     job.status, job.finished_at = "done", utcnow()
     db.add(job)
     db.commit()
     db.refresh(job)
-    audit.record(db, action="regrade_finished", certification_id=cert.id, run=job.id, rubric=job.rubric,
-                 changed=[r["candidate"] for r in job.results if r["changed"]])
+    audit.record(db, action="regrade_finished", actor_id=job.started_by, certification_id=cert.id, run=job.id,
+                 rubric=job.rubric, changed=[r["candidate"] for r in job.results if r["changed"]],
+                 certificates=[c.code for c in certificates])
     return job
 
 

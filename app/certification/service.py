@@ -6,7 +6,7 @@ enforced on the server.
 """
 
 import csv
-import hashlib
+import hmac
 import io
 import json
 import secrets
@@ -18,13 +18,16 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from app.accounts.service import AccountError, create_user, get_user
-from app.certification import audit
+from app.certification import audit, signing
 from app.engine.personas import PersonaCard
 from app.engine.state import initial_state
 from app.storage import repo
-from app.storage.models import Candidate, Certificate, Certification, ChatSession, Scorecard, User, utcnow
+from app.storage.models import (
+    Candidate, Certificate, Certification, ChatSession, Scorecard, ScorecardVersion, User, utcnow,
+)
 from app.transcripts import end_and_grade, load_transcript
-from scoring import Rubric, load_rubric
+from scoring import Rubric, RubricError, load_rubric
+from scoring.models import DIMENSIONS
 
 
 class CertificationError(ValueError):
@@ -56,6 +59,16 @@ def aware(moment: datetime) -> datetime:
 def rubric_of(cert: Certification) -> Rubric:
     """The certification's rubric with the certification's own pass mark."""
     return load_rubric(cert.rubric).model_copy(update={"pass_mark": cert.pass_mark})
+
+
+def minimums_of(cert: Certification) -> dict[str, int]:
+    """The rubric's minimum per dimension, in the scorecard's order ({} if the rubric cannot be read:
+    listing certifications must not fail on one broken rubric)."""
+    try:
+        minimums = load_rubric(cert.rubric).min_dimension
+    except RubricError:
+        return {}
+    return {d: minimums[d] for d in DIMENSIONS if d in minimums}
 
 
 def check_definition(definition: Definition, personas: dict[str, PersonaCard]) -> None:
@@ -207,7 +220,9 @@ def finalize_expired(db: Session, *, cert: Certification, clock_now: float, hint
 
 
 def results(db: Session, *, cert: Certification) -> list[dict[str, Any]]:
-    """One row per candidate: attempts used, and the best graded attempt's scores."""
+    """One row per candidate: attempts used, the best graded attempt's scores, and the dimensions
+    below the rubric's minimum (a reason to fail whatever the overall score)."""
+    minimums = minimums_of(cert)
     rows = []
     stmt = (select(User).join(Candidate, col(Candidate.user_id) == User.id)
             .where(Candidate.certification_id == cert.id).order_by(col(User.username)))
@@ -217,40 +232,97 @@ def results(db: Session, *, cert: Certification) -> list[dict[str, Any]]:
         graded = [(card, s) for card, s in graded if card is not None]
         best = max(graded, key=lambda item: (item[0].overall, -(item[1].attempt_no or 0)), default=None)
         row: dict[str, Any] = {"candidate": user.username, "attempts": len(sessions), "session_id": None,
-                               "dimensions": None, "overall": None, "passed": None, "date": None}
+                               "dimensions": None, "overall": None, "passed": None, "date": None,
+                               "below_minimum": []}
         if best is not None:
             card, chat = best
-            row.update(session_id=chat.id, dimensions=card.data["dimensions"], overall=card.overall,
-                       passed=card.passed, date=chat.ended_at or chat.created_at)
+            dims = card.data["dimensions"]
+            row.update(session_id=chat.id, dimensions=dims, overall=card.overall, passed=card.passed,
+                       date=chat.ended_at or chat.created_at,
+                       below_minimum=[d for d in DIMENSIONS if d in minimums and dims.get(d, 0) < minimums[d]])
         rows.append(row)
     return rows
 
 
-def digest(transcript: dict[str, Any], overall: int) -> str:
-    """Tamper evidence: the graded transcript and its score, hashed."""
-    canonical = json.dumps({"transcript": transcript, "overall": overall}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def scorecard_version(db: Session, *, session_id: str, version: int) -> Scorecard | ScorecardVersion | None:
+    """The scorecard of a session as it was at `version`: the current one, or one a re-grade replaced."""
+    current = db.get(Scorecard, session_id)
+    if current is not None and current.version == version:
+        return current
+    return db.exec(select(ScorecardVersion).where(ScorecardVersion.session_id == session_id,
+                                                  ScorecardVersion.version == version)).first()
 
 
-def release(db: Session, *, cert: Certification, actor: User) -> list[Certificate]:
-    """Show candidates their results, and issue a certificate to each who passed."""
-    issued = []
+def active_certificate(db: Session, *, cert: Certification, user_id: int) -> Certificate | None:
+    """The candidate's certificate that is neither revoked nor superseded, if any."""
+    stmt = select(Certificate).where(Certificate.certification_id == cert.id, Certificate.user_id == user_id,
+                                     col(Certificate.revoked_at).is_(None), col(Certificate.superseded_at).is_(None))
+    return db.exec(stmt).first()
+
+
+def _issue(db: Session, *, cert: Certification, user: User, card: Scorecard, key: bytes) -> Certificate:
+    issued = Certificate(code=secrets.token_hex(5).upper(), certification_id=cert.id, user_id=user.id,
+                         session_id=card.session_id, overall=card.overall, version=card.version,
+                         pass_mark=cert.pass_mark, issued_at=utcnow().replace(microsecond=0), digest="")
+    issued.digest = signing.signature(key, issued, load_transcript(db, session_id=card.session_id) or {})
+    db.add(issued)
+    return issued
+
+
+def _legacy_still_true(db: Session, found: Certificate, card: Scorecard) -> bool:
+    """An unsigned certificate that still states the current result and whose old digest still holds."""
+    transcript = load_transcript(db, session_id=found.session_id) or {}
+    return (found.session_id == card.session_id and card.version == 1 and found.overall == card.overall
+            and hmac.compare_digest(signing.legacy_digest(transcript, found.overall), found.digest))
+
+
+def sync_certificates(db: Session, *, cert: Certification, key: bytes, actor_id: int | None,
+                      **why: Any) -> list[Certificate]:
+    """Make the certificates state the current results: a pass without one gets one; a pass whose
+    best attempt or scorecard version changed gets a new one that supersedes the old; a fail
+    revokes. Nothing a certificate states is ever changed. Every step is audited; returns the
+    certificates in force."""
+    in_force = []
     for row in results(db, cert=cert):
-        if not row["passed"]:
-            continue
         user = get_user(db, username=row["candidate"])
         assert user is not None
-        existing = db.exec(select(Certificate).where(Certificate.certification_id == cert.id,
-                                                     Certificate.user_id == user.id)).first()
-        transcript = load_transcript(db, session_id=row["session_id"])
-        code = existing.code if existing else secrets.token_hex(5).upper()
-        certificate = existing or Certificate(code=code, certification_id=cert.id, user_id=user.id,
-                                              session_id=row["session_id"], overall=row["overall"], digest="")
-        certificate.session_id, certificate.overall = row["session_id"], row["overall"]
-        certificate.digest = digest(transcript or {}, row["overall"])
-        db.add(certificate)
-        db.commit()
-        issued.append(certificate)
+        current = active_certificate(db, cert=cert, user_id=user.id)
+        card = db.get(Scorecard, row["session_id"]) if row["session_id"] else None
+        now = utcnow()
+        if not row["passed"] or card is None:
+            if current is not None:
+                current.revoked_at = now
+                db.add(current)
+                audit.record(db, action="certificate_revoked", actor_id=actor_id, certification_id=cert.id,
+                             session_id=current.session_id, code=current.code, candidate=user.username,
+                             overall=row["overall"], passed=row["passed"], **why)
+            continue
+        if current is not None and current.version is None and _legacy_still_true(db, current, card):
+            current.version, current.pass_mark = card.version, cert.pass_mark
+            current.digest = signing.signature(key, current, load_transcript(db, session_id=card.session_id) or {})
+            db.add(current)
+            audit.record(db, action="certificate_signed", actor_id=actor_id, certification_id=cert.id,
+                         session_id=current.session_id, code=current.code, candidate=user.username, **why)
+        elif current is None or (current.session_id, current.version) != (card.session_id, card.version):
+            issued = _issue(db, cert=cert, user=user, card=card, key=key)
+            detail = {"code": issued.code, "candidate": user.username, "version": card.version,
+                      "overall": card.overall, **why}
+            if current is None:
+                audit.record(db, action="certificate_issued", actor_id=actor_id, certification_id=cert.id,
+                             session_id=card.session_id, **detail)
+            else:
+                current.superseded_at, current.superseded_by = now, issued.code
+                db.add(current)
+                audit.record(db, action="certificate_reissued", actor_id=actor_id, certification_id=cert.id,
+                             session_id=card.session_id, replaces=current.code, **detail)
+            current = issued
+        in_force.append(current)
+    return in_force
+
+
+def release(db: Session, *, cert: Certification, actor: User, key: bytes) -> list[Certificate]:
+    """Show candidates their results, and give a certificate to each who passed (see sync_certificates)."""
+    issued = sync_certificates(db, cert=cert, key=key, actor_id=actor.id, reason="release")
     cert.released = True
     db.add(cert)
     db.commit()
@@ -267,16 +339,32 @@ def certificate(db: Session, *, code: str) -> Certificate | None:
     return db.get(Certificate, code.strip().upper())
 
 
-def verify(db: Session, *, code: str) -> dict[str, Any] | None:
-    """What anyone may know of a certificate: who, what, when, score, and whether it is intact."""
+def _state(db: Session, found: Certificate, key: bytes) -> str:
+    """valid, revoked or superseded, as HR decided; tampered when the record no longer matches its
+    signature; unsigned for a certificate issued before signing and not released again since."""
+    if found.version is None:
+        return "revoked" if found.revoked_at else "superseded" if found.superseded_at else "unsigned"
+    card = scorecard_version(db, session_id=found.session_id, version=found.version)
+    transcript = load_transcript(db, session_id=found.session_id)
+    if card is None or transcript is None or card.overall != found.overall or not signing.genuine(key, found, transcript):
+        return "tampered"
+    if found.revoked_at is not None:
+        return "revoked"
+    if found.superseded_at is not None:
+        return "superseded"
+    return "valid"
+
+
+def verify(db: Session, *, code: str, key: bytes) -> dict[str, Any] | None:
+    """What anyone may know of a certificate: who, what, when, score, and whether it is in force."""
     found = certificate(db, code=code)
     if found is None:
         return None
     cert = db.get(Certification, found.certification_id)
     user = db.get(User, found.user_id)
-    stored = db.get(Scorecard, found.session_id)
-    transcript = load_transcript(db, session_id=found.session_id)
-    intact = stored is not None and stored.overall == found.overall and digest(transcript or {}, found.overall) == found.digest
+    state = _state(db, found, key)
+    pass_mark = found.pass_mark if found.pass_mark is not None else (cert.pass_mark if cert else None)
     return {"code": found.code, "candidate": user.username if user else None, "certification": cert.name if cert else None,
-            "overall": found.overall, "pass_mark": cert.pass_mark if cert else None, "issued_at": found.issued_at,
-            "valid": intact}
+            "overall": found.overall, "pass_mark": pass_mark, "issued_at": found.issued_at, "version": found.version,
+            "state": state, "valid": state == "valid", "revoked_at": found.revoked_at,
+            "superseded_at": found.superseded_at, "superseded_by": found.superseded_by}

@@ -7,7 +7,7 @@ at import time.
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.paths import data_dir
@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_timeout_s: float = Field(default=8.0, gt=0)
     llm_stream: bool = True
+    certificate_key: SecretStr | None = Field(
+        default=None, min_length=32,
+        description="secret that signs certificates (HMAC); unset means one generated on first run and kept in "
+                    "certificate_key_file. Every worker and host must share it.",
+    )
+    certificate_key_file: Path | None = Field(
+        default=None,
+        description="where the generated certificate key is kept; default: beside the SQLite database, "
+                    "else $XDG_DATA_HOME/peilian/certificate.key",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -26,6 +26,7 @@ class AppContext:
     personas: dict[str, PersonaCard]
     renderer: TemplateRenderer
     rubric: Rubric
+    certificate_key: bytes  # signs certificates (app/core/keys.py)
     llm: LlmRenderer | None = None
     # How many database calls run at once. SQLite has one writer: its calls go through one
     # lane, in order, rather than many threads queueing on its file lock (whose busy-wait

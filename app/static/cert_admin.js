@@ -7,7 +7,7 @@
   const C = T.cert;
   const CFG = window.PEILIAN_CERT;
   const LANG = CFG.lang;
-  const DIMS = Object.keys(T.dim);
+  const DIMS = CFG.dims;  // the scorecard's order, from the server: never the key order of a JSON object
   const pad = (n) => String(n).padStart(2, "0");
 
   // ---- time: the API speaks UTC (SQLite drops the zone); people read and type local time ----
@@ -119,6 +119,36 @@
     }
   }
 
+  // What a rubric requires besides the pass mark: "提问 ≥ 60、倾听 ≥ 60" (or null for none).
+  function minimumsText(minimums, separator) {
+    const parts = DIMS.filter((d) => minimums && d in minimums).map((d) => `${T.dim[d]} ${fmt(C.min_at_least, {n: minimums[d]})}`);
+    return parts.length ? parts.join(separator) : null;
+  }
+
+  function rubricOption() {
+    const select = $("f-rubric");
+    return select.options[select.selectedIndex] || null;
+  }
+
+  // Under the rubric picker: the rubric's own pass mark and its per-dimension minimums.
+  function showRubricRequires() {
+    const option = rubricOption();
+    const box = $("f-rubric-requires");
+    if (!option) { box.textContent = ""; return; }
+    const mins = minimumsText(JSON.parse(option.dataset.min || "{}"), C.list_sep);
+    const pass = option.dataset.passMark || "–";
+    box.textContent = mins ? fmt(C.rubric_requires, {pass, mins}) : fmt(C.rubric_requires_none, {pass});
+  }
+
+  function watchRubric(proposePassMark) {
+    $("f-rubric").addEventListener("change", () => {
+      const option = rubricOption();
+      if (proposePassMark && option && option.dataset.passMark) $("f-pass-mark").value = option.dataset.passMark;
+      showRubricRequires();
+    });
+    showRubricRequires();
+  }
+
   function personaName(id) {
     const card = personas.find((c) => c.id === id);
     return card ? `${card.name} · ${card.organization}` : id;
@@ -149,6 +179,7 @@
     $("f-attempts").value = cert.attempts;
     $("f-opens").value = localInput(parseUtc(cert.opens_at));
     $("f-closes").value = localInput(parseUtc(cert.closes_at));
+    showRubricRequires();
   }
 
   // ---- /certifications: the list and the create form ----
@@ -157,6 +188,7 @@
     now.setSeconds(0, 0);
     $("f-opens").value = localInput(now);
     $("f-closes").value = localInput(new Date(now.getTime() + 7 * 24 * 3600 * 1000));
+    watchRubric(true);  // a new certification starts from the rubric's own pass mark
     await loadPersonas();
     const result = await api("GET", "/api/certifications");
     const rows = result.ok ? result.data : [];
@@ -206,6 +238,7 @@
 
   // ---- /certifications/{id} ----
   const base = CFG.certId ? `/api/certifications/${encodeURIComponent(CFG.certId)}` : "";
+  let current = null;  // the certification as last read from the API
 
   function showDefinition(cert) {
     $("cert-name").textContent = cert.name;
@@ -222,6 +255,7 @@
       [C.personas, cert.persona_ids.map((id, i) => `${i + 1}. ${personaName(id)}`).join("\n"), "personas"],
       [C.rubric, C.rubric_names[cert.rubric] || cert.rubric, "rubric"],
       [C.pass_mark, String(cert.pass_mark), "pass_mark"],
+      [C.min_dimension, minimumsText(cert.min_dimension, "\n") || C.min_none, "min_dimension"],
       [C.time_limit, fmt(C.minutes, {n: cert.time_limit_s / 60}), "time_limit"],
       [C.attempts_allowed, String(cert.attempts), "attempts"],
     ];
@@ -240,13 +274,19 @@
     cell.append(timeNode(cert.opens_at), " – ", timeNode(cert.closes_at));
     windowRow.append(cell);
     table.append(windowRow);
+    for (const th of $("results").querySelectorAll("th[data-dim]")) {
+      const least = cert.min_dimension[th.dataset.dim];
+      th.querySelector(".dim-min").textContent = least === undefined ? "" : ` ${fmt(C.min_at_least, {n: least})}`;
+    }
+    $("regrade-rubric").value = cert.rubric;
   }
 
   async function loadCertification() {
     const result = await api("GET", base);
     if (!result.ok) return null;
-    showDefinition(result.data);
-    return result.data;
+    current = result.data;
+    showDefinition(current);
+    return current;
   }
 
   function passedText(passed) {
@@ -265,10 +305,22 @@
       const cell = (col, text, cls) => { const td = el("td", cls, text); td.dataset.col = col; tr.append(td); return td; };
       cell("candidate", row.candidate);
       cell("attempts", row.attempts, "num");
-      for (const dim of DIMS) cell(dim, row.dimensions ? row.dimensions[dim] : "–", "num");
+      const below = row.below_minimum || [];
+      const minimums = (current && current.min_dimension) || {};
+      for (const dim of DIMS) {
+        const td = cell(dim, row.dimensions ? row.dimensions[dim] : "–", "num");
+        if (below.includes(dim)) {
+          td.classList.add("below-min");
+          td.title = `${C.below_min} ${fmt(C.min_at_least, {n: minimums[dim]})}`;
+        }
+      }
       cell("overall", row.overall === null ? "–" : row.overall, "num col-score");
       const passed = cell("passed", null);
       passed.append(el("span", `badge ${row.passed === null ? "none" : row.passed ? "pass" : "fail"}`, passedText(row.passed)));
+      if (below.length) {  // why "65, not passed" against a pass mark of 50
+        const items = below.map((d) => fmt(C.below_min_item, {dim: T.dim[d], score: row.dimensions[d], min: minimums[d]}));
+        passed.append(el("span", "fail-reason", `${C.below_min}: ${items.join(C.list_sep)}`));
+      }
       const date = cell("date", null);
       if (row.date) date.append(timeNode(row.date)); else date.textContent = "–";
       const replay = cell("replay", null);
@@ -351,6 +403,7 @@
   }
 
   async function detailPage() {
+    watchRubric(false);
     await loadPersonas();
     const cert = await loadCertification();
     if (cert) fillForm(cert);
@@ -413,7 +466,17 @@
       error.hidden = true;
       const button = $("regrade-submit");
       button.disabled = true;
-      const started = await api("POST", `${base}/regrade`, {rubric: $("regrade-rubric").value});
+      const rubric = $("regrade-rubric").value;
+      const body = {rubric};
+      if (current && rubric !== current.rubric) {  // never a silent switch: HR confirms the new rubric
+        const name = (key) => C.rubric_names[key] || key;
+        if (!window.confirm(fmt(C.regrade_rubric_confirm, {from: name(current.rubric), to: name(rubric)}))) {
+          button.disabled = false;
+          return;
+        }
+        body.change_rubric = true;
+      }
+      const started = await api("POST", `${base}/regrade`, body);
       if (!started.ok) {
         button.disabled = false;
         error.textContent = problems(started).map((p) => p.text).join("; ");

@@ -76,15 +76,23 @@
     head.append(el("div", null, `${T.overall} · ${C.pass_mark} ${cert.pass_mark}`));
     head.append(el("span", `badge ${mine.passed ? "pass" : "fail"}`, mine.passed ? T.passed : T.not_passed));
     box.append(head);
+    const minimums = cert.min_dimension || {};
+    const below = mine.below_minimum || [];
+    if (below.length) {  // why a score above the pass mark did not pass
+      const items = below.map((d) => fmt(C.below_min_item, {dim: T.dim[d] || d, score: mine.dimensions[d], min: minimums[d]}));
+      box.append(el("p", "fail-reason", `${C.below_min}: ${items.join(C.list_sep)}`));
+    }
     const bars = el("div", "bars");
     for (const [key, value] of Object.entries(mine.dimensions || {})) {
-      bars.append(el("span", null, T.dim[key] || key));
+      const name = el("span", null, T.dim[key] || key);
+      if (key in minimums) name.append(el("span", "dim-min", ` ${fmt(C.min_at_least, {n: minimums[key]})}`));
+      bars.append(name);
       const bar = el("div", "bar");
       const fill = el("span");
       fill.style.width = `${value}%`;
       bar.append(fill);
       bars.append(bar);
-      bars.append(el("span", "dim-value", value));
+      bars.append(el("span", below.includes(key) ? "dim-value below-min" : "dim-value", value));
     }
     box.append(bars);
     if (mine.certificate) {

@@ -116,6 +116,25 @@ class Scorecard(SQLModel, table=True):
     passed: bool | None = None
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, description="1 when first graded; each re-grade adds one")
+
+
+class ScorecardVersion(SQLModel, table=True):
+    """A scorecard a re-grade replaced, kept as it was: a certificate names the version it was issued on."""
+
+    __tablename__ = "scorecard_version"
+    __table_args__ = (UniqueConstraint("session_id", "version", name="uq_scorecard_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="chat_session.id", index=True, max_length=32)
+    version: int
+    rubric: str = Field(max_length=50)
+    overall: int
+    passed: bool | None = None
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    graded_at: datetime
+    replaced_at: datetime = Field(default_factory=utcnow)
+    regrade_run_id: int | None = Field(default=None, foreign_key="regrade_run.id")
 
 
 class Comment(SQLModel, table=True):
@@ -209,7 +228,10 @@ class AuditEvent(SQLModel, table=True):
 
 
 class Certificate(SQLModel, table=True):
-    """A pass, with a code anyone can check at /verify/{code}."""
+    """A pass, with a code anyone can check at /verify/{code}.
+
+    It names the scorecard version it was issued on. A re-grade that keeps the pass supersedes it
+    with a new certificate; one that fails revokes it. Neither changes what it states."""
 
     __tablename__ = "certificate"
 
@@ -218,8 +240,13 @@ class Certificate(SQLModel, table=True):
     user_id: int = Field(foreign_key="app_user.id")
     session_id: str = Field(foreign_key="chat_session.id", max_length=32)
     overall: int
-    digest: str = Field(max_length=64, description="SHA-256 of the graded transcript, for tamper evidence")
+    digest: str = Field(max_length=64, description="HMAC-SHA256 signature (app/certification/signing.py)")
     issued_at: datetime = Field(default_factory=utcnow)
+    version: int | None = Field(default=None, description="scorecard version; None: issued before signing")
+    pass_mark: int | None = None
+    revoked_at: datetime | None = None
+    superseded_at: datetime | None = None
+    superseded_by: str | None = Field(default=None, max_length=20)
 
 
 class RegradeRun(SQLModel, table=True):

@@ -5,14 +5,16 @@ from typing import Any
 from tests.utils.server import LiveServer, open_client
 
 
-async def take_attempt(server: LiveServer, cert_id: str, user: str, lines: list[str]) -> tuple[dict[str, Any], list[dict]]:
-    """One whole attempt: start, talk, end; returns the attempt and every frame received."""
+async def take_attempt(server: LiveServer, cert_id: str, user: str, lines: list[str],
+                       pauses: list[float] | None = None) -> tuple[dict[str, Any], list[dict]]:
+    """One whole attempt: start, talk (waiting `pauses[i]` fake seconds, else 5, before line i), end;
+    returns the attempt and every frame received."""
     response = server.client(user).post(f"/api/certifications/{cert_id}/attempts")
     assert response.status_code == 201, response.text
     attempt = response.json()
     client = await open_client(server, attempt["ws_url"], user=user)
     for index, text in enumerate(lines):
-        server.clock.advance(5)
+        server.clock.advance(pauses[index] if pauses else 5)
         await client.send({"type": "message", "id": f"{user}-{index}", "text": text})
         ack = await client.until("ack")
         await client.until("customer_end", seq=ack["seq"] + 1)

@@ -3,27 +3,36 @@
 The HR pages and the candidate list are shells: static/cert_admin.js and static/cert_my.js read and
 write the JSON API of app/api/routes/certifications.py. The attempt page talks over the session
 WebSocket (DESIGN 4.2) without feedback or scorecard; the server keeps the time. The certificate
-is rendered here, without script, so it prints as it is. /verify/{code} needs no sign-in.
+is rendered here, without script, so it prints as it is. /verify (a form) and /verify/{code} need no sign-in.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.accounts import access
 from app.api.deps import ContextDep, DbDep, MaybeSignedInDep, SignedIn
 from app.api.routes.pages import PageUserDep, page_language, render, ui_text
 from app.certification import service
 from app.storage import repo
+from scoring import load_rubric
+from scoring.models import DIMENSIONS
 from scoring.rubric import RUBRICS_DIR
 
 router = APIRouter(include_in_schema=False)
 
 
-def _rubrics() -> list[str]:
-    """The rubric names HR may pick (scoring/rubrics/*.yaml)."""
-    return sorted(path.stem for path in RUBRICS_DIR.glob("*.yaml"))
+def _rubrics() -> list[dict[str, Any]]:
+    """The rubrics HR may pick (scoring/rubrics/*.yaml), each with its pass mark and per-dimension
+    minimums, so the form proposes the rubric's own pass mark and says what else it requires."""
+    choices = []
+    for path in sorted(RUBRICS_DIR.glob("*.yaml")):
+        rubric = load_rubric(path.stem)
+        choices.append({"name": path.stem, "pass_mark": rubric.pass_mark,
+                        "min_dimension": {d: rubric.min_dimension[d] for d in DIMENSIONS if d in rubric.min_dimension}})
+    return choices
 
 
 def _error(request: Request, ctx: ContextDep, signed_in: SignedIn | None, status_code: int) -> Response:
@@ -42,7 +51,7 @@ def certifications_page(request: Request, ctx: ContextDep, signed_in: PageUserDe
     """HR: every certification, and the form to define a new one."""
     if not _is_hr(signed_in):
         return _error(request, ctx, signed_in, 403)
-    return render(request, ctx, "certifications.html", signed_in, rubrics=_rubrics())
+    return render(request, ctx, "certifications.html", signed_in, rubrics=_rubrics(), dims=DIMENSIONS)
 
 
 @router.get("/certifications/{cert_id}", response_class=HTMLResponse)
@@ -54,7 +63,7 @@ def certification_page(cert_id: str, request: Request, ctx: ContextDep, db: DbDe
     if cert is None:
         return _error(request, ctx, signed_in, 404)
     return render(request, ctx, "certification.html", signed_in, cert_id=cert.id, cert_name=cert.name,
-                  rubrics=_rubrics())
+                  rubrics=_rubrics(), dims=DIMENSIONS)
 
 
 @router.get("/my/certifications", response_class=HTMLResponse)
@@ -102,14 +111,26 @@ def certificate_page(code: str, request: Request, ctx: ContextDep, db: DbDep, si
     found = service.certificate(db, code=code)
     if found is None or not (_is_hr(signed_in) or found.user_id == signed_in.user.id):
         return _error(request, ctx, signed_in, 404)
-    info = service.verify(db, code=found.code)
+    info = service.verify(db, code=found.code, key=ctx.certificate_key)
     verify_url = str(request.url_for("verify_page", code=found.code))
     return render(request, ctx, "certificate.html", signed_in, info=info, verify_url=verify_url)
 
 
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(request: Request, ctx: ContextDep, signed_in: MaybeSignedInDep, code: str = "") -> Response:
+    """Public: a form to type the code printed on a certificate; a typed code goes to its page."""
+    typed = code.strip().upper()
+    if typed:
+        target = request.url_for("verify_page", code=typed).path
+        return RedirectResponse(f"{target}?{urlencode({'lang': page_language(request, ctx.settings.default_language)})}",
+                                status_code=status.HTTP_303_SEE_OTHER)
+    return render(request, ctx, "verify.html", signed_in, info=None, code="")
+
+
 @router.get("/verify/{code}", response_class=HTMLResponse, name="verify_page")
 def verify_page(code: str, request: Request, ctx: ContextDep, db: DbDep, signed_in: MaybeSignedInDep) -> Response:
-    """Public: is this code a genuine, intact certificate, and whose."""
-    info = service.verify(db, code=code)
+    """Public: is this code a certificate in force (valid), or revoked, superseded (by which), or
+    tampered with, and whose."""
+    info = service.verify(db, code=code, key=ctx.certificate_key)
     return render(request, ctx, "verify.html", signed_in, info=info, code=code.strip().upper(),
                   status_code=200 if info is not None else 404)

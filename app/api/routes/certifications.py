@@ -38,6 +38,7 @@ class CertificationOut(BaseModel):
     opens_at: datetime
     closes_at: datetime
     released: bool
+    min_dimension: dict[str, int] = Field(description="the rubric's minimum per dimension: below one fails")
 
 
 class Enrolment(BaseModel):
@@ -53,11 +54,13 @@ class Attempt(BaseModel):
 
 
 class RegradeIn(BaseModel):
-    rubric: str = Field(min_length=1)
+    rubric: str | None = Field(default=None, min_length=1, description="default: the certification's rubric")
+    change_rubric: bool = Field(default=False, description="confirms that `rubric` becomes the certification's rubric")
 
 
 def out(cert: Certification) -> CertificationOut:
-    return CertificationOut(**{k: getattr(cert, k) for k in CertificationOut.model_fields})
+    return CertificationOut(**{k: getattr(cert, k) for k in CertificationOut.model_fields if k != "min_dimension"},
+                            min_dimension=service.minimums_of(cert))
 
 
 def fail(exc: CertificationError | RubricError) -> HTTPException:
@@ -195,7 +198,7 @@ def my_result(cert_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) ->
     if not cert.released:
         return {"released": False, "attempts": used, "attempts_allowed": cert.attempts}
     row = next(r for r in service.results(db, cert=cert) if r["candidate"] == user.username)
-    found = next((c for c in service.certificates_of(db, cert=cert) if c.user_id == user.id), None)
+    found = service.active_certificate(db, cert=cert, user_id=user.id)
     return {"released": True, **row, "attempts_allowed": cert.attempts, "certificate": found.code if found else None}
 
 
@@ -203,7 +206,7 @@ def my_result(cert_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) ->
 def release(cert_id: str, ctx: ContextDep, db: DbDep, user: HrDep) -> dict[str, Any]:
     cert = cert_or_404(db, cert_id)
     finalize(ctx, db, cert)
-    issued = service.release(db, cert=cert, actor=user)
+    issued = service.release(db, cert=cert, actor=user, key=ctx.certificate_key)
     return {"released": True, "certificates": [{"code": c.code, "session_id": c.session_id} for c in issued]}
 
 
@@ -215,10 +218,13 @@ def read_audit(cert_id: str, db: DbDep, user: HrDep) -> list[dict[str, Any]]:
 @router.post("/{cert_id}/regrade", status_code=status.HTTP_202_ACCEPTED, summary="Re-grade after a rubric change (HR)")
 def start_regrade(cert_id: str, body: RegradeIn, background: BackgroundTasks, ctx: ContextDep,
                   db: DbDep, user: HrDep) -> dict[str, Any]:
-    """Grades every attempt again under `rubric`; poll GET …/regrade/{run_id} for progress and the comparison."""
+    """Grades every attempt again under the certification's rubric (another one only with
+    `change_rubric`: it then becomes the certification's rubric); each scorecard keeps its earlier
+    versions. Released certificates follow: a pass is reissued, a fail revokes. Poll GET
+    …/regrade/{run_id} for progress and the comparison."""
     cert = cert_or_404(db, cert_id)
     try:
-        job = regrade.start(db, cert=cert, rubric=body.rubric, actor=user)
+        job = regrade.start(db, cert=cert, rubric=body.rubric, change_rubric=body.change_rubric, actor=user)
     except CertificationError as exc:
         raise fail(exc) from exc
     background.add_task(_run_regrade, ctx, job.id)
@@ -227,7 +233,7 @@ def start_regrade(cert_id: str, body: RegradeIn, background: BackgroundTasks, ct
 
 def _run_regrade(ctx: AppContext, run_id: int) -> None:
     with ctx.db() as db:
-        regrade.run(db, run_id=run_id, hints=hints(ctx))
+        regrade.run(db, run_id=run_id, hints=hints(ctx), key=ctx.certificate_key)
 
 
 @router.get("/{cert_id}/regrade/{run_id}", summary="Progress and before/after of a re-grade (HR)")
@@ -242,8 +248,10 @@ verify_router = APIRouter(tags=["certifications"])
 
 
 @verify_router.get("/api/verify/{code}", summary="Check a certificate's verification code (public)")
-def verify_code(code: str, db: DbDep) -> dict[str, Any]:
-    found = service.verify(db, code=code)
+def verify_code(code: str, ctx: ContextDep, db: DbDep) -> dict[str, Any]:
+    """`state`: valid, revoked, superseded (by `superseded_by`), tampered (the record no longer
+    matches its signature) or unsigned (issued before signing); `valid` is state == valid."""
+    found = service.verify(db, code=code, key=ctx.certificate_key)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no certificate has this code")
     return found

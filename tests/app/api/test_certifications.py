@@ -226,7 +226,8 @@ async def test_regrade_after_a_rubric_change_shows_progress_and_before_after(ser
     await take(server, cert_id, "alice")
     await take(server, cert_id, "bob", lines=["我们的系统是业内最好的。", "下周能签合同吗?"])
     before = {r["candidate"]: r["overall"] for r in server.get(f"/api/certifications/{cert_id}/results", "hr1").json()}
-    started = server.client("hr1").post(f"/api/certifications/{cert_id}/regrade", json={"rubric": "default"})
+    started = server.client("hr1").post(f"/api/certifications/{cert_id}/regrade",
+                                        json={"rubric": "default", "change_rubric": True})
     assert started.status_code == 202 and started.json()["total"] == 2
     run_id = started.json()["run_id"]
     for _ in range(200):
@@ -241,5 +242,5 @@ async def test_regrade_after_a_rubric_change_shows_progress_and_before_after(ser
     assert {c: comparison[c]["after"] for c in comparison} == after
     assert server.get(f"/api/certifications/{cert_id}", "hr1").json()["rubric"] == "default"
     assert any(comparison[c]["changed"] for c in comparison)
-    bad = server.client("hr1").post(f"/api/certifications/{cert_id}/regrade", json={"rubric": "nope"})
+    bad = server.client("hr1").post(f"/api/certifications/{cert_id}/regrade", json={"rubric": "nope", "change_rubric": True})
     assert bad.status_code == 422

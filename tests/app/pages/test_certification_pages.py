@@ -39,10 +39,11 @@ NAME = "季度上岗认证"
 
 
 @pytest.fixture
-def settings(db_url: str, request: pytest.FixtureRequest) -> Settings:
+def settings(db_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """As in tests/conftest.py (replies come at once); a test parametrizes `settings` indirectly to change
     fields, e.g. customer_delay_scale=1 for replies paced on the fake clock and streamed in pieces."""
-    return Settings(DATABASE_URL=db_url, **({"customer_delay_scale": 0} | getattr(request, "param", {})))
+    defaults = {"customer_delay_scale": 0, "certificate_key_file": tmp_path / "certificate.key"}
+    return Settings(DATABASE_URL=db_url, **(defaults | getattr(request, "param", {})))
 
 
 @contextmanager
@@ -135,7 +136,8 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         page.goto(f"{server.url}/certifications?lang=zh")
         assert page.locator("h1").inner_text() == "认证管理"
         page.locator("#cert-empty").wait_for(state="visible")  # the list is empty, and says so
-        assert page.locator("#link-my-certs").inner_text() == "我的认证"
+        assert page.locator("#link-manage-certs").inner_text() == "认证管理"  # HR's menu link
+        assert page.locator("#link-my-certs").count() == 0
 
         page.wait_for_selector("#f-personas input[value='hospital-it-rescue']")
         page.fill("#f-name", NAME)
@@ -149,7 +151,16 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
             "l => [l.querySelector('input').value, l.querySelector('.order').textContent]))")
         assert order["bank-onboarding-complacent"] == "1" and order["hospital-it-rescue"] == "2"
         assert order["school-analytics-growth"] == ""
+        # the form proposes the certification rubric's own pass mark, and says what else it requires
+        assert page.locator("#f-rubric").input_value() == "certification"
+        assert page.locator("#f-pass-mark").input_value() == "80"
+        assert page.locator("#f-rubric-requires").inner_text() == (
+            "此标准的及格线为 80,另要求各项最低分:提问 ≥ 60、倾听 ≥ 60、行动承诺 ≥ 50。任何一项低于最低分即不通过。")
+        page.select_option("#f-rubric", "default")
+        assert page.locator("#f-pass-mark").input_value() == "70"
+        assert page.locator("#f-rubric-requires").inner_text().startswith("此标准的及格线为 70,另要求各项最低分:行动承诺 ≥ 60")
         page.select_option("#f-rubric", "certification")
+        assert page.locator("#f-pass-mark").input_value() == "80"
         page.fill("#f-pass-mark", "60")
         page.fill("#f-time-limit", "10")
         page.fill("#f-attempts", "2")
@@ -176,6 +187,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         page.wait_for_selector("#definition td[data-key=pass_mark]")
         assert page.locator("#definition td[data-key=pass_mark]").inner_text() == "60"
         assert page.locator("#definition td[data-key=time_limit]").inner_text() == "10 分钟"
+        assert page.locator("#definition td[data-key=min_dimension]").inner_text() == "提问 ≥ 60\n倾听 ≥ 60\n行动承诺 ≥ 50"
 
         # one existing account by name
         page.fill("#enrol-names", "alice")
@@ -238,12 +250,14 @@ def test_a_candidate_takes_an_attempt_on_the_locked_down_page(server: LiveServer
     frames: list[dict[str, Any]] = []
     with chromium_page() as page:
         page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(json.loads(payload))))
-        sign_in(page, server, "alice", next_path="/my/certifications")
-        page.goto(f"{server.url}/my/certifications?lang=zh")
+        sign_in(page, server, "alice", next_path="/")
+        page.goto(f"{server.url}/?lang=zh")  # the practice page: the menu leads to the candidate's certifications
+        assert page.locator("#link-manage-certs").count() == 0  # a candidate gets no HR link
+        page.click("#link-my-certs")
+        page.wait_for_url(re.compile(r"/my/certifications\?lang=zh$"))
         card = page.locator(f"article[data-cert-id='{cert_id}']")
         card.wait_for()
         assert NAME in card.inner_text() and card.locator(".attempts-used").inner_text() == "已用 0 / 1 次"
-        assert page.locator("#link-manage-certs").count() == 0  # a candidate gets no HR link
         card.locator(".start-attempt").click()
         page.wait_for_url(re.compile(rf"/certifications/{cert_id}/attempt/[0-9a-f]{{32}}"))
         session_id = page.url.split("/attempt/")[1].split("?")[0]
@@ -327,6 +341,7 @@ def results_on_page(page: Any) -> list[dict[str, str]]:
     rows = []
     for tr in page.locator("#results tbody tr").all():
         row = {td.get_attribute("data-col"): td.inner_text().strip() for td in tr.locator("td").all()}
+        row["passed"] = tr.locator("td[data-col=passed] .badge").inner_text()
         stamp = tr.locator("td[data-col=date] time")
         row["datetime"] = stamp.get_attribute("datetime") if stamp.count() else ""
         link = tr.locator("a.replay-link")
@@ -444,7 +459,15 @@ def test_regrade_shows_progress_then_before_and_after_and_the_audit_log_records_
         page.goto(f"{server.url}/certifications/{cert_id}?lang=zh")
         page.wait_for_selector("#results tbody tr")
         assert page.locator("#definition td[data-key=rubric]").inner_text() == "认证标准"
+        assert page.locator("#regrade-rubric").input_value() == "certification"  # the certification's own
         page.select_option("#regrade-rubric", "default")
+        dialogs = Dialogs(page, accept=False)  # another rubric is never taken silently
+        page.click("#regrade-submit")
+        page.wait_for_function("!document.querySelector('#regrade-submit').disabled")
+        assert dialogs.shown == ["重新评分将把本认证的评分标准从「认证标准」改为「默认标准」,之后的尝试也按新标准评分,并记入审计日志。确定吗?"]
+        assert page.locator("#regrade-progress").is_hidden() and not polls
+        assert server.get(f"/api/certifications/{cert_id}", "hr1").json()["rubric"] == "certification"
+        dialogs.accept = True
         page.click("#regrade-submit")
         page.locator("#regrade-table").wait_for(state="visible")
         assert page.locator("#regrade-count").inner_text() == "已完成 2 / 2 · 重新评分完成"
@@ -470,11 +493,119 @@ def test_regrade_shows_progress_then_before_and_after_and_the_audit_log_records_
         page.wait_for_selector("#audit tr[data-action=regrade_finished]")
         started = page.locator("#audit tr[data-action=regrade_started]")
         assert "hr1" in started.inner_text() and "开始重新评分" in started.inner_text()
-        assert "rubric_to: default" in started.inner_text()
+        assert "rubric: default" in started.inner_text()
+        changed = page.locator("#audit tr[data-action=rubric_changed]")
+        assert "更改评分标准" in changed.inner_text() and '"from":"certification","to":"default"' in changed.inner_text()
         actions = page.locator("#audit tbody tr").evaluate_all("rows => rows.map(r => r.dataset.action)")
         for expected in ("certification_created", "candidates_enrolled", "attempt_started", "attempt_ended",
-                         "results_viewed", "regrade_started", "regrade_finished"):
+                         "results_viewed", "rubric_changed", "regrade_started", "scorecard_regraded", "regrade_finished"):
             assert expected in actions, expected
         assert actions.index("regrade_finished") < actions.index("regrade_started")  # newest first
         headers = page.locator("#audit thead th").all_inner_texts()
         assert headers == ["时间", "操作人", "操作", "详情"]
+
+
+# ---- the results table: each score under its own heading, and the reason a fail passed the pass mark ----
+
+ZH_DIMS = {"questioning": "提问", "listening": "倾听", "commitment": "行动承诺", "concerns": "顾虑处理", "motive_fit": "动机匹配"}
+MINIMUMS = {"questioning": 60, "listening": 60, "commitment": 50}  # scoring/rubrics/certification.yaml
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_each_score_sits_under_its_own_heading_and_a_missed_minimum_is_the_visible_reason(server: LiveServer) -> None:
+    people(server, "alice", "bob")
+    cert_id = create(server, pass_mark=30)
+    asyncio.run(take(server, cert_id, "alice", GOOD))
+    asyncio.run(take(server, cert_id, "bob", PITCH))
+    api = {r["candidate"]: r for r in server.get(f"/api/certifications/{cert_id}/results", "hr1").json()}
+    bob = api["bob"]
+    with chromium_page(width=1300) as page:
+        sign_in(page, server, "hr1", role="hr", next_path=f"/certifications/{cert_id}")
+        page.goto(f"{server.url}/certifications/{cert_id}?lang=zh")
+        page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 2")
+        page.wait_for_selector("#definition td[data-key=pass_mark]")  # drawn with the minimums in the headings
+        headings = page.locator("#results thead th").all_inner_texts()
+        for name, row in api.items():
+            cells = page.locator(f"#results tbody tr[data-candidate='{name}'] td").all_inner_texts()
+            under = dict(zip(headings, cells, strict=True))  # what a reader sees under each heading
+            for dim, zh in ZH_DIMS.items():
+                heading = zh + (f" ≥ {MINIMUMS[dim]}" if dim in MINIMUMS else "")
+                assert under[heading] == str(row["dimensions"][dim]), (name, heading)
+            assert len(set(row["dimensions"].values())) > 1  # the check above could tell the columns apart
+        assert bob["overall"] >= 30 and bob["passed"] is False and bob["below_minimum"]  # "not passed" above the mark
+        bob_row = page.locator("#results tbody tr[data-candidate='bob']")
+        reason = "低于最低分: " + "、".join(f"{ZH_DIMS[d]} {bob['dimensions'][d]} < {MINIMUMS[d]}" for d in bob["below_minimum"])
+        assert bob_row.locator("td[data-col=passed] .badge").inner_text() == "未通过"
+        assert bob_row.locator("td[data-col=passed] .fail-reason").inner_text() == reason
+        flagged = bob_row.locator("td.below-min").evaluate_all("cells => cells.map(c => c.dataset.col)")
+        assert flagged == bob["below_minimum"]
+        assert page.locator("#results tbody tr[data-candidate='alice'] .fail-reason").count() == 0
+        assert page.locator("#definition td[data-key=min_dimension]").inner_text() == "提问 ≥ 60\n倾听 ≥ 60\n行动承诺 ≥ 50"
+
+        Dialogs(page)
+        page.click("#release")
+        page.wait_for_function("document.querySelector('#released-badge').textContent === '已发布'")
+        candidate = page.context.browser.new_context()
+        mine = candidate.new_page()
+        sign_in(mine, server, "bob", next_path="/my/certifications")
+        mine.goto(f"{server.url}/my/certifications?lang=zh")
+        result = mine.locator(f"article[data-cert-id='{cert_id}'] .my-result")
+        result.locator(".overall").wait_for()
+        assert result.locator(".badge").inner_text() == "未通过"
+        assert result.locator(".fail-reason").inner_text() == reason  # the candidate sees the reason too
+        assert result.locator(".dim-value.below-min").count() == len(bob["below_minimum"])
+        candidate.close()
+
+
+# ---- /verify: a form for the code; valid, superseded and revoked with their dates; never "tampered" for HR ----
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_verify_has_a_form_and_tells_superseded_and_revoked_certificates_from_tampered_ones(server: LiveServer) -> None:
+    people(server, "alice")
+    cert_id = create(server, candidates=("alice",), pass_mark=1)
+    session_id = asyncio.run(take(server, cert_id, "alice", GOOD))
+    hr = server.client("hr1")
+    first = next(c["code"] for c in hr.post(f"/api/certifications/{cert_id}/release").json()["certificates"])
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+
+    def regrade() -> None:
+        run_id = hr.post(f"/api/certifications/{cert_id}/regrade", json={}).json()["run_id"]
+        for _ in range(400):
+            if server.get(f"/api/certifications/{cert_id}/regrade/{run_id}", "hr1").json()["status"] == "done":
+                return
+            threading.Event().wait(0.05)
+        raise AssertionError("the re-grade did not finish")
+
+    with chromium_page() as page:
+        answer = page.goto(f"{server.url}/verify?lang=zh")  # nobody signed in, no code yet: a form
+        assert answer.status == 200 and page.locator("#verify").get_attribute("data-state") == "form"
+        assert page.locator("#verify-hint").inner_text() == "输入证书上印的验证码,查看证书是否有效。"
+        page.fill("#verify-code", f" {first.lower()} ")
+        page.click("#verify-submit")
+        page.wait_for_url(re.compile(rf"/verify/{first}\?lang=zh$"))
+        assert page.locator("#verify").get_attribute("data-state") == "valid"
+
+        regrade()  # the pass holds: a new certificate supersedes the first
+        second = server.get(f"/api/certifications/{cert_id}/my-result", "alice").json()["certificate"]
+        assert second not in (None, first)
+        page.reload()
+        assert page.locator("#verify").get_attribute("data-state") == "superseded"
+        assert page.locator("#verdict").inner_text() == f"已被取代:此证书已于 {today} 换发为新证书 {second},请以新证书为准。"
+        page.click("#v-new")
+        page.wait_for_url(re.compile(rf"/verify/{second}\?lang=zh$"))
+        assert page.locator("#verify").get_attribute("data-state") == "valid"
+
+        hr.put(f"/api/certifications/{cert_id}", json=server.get(f"/api/certifications/{cert_id}", "hr1").json()
+               | {"pass_mark": 100})
+        regrade()  # now it fails: the certificate in force is revoked
+        page.goto(f"{server.url}/verify/{second}?lang=en")
+        assert page.locator("#verify").get_attribute("data-state") == "revoked"
+        assert page.locator("#verdict").inner_text() == f"Revoked: this certificate was revoked on {today} and is no longer valid."
+        assert page.locator("#verify-submit").inner_text() == "Verify another certificate"
+        page.goto(f"{server.url}/verify?lang=en")
+        assert page.locator("#verify-submit").inner_text() == "Verify"
+        page.fill("#verify-code", "NOPE1234")
+        page.click("#verify-submit")
+        page.wait_for_url(re.compile(r"/verify/NOPE1234\?lang=en$"))
+        assert page.locator("#verify").get_attribute("data-state") == "unknown"
+    assert server.get(f"/api/sessions/{session_id}/scorecard", "hr1").json()["overall"] is not None
