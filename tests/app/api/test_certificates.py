@@ -20,8 +20,6 @@ from app.transcripts import load_transcript
 from tests.utils.certification import take_attempt
 from tests.utils.server import LiveServer, run_server
 
-GOOD = ["王主任您好,今天主要想听听您这边的情况。", "现在县医院和咱们之间会诊,最让您头疼的是什么?", "还有呢?",
-        "我确认一下,您最担心的是系统稳定,对吗?", "下周三上午能请您提供近三个月的故障记录吗?"]
 PITCH = ["我们的系统是业内最好的。"]
 # A well-run meeting that secures a commitment (tests/app/engine/scenarios/zh/hospital-it-rescue-method.yaml),
 # with the first answer not waited for: the two rubrics price that differently, and both pass it.
@@ -29,6 +27,7 @@ METHOD = yaml.safe_load((Path(__file__).parents[1] / "engine/scenarios/zh/hospit
                         .read_text(encoding="utf-8"))["lines"]
 METHOD_LINES = [line["text"] for line in METHOD]
 METHOD_PAUSES = [2.0 if index == 2 else line["pause_s"] for index, line in enumerate(METHOD)]
+GOOD = METHOD_LINES  # a passing attempt (a commitment secured) with the default 5 s pauses
 
 
 def iso(delta_hours: float) -> str:

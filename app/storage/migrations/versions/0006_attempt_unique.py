@@ -3,7 +3,7 @@
 Databases that were already raced hold repeated attempt numbers; they are renumbered in the
 order the attempts started, so every attempt stays visible to HR, before the index is made.
 
-Revision ID: 0006_attempt_unique
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-10
 """
@@ -11,7 +11,7 @@ Create Date: 2026-12-10
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_attempt_unique"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """Versioned scorecards and signed certificates that can be superseded or revoked.
 
-Revision ID: 0006_certificate_versions
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-10
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_certificate_versions"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
