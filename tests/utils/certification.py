@@ -1,8 +1,16 @@
 """Taking a certification attempt over the WebSocket, as a candidate would."""
 
+from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tests.utils.server import LiveServer, open_client
+
+# An attempt that passes: the method session for the first certification persona
+# (tests/app/engine/scenarios/zh/hospital-it-rescue-method.yaml), which secures a commitment.
+_METHOD = Path(__file__).resolve().parents[1] / "app/engine/scenarios/zh/hospital-it-rescue-method.yaml"
+PASSING_LINES: list[str] = [line["text"] for line in yaml.safe_load(_METHOD.read_text(encoding="utf-8"))["lines"]]
 
 
 async def take_attempt(server: LiveServer, cert_id: str, user: str, lines: list[str],

@@ -9,11 +9,10 @@ import pytest
 from sqlmodel import select
 
 from app.storage.models import Turn
-from tests.utils.certification import take_attempt
+from tests.utils.certification import PASSING_LINES, take_attempt
 from tests.utils.server import LiveServer, open_client
 
-LINES = ["王主任您好,今天主要想听听您这边的情况。", "现在县医院和咱们之间会诊,最让您头疼的是什么?", "还有呢?",
-         "我确认一下,您最担心的是系统稳定,对吗?", "下周三上午能请您提供近三个月的故障记录吗?"]
+LINES = PASSING_LINES
 
 
 def iso(delta_hours: float) -> str:

@@ -18,11 +18,10 @@ import pytest
 from app.core.clock import FakeClock
 from app.core.config import Settings
 from tests.conftest import fresh_database
-from tests.utils.certification import take_attempt
+from tests.utils.certification import PASSING_LINES, take_attempt
 from tests.utils.server import LiveServer, run_server
 
-LINES = ["王主任您好,今天主要想听听您这边的情况。", "现在县医院和咱们之间会诊,最让您头疼的是什么?", "还有呢?",
-         "我确认一下,您最担心的是系统稳定,对吗?", "下周三上午能请您提供近三个月的故障记录吗?"]
+LINES = PASSING_LINES
 PRACTICE = {"persona_id": "hospital-it-rescue", "language": "zh", "turns": [
     {"seq": 1, "speaker": "trainee", "text": "现在会诊最让您头疼的是什么?", "typing_started_at": 1.0, "sent_at": 4.0},
     {"seq": 2, "speaker": "customer", "text": "片子传得太慢。", "started_at": 5.0, "ended_at": 7.0}]}

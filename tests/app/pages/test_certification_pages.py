@@ -25,14 +25,13 @@ from app.core.clock import FakeClock
 from app.core.config import Settings
 from app.storage.models import Turn
 from tests.utils.browser import chromium_page, sign_in
-from tests.utils.certification import take_attempt
+from tests.utils.certification import PASSING_LINES, take_attempt
 from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DIMS = ["questioning", "listening", "commitment", "concerns", "motive_fit"]
-GOOD = ["王主任您好,今天主要想听听您这边的情况。", "现在县医院和咱们之间会诊,最让您头疼的是什么?", "还有呢?",
-        "我确认一下,您最担心的是系统稳定,对吗?", "下周三上午能请您提供近三个月的故障记录吗?"]
+GOOD = PASSING_LINES
 PITCH = ["我们的系统是业内最好的。"]
 SUBMITTED = "已提交,成绩由HR发布后可见"
 NAME = "季度上岗认证"
