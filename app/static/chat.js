@@ -276,7 +276,8 @@
       bars.append(el("span", "dim-value", String(value)));
     }
     left.append(bars);
-    left.append(S.rubric(card));
+    const rubric = S.rubric(card);
+    if (rubric) left.append(rubric);
 
     left.append(el("h3", null, T.silence_stats));
     const s = card.silence;

@@ -661,7 +661,8 @@
       }
     }
     box.append(bars);
-    box.append(S.rubric(card));
+    const rubric = S.rubric(card);
+    if (rubric) box.append(rubric);
 
     box.append(el("h3", null, T.silence_stats));
     const s = card.silence;

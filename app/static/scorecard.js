@@ -58,8 +58,9 @@ window.PeilianScorecard = (function () {
     return box;
   }
 
-  // The pass mark, and each dimension's score, weight and minimum.
+  // The pass mark, and each dimension's score, weight and minimum; null for a scorecard without them.
   function rubric(card) {
+    if (!("pass_mark" in card) && !card.weights) return null;
     const box = el("section", "rubric");
     box.id = "rubric";
     box.append(el("h3", null, T.rubric));

@@ -591,3 +591,29 @@ def test_replay_and_print_lead_with_the_next_steps_and_show_the_rubric_by_name(l
 
         page.goto(lib.url(f"/sessions/{sid}/print?lang={lang}"))
         assert_scorecard_shown(page, "#print-page", card, lang, ("next-steps", "print-dimensions", "print-points"))
+
+
+def test_a_scorecard_stored_before_next_steps_still_shows_its_points(lib: Library) -> None:
+    """Scorecards stored before the next steps, names and rubric were added show what they have."""
+    from app.storage import repo
+
+    sid = lib.sessions["bob"][1]
+    old = {k: v for k, v in lib.cards[sid].items()
+           if k not in ("next_steps", "pass_mark", "weights", "min_dimension", "concern_level")}
+    old["points"] = [{k: v for k, v in p.items() if k != "name"} for p in old["points"]]
+    with lib.server.app.state.context.db() as db:
+        repo.save_scorecard(db, session_id=sid, rubric=old["rubric"], data=old)
+    try:
+        with chromium_page() as page:
+            sign_in(page, lib.server, "laoshi")
+            open_replay(page, lib, sid)
+            assert page.locator("#next-steps").count() == 0 and page.locator("#rubric").count() == 0
+            assert page.locator("#points tr.point").count() == len(old["points"])
+            shown = page.locator("#scorecard").inner_text() + page.locator("#points").inner_text()
+            assert "undefined" not in shown and "null" not in shown
+            page.goto(lib.url(f"/sessions/{sid}/print?lang=zh"))
+            assert page.locator("#next-steps").count() == 0 and page.locator(".pass-mark").count() == 0
+            assert page.locator("#print-points tr.point").count() == len(old["points"])
+    finally:
+        with lib.server.app.state.context.db() as db:
+            repo.save_scorecard(db, session_id=sid, rubric=old["rubric"], data=lib.cards[sid])
