@@ -128,7 +128,6 @@ class _Turns:
     """The trainee turns of a scorecard, for tying advice to the turn where it belongs."""
 
     def __init__(self, card: Scorecard) -> None:
-        self.card = card
         self.seqs = [t.seq for t in card.turns]
         self.labels = {t.seq: t.label for t in card.turns}
 
