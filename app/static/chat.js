@@ -1,4 +1,5 @@
-// Trainee chat page: pick a persona, talk over the session WebSocket, see the scorecard.
+// Trainee chat page: pick a persona, talk over the session WebSocket, see the scorecard (its
+// next steps, rubric and grouped points come from scorecard.js).
 // Plain JavaScript, no build step. Frames follow DESIGN 4.2.
 (function () {
   "use strict";
@@ -257,6 +258,10 @@
     head.append(badge);
     result.append(head);
 
+    const S = window.PeilianScorecard;
+    const steps = S.nextSteps(card, null);  // what to do next time comes first
+    if (steps) result.append(steps);
+
     const grid = el("div", "grid2");
     const left = el("div");
     left.append(el("h3", null, T.dimensions));
@@ -271,6 +276,8 @@
       bars.append(el("span", "dim-value", String(value)));
     }
     left.append(bars);
+    const rubric = S.rubric(card);
+    if (rubric) left.append(rubric);
 
     left.append(el("h3", null, T.silence_stats));
     const s = card.silence;
@@ -300,16 +307,8 @@
 
     if (card.points && card.points.length) {
       result.append(el("h3", null, T.points));
-      const table = el("table", "points");
-      for (const p of card.points) {
-        const delta = el("td", `delta ${p.delta >= 0 ? "plus" : "minus"}`, (p.delta > 0 ? "+" : "") + p.delta);
-        const tr = el("tr");
-        tr.append(delta);
-        tr.append(el("td", null, T.dim[p.dimension] || p.dimension));
-        tr.append(el("td", null, p.seq ? `#${p.seq}` : "–"));
-        tr.append(el("td", null, p.reason));
-        table.append(tr);
-      }
+      const table = S.points(card, el("table", "points"), null);
+      table.id = "points";
       result.append(table);
     }
 

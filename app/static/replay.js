@@ -1,11 +1,13 @@
 // Replay page: a finished session played back with its real timing (DESIGN 4.1 times), the
-// timeline of golden silences (2.4), every trainee line's label and rule (2.3) beside any coach
-// correction, the scorecard (4.1b) with its points linked to turns, a radar of the five
+// timeline of golden silences (2.4), every trainee line's label and its reason (2.3) beside any
+// coach correction, the scorecard (4.1b) led by its next steps, with its rubric and its points
+// grouped by dimension and linked to turns (scorecard.js), a radar of the five
 // dimensions, the trainee's trend, and comments. Plain JavaScript, no build step, no library:
 // text goes in with textContent only.
 (function () {
   "use strict";
   const {T, $, el, fmt} = window.PeilianUI;
+  const S = window.PeilianScorecard;
   const R = T.replay;
   const CFG = window.PEILIAN;
   const API = `/api/sessions/${encodeURIComponent(CFG.sessionId)}`;
@@ -52,7 +54,7 @@
   const data = {transcript: null, scorecard: null, corrections: {labels: [], scores: []}, comments: [], trend: []};
   let turns = [];              // {seq, speaker, text, start, doneAt, sentAt, node, state}
   const bySeq = new Map();
-  let info = new Map();        // trainee seq -> the scorecard's turn (label, topic, pitch, rule, reason, notes)
+  let info = new Map();        // trainee seq -> the scorecard's turn (label, topic, pitch, reason, notes)
   let marks = [];              // silences after questions and answers
   let duration = 0;
 
@@ -247,7 +249,6 @@
     const autoChip = el("span", `feedback-chip label-${auto.label} auto${fix ? " superseded" : ""}`);
     autoChip.append(el("span", "chip-who", R.automatic));
     autoChip.append(document.createTextNode(labelName(auto.label, auto.topic, auto.pitch)));
-    autoChip.title = auto.rule || "";
     autoChip.dataset.label = auto.label;
     chips.append(autoChip);
     if (fix) {
@@ -258,9 +259,7 @@
       chips.append(coachChip);
     }
     box.append(chips);
-    const reason = el("div", "feedback-reason", auto.reason || "");
-    if (auto.rule) reason.append(el("code", "rule", auto.rule));
-    box.append(reason);
+    box.append(el("div", "feedback-reason", auto.reason || ""));
     if (auto.notes && auto.notes.length) {
       const notes = el("ul", "turn-notes");
       for (const note of auto.notes) notes.append(el("li", null, note));
@@ -609,6 +608,8 @@
       head.append(el("span", "tag", fmt(R.talk_ratio, {p: Math.round(card.talk_ratio * 100)})));
     }
     box.append(head);
+    const steps = S.nextSteps(card, jump);  // what to do next time comes first
+    if (steps) box.append(steps);
 
     box.append(el("h3", null, T.dimensions));
     const fixes = coachScores();
@@ -663,6 +664,8 @@
       }
     }
     box.append(bars);
+    const rubric = S.rubric(card);
+    if (rubric) box.append(rubric);
 
     box.append(el("h3", null, T.silence_stats));
     const s = card.silence;
@@ -690,23 +693,7 @@
     commit.append(row([T.elements, (c.elements || []).map((e) => T.element_names[e] || e).join("、") || "–"]));
     box.append(commit);
 
-    const points = $("points");
-    points.replaceChildren();
-    for (const p of card.points || []) {
-      const tr = el("tr", "point");
-      tr.dataset.rule = p.rule;
-      if (p.seq !== null && p.seq !== undefined) tr.dataset.seq = p.seq;
-      tr.append(el("td", `delta ${p.delta >= 0 ? "plus" : "minus"}`, (p.delta > 0 ? "+" : "") + p.delta));
-      tr.append(el("td", "dim", T.dim[p.dimension] || p.dimension));
-      const where = el("td", "where");
-      if (p.seq !== null && p.seq !== undefined) where.append(button(`#${p.seq}`, "link point-turn", () => jump(p.seq)));
-      else where.textContent = "–";
-      tr.append(where);
-      const reason = el("td", null, p.reason);
-      reason.title = p.rule;
-      tr.append(reason);
-      points.append(tr);
-    }
+    S.points(card, $("points"), jump);  // grouped by dimension, by name
   }
 
   function row(cells) {

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scoring import load_rubric
 
 PEILIAN = shutil.which("peilian", path=str(Path(sys.executable).parent)) or "peilian"
 REPO = Path(__file__).resolve().parents[2]
@@ -67,6 +68,12 @@ def test_grade_files_and_stdin(tmp_path: Path) -> None:
     assert card["commitment"]["requested"] and card["commitment"]["secured"] and card["commitment"]["seq"] == 4
     assert card["silence"]["after_answer"] == {"held": 1, "missed": 0}
     assert card["counts"]["exploratory"] == 1 and card["counts"]["commitment_request"] == 1
+    # fields added to DESIGN 4.1b: the rubric's pass mark, weights and minimums, and the next steps by rule id
+    rubric = load_rubric()
+    assert (card["pass_mark"], card["weights"], card["min_dimension"]) == (
+        rubric.pass_mark, rubric.weights, rubric.min_dimension)
+    assert 1 <= len(card["next_steps"]) <= 3
+    assert all(step["rule"] in rubric.points and step["seq"] in (1, 3) for step in card["next_steps"])
 
 
 def test_grade_names_the_bad_file_and_field_and_goes_on(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.pages.scorecard import assert_scorecard_shown, text
 from tests.utils.browser import chromium_page, sign_in
 from tests.utils.server import LiveServer
 
@@ -57,6 +58,40 @@ def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) ->
         assert result.locator(".feedback li").count() == len(lines)
         page.screenshot(path=str(SCREENSHOTS / "scorecard.png"), full_page=True)
 
+
+
+SESSIONS = {
+    "zh": ("hospital-it-rescue", ["王主任您好,我们的远程会诊系统是业内领先的,功能非常全面。",
+                                  "现在县医院和咱们之间会诊,最让您头疼的是什么?",
+                                  "我们的系统很稳定,下周能请您和院长看一下演示吗?"]),
+    "en": ("saas-observability-rescue", ["Hi Daniel, our platform is the industry's most advanced, with every feature you need.",
+                                         "What is the biggest problem your team has with incidents today?",
+                                         "Our system is very stable. Could you and your CTO join a demo next week?"]),
+}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scorecard_leads_with_next_steps_and_shows_the_rubric_by_name(server: LiveServer, lang: str) -> None:
+    """After the session: three next steps first (name, turn, why, what to do, a better line), the
+    pass mark, weights and minimums, the points grouped by dimension; no rule id on the page."""
+    persona, lines = SESSIONS[lang]
+    user = f"learner-{lang}"
+    with chromium_page() as page:
+        sign_in(page, server, user, lang=lang)
+        page.goto(f"{server.url}/?lang={lang}&persona={persona}")
+        page.wait_for_function(f"document.querySelector('#conn').textContent === {text(lang, 'connected')!r}")
+        for index, line in enumerate(lines):
+            chat(page, line, index)
+        session_id = page.evaluate("window.PEILIAN.socket.url.split('/').pop()")
+        page.locator("#end").click()
+        page.wait_for_selector("#result #next-steps")
+        card = server.get(f"/api/sessions/{session_id}/scorecard", user).json()
+        assert all(step["rule"] for step in card["next_steps"])  # the JSON keeps the ids
+        assert {step["seq"] for step in card["next_steps"]} <= {turn["seq"] for turn in card["turns"]}
+        assert_scorecard_shown(page, "#result", card, lang)
+        assert page.locator("#result #next-steps .next-line").first.inner_text().endswith(
+            f"“{card['next_steps'][0]['better_line']}”")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -21,6 +21,7 @@ from markupsafe import escape
 from app.core.clock import FakeClock
 from app.core.config import Settings
 from tests.app.pages.drive import Line, run_session
+from tests.app.pages.scorecard import assert_scorecard_shown, text
 from tests.utils.browser import chromium_page, sign_in
 from tests.utils.server import PASSWORD, LiveServer, run_server
 
@@ -353,13 +354,13 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
         assert page.locator("#turn-6").get_attribute("data-state") == "hidden"
         assert page.locator(".turn.highlight").count() == 1
 
-        # Every trainee line shows its label and the rule's reason.
+        # Every trainee line shows its label and the rule's reason, not the rule's id.
         for turn in card["turns"]:
             node = page.locator(f"#turn-{turn['seq']}")
             page.select_option("#turn-select", str(turn["seq"]))
             assert node.locator(".feedback-chip.auto").get_attribute("data-label") == turn["label"]
             assert turn["reason"] in node.locator(".feedback-reason").inner_text()
-            assert turn["rule"] in node.locator(".feedback-reason code").inner_text()
+            assert turn["rule"] not in node.inner_text()
         assert "探索类提问 · 需求" in page.locator("#turn-3 .feedback-chip.auto").inner_text()
 
         # The timeline: a mark for every answer pause (held or missed) and every question silence.
@@ -387,7 +388,7 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
         page.locator(f"#timeline .mark.missed[data-seq='{missed_at}'] circle").click(force=True)
         assert "highlight" in page.locator(f"#turn-{missed_at}").get_attribute("class")
         assert page.locator(f"#turn-{missed_at} .silence-chip.missed").count() == 1
-        page.locator("#points tr[data-rule='listening.question_broken'] button.point-turn").click()
+        page.locator(f"#points tbody[data-dimension=listening] tr.point[data-seq='{broken_at}'] button.point-turn").first.click()
         assert "highlight" in page.locator(f"#turn-{broken_at}").get_attribute("class")
         assert page.locator("#clock").inner_text() == clock_text(turn_of(lib, sid, broken_at)["sent_at"])
         assert page.locator(f"#turn-{broken_at} .silence-chip.broken").count() == 1
@@ -562,7 +563,57 @@ def test_pages_answer_bad_input_and_strangers_plainly(lib: Library) -> None:
     for turn in lib.transcripts[lib.rich]["turns"]:
         assert str(escape(turn["text"])) in printed
     for line in card["turns"]:
-        assert line["rule"] in printed and str(escape(line["reason"])) in printed
+        assert line["rule"] not in printed and str(escape(line["reason"])) in printed
     for point in card["points"]:
         assert str(escape(point["reason"])) in printed
     assert "<script src" not in printed  # the printable page needs no script
+
+
+@pytest.mark.parametrize(("lang", "user"), [("zh", "laoshi"), ("en", "alice")])
+def test_replay_and_print_lead_with_the_next_steps_and_show_the_rubric_by_name(lib: Library, lang: str,
+                                                                                user: str) -> None:
+    """The coach (zh) and the trainee (en) read the three next steps first, each tied to a turn with a
+    better line; the pass mark, weights and minimums; the points grouped by dimension, by name.
+    Rule ids stay in the JSON and out of the pages."""
+    sid = lib.rich if lang == "zh" else lib.sessions["alice"][2]
+    card = lib.cards[sid]
+    assert card["language"] == lang and all(step["rule"] for step in card["next_steps"])  # the JSON keeps the ids
+    trainee_turns = {t["seq"] for t in card["turns"]}
+    assert {step["seq"] for step in card["next_steps"]} <= trainee_turns
+    with chromium_page() as page:
+        sign_in(page, lib.server, user, lang=lang)
+        open_replay(page, lib, sid, lang)
+        assert_scorecard_shown(page, "aside.replay-side", card, lang)
+        first = card["next_steps"][0]["seq"]
+        page.locator("#next-steps li.next-step").first.locator("button.turn-ref").click()
+        assert "highlight" in page.locator(f"#turn-{first}").get_attribute("class")  # the step jumps to its turn
+        assert page.locator("#rubric .pass-mark").inner_text() == text(lang, "pass_mark_line", n=card["pass_mark"])
+
+        page.goto(lib.url(f"/sessions/{sid}/print?lang={lang}"))
+        assert_scorecard_shown(page, "#print-page", card, lang, ("next-steps", "print-dimensions", "print-points"))
+
+
+def test_a_scorecard_stored_before_next_steps_still_shows_its_points(lib: Library) -> None:
+    """Scorecards stored before the next steps, names and rubric were added show what they have."""
+    from app.storage import repo
+
+    sid = lib.sessions["bob"][1]
+    old = {k: v for k, v in lib.cards[sid].items()
+           if k not in ("next_steps", "pass_mark", "weights", "min_dimension", "concern_level")}
+    old["points"] = [{k: v for k, v in p.items() if k != "name"} for p in old["points"]]
+    with lib.server.app.state.context.db() as db:
+        repo.save_scorecard(db, session_id=sid, rubric=old["rubric"], data=old)
+    try:
+        with chromium_page() as page:
+            sign_in(page, lib.server, "laoshi")
+            open_replay(page, lib, sid)
+            assert page.locator("#next-steps").count() == 0 and page.locator("#rubric").count() == 0
+            assert page.locator("#points tr.point").count() == len(old["points"])
+            shown = page.locator("#scorecard").inner_text() + page.locator("#points").inner_text()
+            assert "undefined" not in shown and "null" not in shown
+            page.goto(lib.url(f"/sessions/{sid}/print?lang=zh"))
+            assert page.locator("#next-steps").count() == 0 and page.locator(".pass-mark").count() == 0
+            assert page.locator("#print-points tr.point").count() == len(old["points"])
+    finally:
+        with lib.server.app.state.context.db() as db:
+            repo.save_scorecard(db, session_id=sid, rubric=old["rubric"], data=lib.cards[sid])
