@@ -183,6 +183,9 @@ class _Session:
         levels 4-6 that is the right play, and the rubric credits it in place of the requests)."""
         if "commitment.held_back" in self.totals or self.card.commitment.secured:
             return 0
+        handled = self.totals.get("concerns.calmed") or self.totals.get("concerns.other_person")
+        if self.level >= rank("argument") and not handled:
+            return 0  # at 5-6 nothing asked holds back only with the temperature lowered or another person found
         held = self.rubric.base["commitment"] + self.rubric.points["commitment.held_back"].delta
         return held - self.raw["commitment"]
 
