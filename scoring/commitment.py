@@ -51,10 +51,14 @@ def classify_reply(text: str, cues: Cues) -> Reply:
     if cues.has("vague", text):
         return "vague"
     concrete = cues.has("slot", text) or cues.has("offer", text)
-    if cues.has("refuse", text):
-        # "下周不行" / "Not next week" names a time but offers nothing: a refusal (DESIGN 2.5).
-        offered = cues.has("offer", text) or cues.has("counter", text)
-        return "countered" if concrete and offered else "refused"
+    refusals = list(cues.patterns["refuse"].finditer(text))
+    if refusals:
+        # "下周不行" / "Not next week" names a time but offers nothing: a refusal (DESIGN 2.5). A
+        # counter-proposal comes after the refusal, with its own time or step ("周三不行,那就周五吧").
+        rest = text[refusals[-1].end():]
+        own = cues.has("slot", rest) or cues.has("offer", rest)
+        offered = cues.has("offer", rest) or cues.has("counter", rest) or "?" in rest  # 周五呢? / Thursday, though?
+        return "countered" if own and offered else "refused"
     if cues.has("accept", text):
         return "accepted"
     if concrete and cues.has("counter", text):

@@ -118,6 +118,8 @@ REQUEST = "下周三上午能请您和信息科的李工一起看一下演示吗
     ("可以可以,这事我记下了,到时候我亲自跟。", True),
     ("这个我暂时答应不了。院长问责下来我扛不住,我跟你直说吧。", False),
     ("咱们今天先到了解情况这一步吧。", False),
+    ("下周三不行,我再想想吧。", False),  # the time is the one refused; nothing is offered after it
+    ("周三不行,那就周五上午吧。", True),
 ])
 def test_commitment_secured_only_by_acceptance_or_a_concrete_counter(reply: str, secured: bool) -> None:
     card = grade(tx(("t", "这个项目的目的是什么?", 1, 2), ("c", "提升会诊效率。", 3, 5),
@@ -134,6 +136,8 @@ def test_commitment_secured_only_by_acceptance_or_a_concrete_counter(reply: str,
     ("Not this week. How about next Monday? I'll bring our CFO.", True),
     ("I'll think about it.", False),
     ("Let's keep in touch.", False),
+    ("Tuesday doesn't work for me, sorry.", False),
+    ("Tuesday doesn't work. Thursday at 10, though?", True),
 ])
 def test_commitment_in_english(reply: str, secured: bool) -> None:
     card = grade(tx(("t", "What's the goal of this project?", 1, 2), ("c", "Faster close.", 3, 5),
