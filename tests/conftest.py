@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 PG_URL = os.environ.get("PEILIAN_TEST_DATABASE_URL")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def certificate_keys_in_a_test_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A server on PostgreSQL keeps its generated certificate key under $XDG_DATA_HOME: point it at
+    a test folder, not the home of whoever runs the tests."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    yield
+    patch.undo()
+
+
 @contextmanager
 def fresh_database(kind: str, folder: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file in `folder`, or a private schema on the test PostgreSQL."""
