@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     max_frame_bytes: int = Field(default=65536, ge=1024, description="larger WebSocket frames close the socket")
     rate_limit_per_s: float = Field(default=5.0, gt=0, description="frames per second a connection may send")
     rate_burst: int = Field(default=30, ge=1, description="frames a connection may send at once")
+    reply_lease_s: float = Field(
+        default=5.0, gt=0,
+        description="seconds a reply's lease holds unrenewed: a server killed mid-reply delays that reply this long",
+    )
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
     log_level: str = "INFO"
     db_concurrency: int = Field(

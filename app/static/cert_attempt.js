@@ -11,7 +11,7 @@
   let ended = false;
   let endRequested = false;
   let typingSent = false;
-  let lastSeq = 0;
+  let lastSeq = 0;  // the last customer turn shown whole; resume asks for those after it
   let retries = 0;
   const pending = new Map();   // client id -> bubble, until acknowledged
   const customer = new Map();  // seq -> bubble of a customer reply
@@ -51,6 +51,24 @@
   function scrollDown() { const box = $("messages"); box.scrollTop = box.scrollHeight; }
   function showError(text) { addBubble("error", `${T.error}: ${text}`).classList.add("error"); }
   function seen(seq) { if (seq > lastSeq) lastSeq = seq; }
+  // A reply cut off with the socket is taken down: the server sends it again whole, perhaps under
+  // a new number (a server that died mid-reply leaves no half turn behind).
+  function dropCutReplies() {
+    for (const [seq, bubble] of customer) {
+      if (bubble.classList.contains("typing")) { bubble.remove(); customer.delete(seq); }
+    }
+  }
+  // A reply sent again after a reconnect goes back to its place among the turns: before every
+  // later turn and every line not yet acknowledged (it will get a later number).
+  function customerBubble(seq) {
+    const bubble = addBubble("customer", "");
+    bubble.dataset.seq = seq;
+    const later = [...$("messages").children].find((item) => item !== bubble && (item.dataset.seq
+      ? Number(item.dataset.seq) > seq : item.classList.contains("trainee")));
+    if (later) later.before(bubble);
+    customer.set(seq, bubble);
+    return bubble;
+  }
 
   // ---- the socket ----
   function connect() {
@@ -58,9 +76,11 @@
     ws = new WebSocket(`${scheme}://${location.host}${PAGE.ws_url}`);
     $("conn").textContent = T.connecting;
     ws.addEventListener("open", () => {
+      const again = retries > 0;
       retries = 0;
       $("conn").textContent = T.connected;
-      if (lastSeq > 0) send({type: "resume", last_seq: lastSeq});
+      if (again) dropCutReplies();
+      if (again || lastSeq > 0) send({type: "resume", last_seq: lastSeq});
     });
     ws.addEventListener("close", () => {
       $("conn").textContent = T.disconnected;
@@ -85,16 +105,13 @@
           bubble.querySelector(".meta").textContent = `#${frame.seq} · ${T.delivered}`;
           pending.delete(frame.id);
         }
-        seen(frame.seq);
         break;
       }
       case "customer_start": {
         if (customer.has(frame.seq)) break;
-        const bubble = addBubble("customer", "");
+        const bubble = customerBubble(frame.seq);
         bubble.classList.add("typing");
-        bubble.dataset.seq = frame.seq;
         bubble.querySelector(".meta").textContent = T.customer_typing;
-        customer.set(frame.seq, bubble);
         break;
       }
       case "customer_delta": {  // the reply arrives word by word
@@ -106,8 +123,7 @@
         break;
       }
       case "customer_end": {
-        let bubble = customer.get(frame.seq);
-        if (!bubble) { bubble = addBubble("customer", ""); bubble.dataset.seq = frame.seq; customer.set(frame.seq, bubble); }
+        const bubble = customer.get(frame.seq) || customerBubble(frame.seq);
         bubble.classList.remove("typing");
         bubble.querySelector(".text").textContent = frame.text;
         bubble.querySelector(".meta").textContent = `#${frame.seq}`;
@@ -189,8 +205,7 @@
       const bubble = addBubble(turn.speaker === "trainee" ? "trainee" : "customer", turn.text);
       bubble.dataset.seq = turn.seq;
       bubble.querySelector(".meta").textContent = `#${turn.seq}`;
-      if (turn.speaker !== "trainee") customer.set(turn.seq, bubble);
-      seen(turn.seq);
+      if (turn.speaker !== "trainee") { customer.set(turn.seq, bubble); seen(turn.seq); }
     }
   }
 

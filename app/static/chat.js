@@ -61,7 +61,9 @@
   // ---- WebSocket ----
   // A dropped socket is reopened with growing delays; then `resume` asks for what was missed and
   // every message not yet acknowledged is sent again (the server stores a message id once).
-  let lastSeq = 0;
+  // A reply cut off with the socket is taken down: the server sends it again whole, perhaps under
+  // a new number (a server that died mid-reply leaves no half turn behind).
+  let lastSeq = 0;  // the last customer turn shown whole; resume asks for those after it
   let retries = 0;
   let closedOnPurpose = false;
 
@@ -73,6 +75,7 @@
     ws.addEventListener("open", () => {
       setConn(T.connected);
       if (retries > 0) {
+        dropCutReplies();
         ws.send(JSON.stringify({type: "resume", last_seq: lastSeq}));
         for (const [id, item] of pending) ws.send(JSON.stringify({type: "message", id, text: item.text}));
       }
@@ -96,10 +99,27 @@
 
   function seen(seq) { if (seq > lastSeq) lastSeq = seq; }
 
+  function dropCutReplies() {
+    for (const [seq, bubble] of customer) {
+      if (bubble.classList.contains("typing")) { bubble.remove(); customer.delete(seq); }
+    }
+  }
+
+  // A reply sent again after a reconnect goes back to its place among the turns: before every
+  // later turn and every line not yet acknowledged (it will get a later number).
+  function customerBubble(seq) {
+    const bubble = addBubble("customer", "");
+    bubble.dataset.seq = seq;
+    const later = [...$("messages").children].find((item) => item !== bubble && (item.dataset.seq
+      ? Number(item.dataset.seq) > seq : item.classList.contains("trainee")));
+    if (later) later.before(bubble);
+    customer.set(seq, bubble);
+    return bubble;
+  }
+
   function onFrame(frame) {
     switch (frame.type) {
       case "ack": {
-        seen(frame.seq);
         const item = pending.get(frame.id);
         if (item) {
           item.bubble.dataset.seq = frame.seq;
@@ -120,14 +140,11 @@
         break;
       }
       case "customer_start": {
-        seen(frame.seq);
         if (customer.has(frame.seq)) break;  // replayed after a reconnect: already on the page
         stopSilence();
-        const bubble = addBubble("customer", "");
+        const bubble = customerBubble(frame.seq);
         bubble.classList.add("typing");
-        bubble.dataset.seq = frame.seq;
         bubble.querySelector(".meta").textContent = T.customer_typing;
-        customer.set(frame.seq, bubble);
         break;
       }
       case "customer_delta": {
@@ -137,8 +154,7 @@
       }
       case "customer_end": {
         seen(frame.seq);
-        let bubble = customer.get(frame.seq);
-        if (!bubble) { bubble = addBubble("customer", ""); bubble.dataset.seq = frame.seq; customer.set(frame.seq, bubble); }
+        const bubble = customer.get(frame.seq) || customerBubble(frame.seq);
         bubble.classList.remove("typing");
         bubble.querySelector(".text").textContent = frame.text;
         bubble.querySelector(".meta").textContent = `#${frame.seq}`;

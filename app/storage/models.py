@@ -69,6 +69,9 @@ class ChatSession(SQLModel, table=True):
     reply_lease: float | None = Field(
         default=None, description="a customer reply is being produced until this time (seconds from the start)"
     )
+    reply_owner: str | None = Field(
+        default=None, max_length=32, description="the reply attempt holding reply_lease; it alone renews or ends it"
+    )
 
 
 class Turn(SQLModel, table=True):

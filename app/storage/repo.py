@@ -5,7 +5,8 @@ acknowledgement is sent.
 """
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -120,20 +121,24 @@ _CLEAR_TYPING = update(CHAT).where(CHAT.c.id == bindparam("sid")).values(pending
 _TAKE_LEASE = (
     update(CHAT)
     .where(CHAT.c.id == bindparam("sid"), or_(CHAT.c.reply_lease.is_(None), CHAT.c.reply_lease < bindparam("now")))
-    .values(reply_lease=bindparam("until"))
+    .values(reply_lease=bindparam("until"), reply_owner=bindparam("owner"))
     .returning(CHAT.c.engine_state, CHAT.c.status, CHAT.c.pending_typing_at)
 )
+_LEASE_UNTIL = select(CHAT.c.reply_lease).where(CHAT.c.id == bindparam("sid"))
+_OWNED = (CHAT.c.id == bindparam("sid")) & (CHAT.c.reply_owner == bindparam("owner"))
+_RENEW_LEASE = update(CHAT).where(_OWNED).values(reply_lease=bindparam("until"))
 # Every turn of the session that models.half_spoken names.
 _DROP_HALF_SPOKEN = delete(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.speaker == "customer",
                                        TURN.c.ended_at.is_(None), TURN.c.text == "")
 _TURNS_AFTER = (select(TURN).where(TURN.c.session_id == bindparam("sid"), TURN.c.seq > bindparam("after"))
                 .order_by(TURN.c.seq))
-_RELEASE_LEASE = update(CHAT).where(CHAT.c.id == bindparam("sid")).values(reply_lease=None)
+_RELEASE_LEASE = update(CHAT).where(_OWNED).values(reply_lease=None, reply_owner=None)
 _FINISH_TURN = (update(TURN).where(TURN.c.id == bindparam("tid"))
                 .values(text=bindparam("words"), ended_at=bindparam("at"), renderer=bindparam("by"),
                         acts=bindparam("acts", type_=TURN.c.acts.type)))
-_SAVE_STATE = (update(CHAT).where(CHAT.c.id == bindparam("sid"))
-               .values(engine_state=bindparam("state", type_=CHAT.c.engine_state.type), reply_lease=None))
+_SAVE_STATE = (update(CHAT).where(_OWNED)
+               .values(engine_state=bindparam("state", type_=CHAT.c.engine_state.type), reply_lease=None,
+                       reply_owner=None))
 
 
 def mark_typing(db: Session, *, session_id: str, at: float) -> bool:
@@ -201,30 +206,50 @@ def append_trainee_turn(
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
 
 
-def _take_lease(db: Session, *, session_id: str, now: float, lease_s: float) -> Row[Any] | None:
+@dataclass(frozen=True)
+class Held:
+    """Someone else holds the reply lease until `until` (seconds from the session start)."""
+
+    until: float
+
+
+def _take_lease(db: Session, *, session_id: str, now: float, lease_s: float, owner: str) -> Row[Any] | Held:
     """Take the right to produce the next customer turn, for every worker at once (not committed).
 
-    Succeeds when nobody holds an unexpired lease (a worker that died holds none for long).
-    Returns the session's (engine_state, status, pending_typing_at); None, rolled back, when taken.
+    Succeeds when nobody holds an unexpired lease: its holder renews it while it speaks, so a
+    worker that died holds it no longer than one lease. Returns the session's (engine_state,
+    status, pending_typing_at); Held, rolled back, when another holds it.
     """
-    claimed = db.connection().execute(_TAKE_LEASE, {"sid": session_id, "now": now, "until": now + lease_s}).first()
-    if claimed is None:
-        db.rollback()
-    return claimed
-
-
-def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float) -> Row[Any] | None:
-    """Take the reply lease, drop a turn a dead worker left half-spoken, and return the
-    session's (engine_state, status, pending_typing_at) as they are now."""
-    claimed = _take_lease(db, session_id=session_id, now=now, lease_s=lease_s)
+    conn = db.connection()
+    claimed = conn.execute(_TAKE_LEASE, {"sid": session_id, "now": now, "until": now + lease_s, "owner": owner}).first()
     if claimed is not None:
-        db.connection().execute(_DROP_HALF_SPOKEN, {"sid": session_id})
-        db.commit()
+        return claimed
+    until = conn.execute(_LEASE_UNTIL, {"sid": session_id}).scalar()
+    db.rollback()
+    return Held(now if until is None else float(until))
+
+
+def claim_reply(db: Session, *, session_id: str, now: float, lease_s: float, owner: str) -> Row[Any] | None:
+    """Take the reply lease for `owner`, drop a turn a dead worker left half-spoken, and return
+    the session's (engine_state, status, pending_typing_at) as they are now; None when held."""
+    claimed = _take_lease(db, session_id=session_id, now=now, lease_s=lease_s, owner=owner)
+    if isinstance(claimed, Held):
+        return None
+    db.connection().execute(_DROP_HALF_SPOKEN, {"sid": session_id})
+    db.commit()
     return claimed
 
 
-def release_reply(db: Session, *, session_id: str) -> None:
-    db.connection().execute(_RELEASE_LEASE, {"sid": session_id})
+def renew_reply(db: Session, *, session_id: str, owner: str, until: float) -> bool:
+    """Extend the lease while its reply is being spoken; False when `owner` no longer holds it."""
+    renewed = db.connection().execute(_RENEW_LEASE, {"sid": session_id, "owner": owner, "until": until}).rowcount
+    db.commit()
+    return bool(renewed)
+
+
+def release_reply(db: Session, *, session_id: str, owner: str) -> None:
+    """Give up the lease, if `owner` still holds it."""
+    db.connection().execute(_RELEASE_LEASE, {"sid": session_id, "owner": owner})
     db.commit()
 
 
@@ -250,17 +275,25 @@ def begin_customer_turn(db: Session, *, session_id: str, started_at: float) -> T
     raise RuntimeError(f"could not allocate a turn number in session {session_id}")
 
 
+class Begun(NamedTuple):
+    """A reply this caller now produces, under its lease."""
+
+    engine_state: dict[str, Any]
+    pending: list[Turn]  # the trainee lines the customer has not taken in
+    said: list[Turn]  # finished customer turns since the last line taken in (another connection spoke them)
+    turn: Turn  # the customer turn reserved for the reply
+
+
 def claim_and_begin(
-    db: Session, *, session_id: str, now: float, lease_s: float
-) -> tuple[dict[str, Any], list[Turn], Turn] | None:
-    """In one transaction for the reply path: take the reply lease, read the turns after the
-    last line the customer took in, drop one a dead worker left half-spoken, and reserve the
-    customer's turn after the last. Returns (engine state, the trainee lines not taken in, the
-    reserved turn); None when someone else holds the lease, the session has ended or nothing
-    is waiting for an answer."""
-    claimed = _take_lease(db, session_id=session_id, now=now, lease_s=lease_s)
-    if claimed is None:
-        return None
+    db: Session, *, session_id: str, now: float, lease_s: float, owner: str
+) -> Begun | Held | None:
+    """In one transaction for the reply path: take the reply lease for `owner`, read the turns
+    after the last line the customer took in, drop one a dead worker left half-spoken, and
+    reserve the customer's turn after the last. Held when someone else holds the lease; None
+    when the session has ended or nothing is waiting for an answer."""
+    claimed = _take_lease(db, session_id=session_id, now=now, lease_s=lease_s, owner=owner)
+    if isinstance(claimed, Held):
+        return claimed
     engine_state, status = claimed.engine_state, claimed.status
     conn = db.connection()
     after = list(conn.execute(_TURNS_AFTER, {"sid": session_id, "after": int((engine_state or {}).get("last_seq", 0))}))
@@ -269,31 +302,35 @@ def claim_and_begin(
         conn.execute(_DROP_HALF_SPOKEN, {"sid": session_id})
     pending = [Turn(**t._mapping) for t in kept if t.speaker == "trainee"]
     if not pending or status == "ended":
-        conn.execute(_RELEASE_LEASE, {"sid": session_id})
+        conn.execute(_RELEASE_LEASE, {"sid": session_id, "owner": owner})
         db.commit()
         return None
+    said = [Turn(**t._mapping) for t in kept if t.speaker == "customer"]
     turn = _insert_turn(db, session_id=session_id, seq=kept[-1].seq + 1, speaker="customer", text="", started_at=now)
     db.commit()
-    return engine_state, pending, turn
+    return Begun(engine_state, pending, said, turn)
 
 
 def finish_customer_turn(
     db: Session, *, session_id: str, turn_id: int, text: str, ended_at: float, renderer: str,
-    engine_state: dict[str, Any], acts: list[dict[str, Any]] | None = None,
+    engine_state: dict[str, Any], owner: str, acts: list[dict[str, Any]] | None = None,
 ) -> bool:
     """Store the customer's finished words together with the decisions they word and the
-    engine state that chose them, and give up the reply lease.
+    engine state that chose them, and give up the reply lease. Stores nothing and answers
+    False when `owner` lost the lease (it stalled past it and another took over the reply).
 
     When the session ended while the turn was being spoken (another connection ended it), the
-    turn was graded as not yet said: it is dropped, and False returned."""
+    turn was graded as not yet said: it is dropped, and SessionEnded raised."""
     conn = db.connection()
     if not _hold_open(db, session_id):
         conn.execute(delete(TURN).where(TURN.c.id == turn_id, TURN.c.ended_at.is_(None)))
-        conn.execute(_RELEASE_LEASE, {"sid": session_id})
+        conn.execute(_RELEASE_LEASE, {"sid": session_id, "owner": owner})
         db.commit()
+        raise SessionEnded(session_id)
+    if not conn.execute(_SAVE_STATE, {"sid": session_id, "owner": owner, "state": engine_state}).rowcount:
+        db.rollback()
         return False
     conn.execute(_FINISH_TURN, {"tid": turn_id, "words": text, "at": ended_at, "by": renderer, "acts": acts})
-    conn.execute(_SAVE_STATE, {"sid": session_id, "state": engine_state})
     db.commit()
     return True
 

@@ -1,17 +1,43 @@
 """The WebSocket frames of DESIGN 4.2: what a client may send, and what the server answers.
 
 Decoding is kept apart from handling: `read_client_frame` turns text into a frame or a
-`FrameError` whose `code` goes back to the client in an `error` frame.
+`FrameError` whose `code` goes back to the client in an `error` frame. Whatever a client
+sends, decoding ends in one of the two: a frame the handler and the database can take as it
+is, or an error (never an exception that would close the socket).
 """
 
 import json
+from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from app.core.yamlio import load_yaml
+
+ERROR_MESSAGES = Path(__file__).resolve().parent / "errors.yaml"
+# The largest turn number the turn table holds (a 32-bit integer column): a larger `last_seq`
+# names no turn, and would overflow the database's integer.
+MAX_SEQ = 2**31 - 1
+
+
+def _storable(text: str) -> str:
+    """Refuse what no database column takes: NUL (PostgreSQL text) and lone surrogates (not UTF-8)."""
+    if "\x00" in text:
+        raise ValueError("contains a NUL character (\\u0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate (an unpaired \\ud800-\\udfff escape)") from None
+    return text
+
+
+Storable = Annotated[str, AfterValidator(_storable)]
 
 
 class _Frame(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # Strict: "3", true or 2.0 is not a turn number, a number is not an id.
+    model_config = ConfigDict(extra="ignore", strict=True)
 
 
 class TypingFrame(_Frame):
@@ -20,8 +46,8 @@ class TypingFrame(_Frame):
 
 class MessageFrame(_Frame):
     type: Literal["message"]
-    id: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1)
+    id: Storable = Field(min_length=1, max_length=64)
+    text: Storable = Field(min_length=1)
 
 
 class EndFrame(_Frame):
@@ -30,7 +56,7 @@ class EndFrame(_Frame):
 
 class ResumeFrame(_Frame):
     type: Literal["resume"]
-    last_seq: int = Field(ge=0)
+    last_seq: int = Field(ge=0, le=MAX_SEQ)
 
 
 ClientFrame = Annotated[TypingFrame | MessageFrame | EndFrame | ResumeFrame, Field(discriminator="type")]
@@ -49,14 +75,21 @@ class FrameError(ValueError):
 def read_client_frame(raw: str, max_message_chars: int) -> ClientFrame:
     """Decode one client frame or raise FrameError(bad_json | unknown_type | bad_frame | too_large)."""
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise FrameError("bad_json", f"not valid JSON: {exc.msg}") from exc
+    except FrameError:
+        raise
+    except RecursionError as exc:
+        raise FrameError("bad_json", "not accepted: the JSON is nested too deeply") from exc
+    except ValueError as exc:  # Python's limit on integer digits
+        raise FrameError("bad_json", "not accepted: a number has more digits than any frame needs") from exc
     if not isinstance(data, dict):
         raise FrameError("bad_frame", "a frame must be a JSON object with a 'type'")
     kind = data.get("type")
-    if kind not in CLIENT_TYPES:
-        raise FrameError("unknown_type", f"unknown frame type {kind!r}; expected one of {', '.join(CLIENT_TYPES)}")
+    if not isinstance(kind, str) or kind not in CLIENT_TYPES:
+        shown = repr(kind[:40]) if isinstance(kind, str) else f"of JSON type {_json_type(kind)}"
+        raise FrameError("unknown_type", f"unknown frame type {shown}; expected one of {', '.join(CLIENT_TYPES)}")
     if kind == "message" and isinstance(data.get("text"), str):
         if not data["text"].strip():
             raise FrameError("bad_frame", "message text is empty")
@@ -68,6 +101,16 @@ def read_client_frame(raw: str, max_message_chars: int) -> ClientFrame:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"][1:]) or "frame"
         raise FrameError("bad_frame", f"{where}: {first['msg']}") from exc
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's decoder takes them unless told not to)."""
+    raise FrameError("bad_json", f"not valid JSON: {name} is not a number")
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "array", bool: "boolean", int: "number", float: "number", type(None): "null"}
+    return names.get(type(value), "value")
 
 
 def ack(client_id: str, seq: int) -> dict[str, Any]:
@@ -91,5 +134,12 @@ def customer_end(seq: int, text: str) -> dict[str, Any]:
     return {"type": "customer_end", "seq": seq, "text": text}
 
 
+@cache
+def _chinese() -> dict[str, str]:
+    return load_yaml(ERROR_MESSAGES.read_text(encoding="utf-8"))
+
+
 def error(code: str, message: str) -> dict[str, Any]:
-    return {"type": "error", "code": code, "message": message}
+    """An error frame; its message is the code's Chinese line (errors.yaml), then the English detail."""
+    chinese = _chinese()
+    return {"type": "error", "code": code, "message": f"{chinese.get(code, chinese['other'])} / {message}"}

@@ -6,11 +6,17 @@ render -> stream customer_start / customer_delta / customer_end -> persist.
 Frames go out through one queue and one sender task, so replies and acks never interleave
 mid-frame. A reply that has not started yet is dropped when the trainee sends another line
 (the customer answers the last thing asked); a reply being spoken always finishes.
+
+One connection or worker at a time produces a reply: it holds the session's reply lease and
+renews it while it speaks. A lease left by a killed worker runs out within
+`settings.reply_lease_s`; a connection that found it held waits for that and answers then.
 """
 
 import asyncio
 import contextlib
 import logging
+import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 from anyio import to_thread
@@ -32,8 +38,6 @@ from app.transcripts import close_for_grading, grade_transcript
 from app.ws import frames
 from app.ws.frames import EndFrame, FrameError, MessageFrame, ResumeFrame, TypingFrame
 
-# How long one customer reply may take before another connection may produce it instead.
-REPLY_LEASE_S = 30.0
 # How long a closing connection waits for a reply in flight to be produced and stored.
 DRAIN_S = 15.0
 log = logging.getLogger(__name__)
@@ -88,6 +92,8 @@ class Conversation:
         self._bucket = TokenBucket(ctx.settings.rate_limit_per_s, ctx.settings.rate_burst, ctx.clock.now())
         self.deadline = deadline  # certification: seconds from the start when time is up
         self.certification_id = certification_id
+        self.lease_s = ctx.settings.reply_lease_s
+        self._shown_seq = 0  # the last customer turn this client was sent or said it has
 
     def now(self) -> float:
         """Seconds since the session started, on the server's clock."""
@@ -184,60 +190,106 @@ class Conversation:
         if previous is not None:
             await asyncio.wait([previous])
         await self.ctx.clock.sleep(think_delay(text) * self.ctx.settings.customer_delay_scale)
+        while (held_until := await self._reply_once()) is not None:
+            # Another connection or worker holds the lease. A live holder renews it and answers;
+            # a dead one stops renewing, and when the lease runs out this connection answers.
+            await self.ctx.clock.sleep(min(max(held_until - self.now(), 0.0), self.lease_s) + 0.05)
+
+    async def _reply_once(self) -> float | None:
         async with self._speech:
             self._speaking = True
             try:
-                await self._reply_pending()
+                return await self._reply_pending()
             finally:
                 self._speaking = False
 
-    async def _reply_pending(self) -> None:
-        """Answer the lines the customer has not taken in yet, if this connection wins the reply lease."""
+    async def _reply_pending(self) -> float | None:
+        """Answer the lines the customer has not taken in yet, if this connection wins the reply
+        lease; when another holds it, return the time its lease runs to."""
+        owner = uuid.uuid4().hex
         begun = await self.ctx.run(repo.claim_and_begin, session_id=self.session_id, now=self.now(),
-                                   lease_s=REPLY_LEASE_S)
-        if begun is None:
-            return  # nothing waiting, or another connection or worker is answering
-        engine_state, pending, turn = begun
+                                   lease_s=self.lease_s, owner=owner)
+        if isinstance(begun, repo.Held):
+            return begun.until
+        if begun is None:  # nothing waiting (another connection answered), or the session has ended
+            await self._on_resume(self._shown_seq)
+            return None
+        engine_state, pending, said, turn = begun
+        for earlier in said:  # spoken by another connection (one closing, or one in another tab)
+            if earlier.seq > self._shown_seq and earlier.ended_at is not None:
+                self.send(frames.customer_start(earlier.seq))
+                self.send(frames.customer_end(earlier.seq, earlier.text))
+                self._shown_seq = earlier.seq
         done = False
         try:
             state = CustomerState.from_json(engine_state)
             lines = [hear(t.text, self.language, self.card) for t in pending]
             new_state, move = step_lines(self.card, state, lines)
             new_state = new_state.model_copy(update={"last_seq": pending[-1].seq})
-            await self._speak_turn(turn, state, new_state, move, pending[-1].text, watch_silence=new_state.can_add)
+            await self._speak_turn(turn, owner, state, new_state, move, pending[-1].text,
+                                   watch_silence=new_state.can_add)
             done = True
         finally:
             if not done:
-                await self.ctx.run(repo.release_reply, session_id=self.session_id)
+                await self.ctx.run(repo.release_reply, session_id=self.session_id, owner=owner)
+        return None
 
     async def _say(
-        self, before: CustomerState, after: CustomerState, move: CustomerMove, trainee_line: str, watch_silence: bool
+        self, owner: str, before: CustomerState, after: CustomerState, move: CustomerMove, trainee_line: str,
+        watch_silence: bool,
     ) -> None:
         """Speak one customer turn: reserve its number, stream it, store it with the new state."""
         turn = await self.ctx.run(repo.begin_customer_turn, session_id=self.session_id, started_at=self.now())
-        await self._speak_turn(turn, before, after, move, trainee_line, watch_silence)
+        await self._speak_turn(turn, owner, before, after, move, trainee_line, watch_silence)
+
+    @contextlib.asynccontextmanager
+    async def _renewing(self, owner: str) -> AsyncIterator[None]:
+        """Keep the reply lease while a turn is spoken, however long the words take to come."""
+
+        async def renew() -> None:
+            while True:
+                await self.ctx.clock.sleep(self.lease_s / 3)
+                if not await self.ctx.run(repo.renew_reply, session_id=self.session_id, owner=owner,
+                                          until=self.now() + self.lease_s):
+                    return
+
+        renewal = asyncio.get_running_loop().create_task(renew())
+        try:
+            yield
+        finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
 
     async def _speak_turn(
-        self, turn: Any, before: CustomerState, after: CustomerState, move: CustomerMove, trainee_line: str,
-        watch_silence: bool,
+        self, turn: Any, owner: str, before: CustomerState, after: CustomerState, move: CustomerMove,
+        trainee_line: str, watch_silence: bool,
     ) -> None:
         self.send(frames.customer_start(turn.seq))
-        text, renderer, phrase_keys = await self._voice(turn.seq, before, move, trainee_line)
+        async with self._renewing(owner):
+            text, renderer, phrase_keys = await self._voice(turn.seq, before, move, trainee_line)
         final_state = after.model_copy(update={"said": after.said + phrase_keys})
-        stored = await self.ctx.run(
-            repo.finish_customer_turn,
-            session_id=self.session_id,
-            turn_id=turn.id,
-            text=text,
-            ended_at=self.now(),
-            renderer=renderer,
-            engine_state=final_state.to_json(),
-            acts=move.record(),
-        )
-        if not stored:  # another connection ended the session while this turn was spoken
+        try:
+            stored = await self.ctx.run(
+                repo.finish_customer_turn,
+                session_id=self.session_id,
+                turn_id=turn.id,
+                text=text,
+                ended_at=self.now(),
+                renderer=renderer,
+                engine_state=final_state.to_json(),
+                owner=owner,
+                acts=move.record(),
+            )
+        except repo.SessionEnded:  # another connection ended the session while this turn was spoken
             self._ended = True
             self.send(frames.error("session_ended", "this session has ended; start a new one"))
             return
+        if not stored:
+            log.warning("session %s: reply %s outlived its lease and was taken over; not stored", self.session_id,
+                        turn.seq)
+            return
+        self._shown_seq = max(self._shown_seq, turn.seq)
         self.send(frames.customer_end(turn.seq, text))
         if move.ends:  # the customer has closed the conversation: the session ends with it
             self._spawn(self._finish("customer_end"))
@@ -257,7 +309,9 @@ class Conversation:
                 self._speaking = False
 
     async def _add_after_silence(self, activity: int, trainee_line: str) -> None:
-        chat = await self.ctx.run(repo.claim_reply, session_id=self.session_id, now=self.now(), lease_s=REPLY_LEASE_S)
+        owner = uuid.uuid4().hex
+        chat = await self.ctx.run(repo.claim_reply, session_id=self.session_id, now=self.now(), lease_s=self.lease_s,
+                                  owner=owner)
         if chat is None:
             return
         done = False
@@ -266,13 +320,13 @@ class Conversation:
                 state = CustomerState.from_json(chat.engine_state)
                 new_state, move = silence_step(self.card, state)
                 if move is not None:
-                    await self._say(state, new_state, move, trainee_line, watch_silence=False)
+                    await self._say(owner, state, new_state, move, trainee_line, watch_silence=False)
                     done = True
         except repo.SessionEnded:
             self._ended = True  # ended meanwhile, from another connection: nothing more is said
         finally:
             if not done:
-                await self.ctx.run(repo.release_reply, session_id=self.session_id)
+                await self.ctx.run(repo.release_reply, session_id=self.session_id, owner=owner)
 
     async def _voice(
         self, seq: int, state: CustomerState, move: CustomerMove, trainee_line: str
@@ -358,11 +412,13 @@ class Conversation:
 
     async def _on_resume(self, last_seq: int) -> None:
         """Send again every finished customer turn the client has not seen."""
+        self._shown_seq = max(self._shown_seq, last_seq)
         turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=last_seq)
         for turn in turns:
             if turn.speaker == "customer" and turn.ended_at is not None:
                 self.send(frames.customer_start(turn.seq))
                 self.send(frames.customer_end(turn.seq, turn.text))
+                self._shown_seq = max(self._shown_seq, turn.seq)
 
     async def close(self) -> None:
         """The socket is gone: stop the watchers, but let the reply to the trainee's last line be

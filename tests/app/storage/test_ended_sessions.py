@@ -49,10 +49,12 @@ def test_a_customer_turn_begun_before_the_end_is_dropped_not_finished(db: Sessio
     """The end graded the transcript without the half-spoken turn; it is not added afterwards."""
     sid = new_session(db)
     repo.append_trainee_turn(db, session_id=sid, client_id="a", text="您好", sent_at=1.0)
-    _state, _pending, turn = repo.claim_and_begin(db, session_id=sid, now=2.0, lease_s=30.0)
+    begun = repo.claim_and_begin(db, session_id=sid, now=2.0, lease_s=30.0, owner="w1")
+    assert isinstance(begun, repo.Begun)
     _card, _head, graded = repo.close_session(db, session_id=sid)
-    assert not repo.finish_customer_turn(db, session_id=sid, turn_id=turn.id, text="您好,请讲。", ended_at=3.0,
-                                         renderer="template", engine_state={"last_seq": 1})
+    with pytest.raises(repo.SessionEnded):
+        repo.finish_customer_turn(db, session_id=sid, turn_id=begun.turn.id, text="您好,请讲。", ended_at=3.0,
+                                  renderer="template", engine_state={"last_seq": 1}, owner="w1")
     db.expire_all()
     assert [t.seq for t in repo.list_turns(db, session_id=sid)] == [t.seq for t in graded if t.text] == [1]
     assert repo.get_session(db, session_id=sid).reply_lease is None
