@@ -7,18 +7,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.certification import audit
-from app.certification.service import CertificationError, results, rubric_of
+from app.certification import audit, rubrics
+from app.certification.service import results, rubric_of
 from app.storage.models import Certification, ChatSession, RegradeRun, Scorecard, User, utcnow
 from app.transcripts import grade_transcript, load_transcript
-from scoring import RubricError, load_rubric
 
 
 def start(db: Session, *, cert: Certification, rubric: str, actor: User) -> RegradeRun:
-    try:
-        load_rubric(rubric)
-    except RubricError as exc:
-        raise CertificationError("bad_rubric", str(exc)) from exc
+    rubrics.find(db, rubric)  # names only: shipped or uploaded by HR
     running = db.exec(select(RegradeRun).where(RegradeRun.certification_id == cert.id,
                                                 RegradeRun.status == "running")).first()
     if running is not None:
@@ -48,7 +44,7 @@ def run(db: Session, *, run_id: int, hints: dict[str, dict[str, Any]]) -> Regrad
     assert cert is not None
     before = job.results[0]["before"]
     cert.rubric = job.rubric
-    rubric = rubric_of(cert)
+    rubric = rubric_of(db, cert=cert)
     for chat in _graded(db, cert):
         transcript = load_transcript(db, session_id=chat.id)
         data = grade_transcript(transcript, rubric, hints.get(chat.persona_id))

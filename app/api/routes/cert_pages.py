@@ -14,16 +14,10 @@ from fastapi.responses import HTMLResponse, Response
 from app.accounts import access
 from app.api.deps import ContextDep, DbDep, MaybeSignedInDep, SignedIn
 from app.api.routes.pages import PageUserDep, page_language, render, ui_text
-from app.certification import service
+from app.certification import rubrics, service
 from app.storage import repo
-from scoring.rubric import RUBRICS_DIR
 
 router = APIRouter(include_in_schema=False)
-
-
-def _rubrics() -> list[str]:
-    """The rubric names HR may pick (scoring/rubrics/*.yaml)."""
-    return sorted(path.stem for path in RUBRICS_DIR.glob("*.yaml"))
 
 
 def _error(request: Request, ctx: ContextDep, signed_in: SignedIn | None, status_code: int) -> Response:
@@ -38,11 +32,11 @@ def _is_hr(signed_in: SignedIn) -> bool:
 
 
 @router.get("/certifications", response_class=HTMLResponse)
-def certifications_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
-    """HR: every certification, and the form to define a new one."""
+def certifications_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """HR: every certification, the form to define a new one, and the rubrics with an upload form."""
     if not _is_hr(signed_in):
         return _error(request, ctx, signed_in, 403)
-    return render(request, ctx, "certifications.html", signed_in, rubrics=_rubrics())
+    return render(request, ctx, "certifications.html", signed_in, rubrics=rubrics.names(db))
 
 
 @router.get("/certifications/{cert_id}", response_class=HTMLResponse)
@@ -54,7 +48,7 @@ def certification_page(cert_id: str, request: Request, ctx: ContextDep, db: DbDe
     if cert is None:
         return _error(request, ctx, signed_in, 404)
     return render(request, ctx, "certification.html", signed_in, cert_id=cert.id, cert_name=cert.name,
-                  rubrics=_rubrics())
+                  rubrics=rubrics.names(db))
 
 
 @router.get("/my/certifications", response_class=HTMLResponse)
