@@ -10,7 +10,7 @@ from app.accounts import service, throttle
 from app.storage.models import User
 
 
-@dataclass
+@dataclass(eq=False)
 class SignInRefused(Exception):
     """Why a sign-in failed: a wrong name or password, a deactivated account, or too many failures."""
 

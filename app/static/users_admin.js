@@ -72,16 +72,35 @@
     return node;
   }
 
+  function notice(text) {
+    const box = $("users-status");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  // A saved change redraws its own row only (other rows keep what is being edited there), unless the
+  // role changed: that changes who may be picked as a coach in every row.
   async function change(user, body) {
     const result = await api("PATCH", `/api/users/${user.id}`, body);
     if (!result.ok) { message(failure(result)); return; }
     message("");
-    await load();
+    if ("role" in body) {
+      await load(user.username);
+    } else {
+      users = users.map((u) => (u.id === result.data.id ? result.data : u));
+      rowOf(user.username).replaceWith(row(result.data, true));
+    }
+    notice(fmt(U.saved, {name: user.username}));
   }
 
-  function row(user) {
+  function rowOf(username) {
+    return [...$("users-table").querySelectorAll("tbody tr")].find((tr) => tr.dataset.username === username);
+  }
+
+  function row(user, saved) {
     const tr = el("tr", user.active ? null : "inactive");
     tr.dataset.username = user.username;
+    if (saved) tr.dataset.saved = "true";
     tr.append(el("td", "username", user.username));
     const role = select(Object.entries(T.roles), user.role, U.role);
     role.className = "role";
@@ -110,7 +129,7 @@
       message("");
       $("users-password-text").textContent = fmt(U.new_password, {name: result.data.username, password: result.data.one_time_password});
       $("users-password").hidden = false;
-      await load();
+      await load(user.username);
     }));
     if (user.active) {
       actions.append(button(U.deactivate, "secondary deactivate", () => {
@@ -123,11 +142,11 @@
     return tr;
   }
 
-  async function load() {
+  async function load(saved) {
     const result = await api("GET", "/api/users");
     if (!result.ok) { message(failure(result)); return; }
     users = result.data;
-    $("users-table").querySelector("tbody").replaceChildren(...users.map(row));
+    $("users-table").querySelector("tbody").replaceChildren(...users.map((u) => row(u, u.username === saved)));
     $("users-table").dataset.loaded = "true";
   }
 

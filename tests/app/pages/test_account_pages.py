@@ -80,19 +80,23 @@ def test_the_admin_manages_users_on_their_page(server: LiveServer) -> None:
         assert alice.locator("select.coach").input_value() == "laoshi"
 
         alice.locator("select.coach").select_option("laoshi2")
-        alice.locator("button.save").click()
-        expect(page.locator("tr[data-username=alice] select.coach")).to_have_value("laoshi2")
         carol = page.locator("#users-table tr[data-username=carol]")
-        carol.locator("select.role").select_option("hr")
+        carol.locator("select.role").select_option("hr")  # an edit in another row, not saved yet
+        alice.locator("button.save").click()
+        page.wait_for_selector("tr[data-username=alice][data-saved=true]")
+        expect(page.locator("#users-status")).to_have_text("已保存:alice")
+        expect(alice.locator("select.coach")).to_have_value("laoshi2")
+        expect(carol.locator("select.role")).to_have_value("hr")  # saving alice kept carol's edit
         carol.locator("button.save").click()
-        expect(page.locator("tr[data-username=carol] select.role")).to_have_value("hr")
+        page.wait_for_selector("tr[data-username=carol][data-saved=true]")
+        expect(carol.locator("select.role")).to_have_value("hr")
 
         alice.locator("button.reset").click()
         page.locator("#users-password").wait_for(state="visible")
         shown = page.locator("#users-password-text").inner_text()
         assert shown.startswith("alice 的一次性密码:")
         once = shown.split(":", 1)[1]
-        page.wait_for_selector("tr[data-username=alice] td.status .tag")
+        page.wait_for_selector("tr[data-username=alice][data-saved=true] td.status .tag")
 
         carol.locator("button.deactivate").click()
         page.wait_for_selector("tr[data-username=carol].inactive")
