@@ -1,14 +1,22 @@
-"""The `peilian` command (DESIGN 4.3): serve, grade, classify, personas check."""
+"""The `peilian` command (DESIGN 4.3): serve, grade, classify, simulate, personas check, users.
+
+Commands that open the database use the server's settings and default file, and say which database
+they use, wherever they are run from."""
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
 from app.core.config import Settings, get_settings
 from app.engine.personas import PersonaError, load_cards
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 app = typer.Typer(help="Peilian (陪练): sales-training sparring partner.", no_args_is_help=True, add_completion=False)
 personas_app = typer.Typer(help="Persona cards.", no_args_is_help=True)
@@ -31,11 +39,10 @@ def serve(
 ) -> None:
     """Start the web app (SQLite and the offline template renderer unless configured)."""
     import uvicorn
-    from sqlalchemy import make_url
 
     from app.core.logs import log_config
     from app.main import create_app
-    from app.storage.db import migrate
+    from app.storage.db import describe, migrate
 
     settings = get_settings()
     workers = workers or settings.workers
@@ -52,7 +59,7 @@ def serve(
         # each worker then builds its own app (and connection pool) from the same settings.
         migrate(web.state.context.engine)
         web.state.context.engine.dispose()
-    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    database = describe(settings.database_url)
     typer.echo(f"Peilian on http://{host}:{port}  (database: {database}, workers: {workers})")
     # Frames are small JSON: compressing each one costs more CPU than it saves on the wire.
     uvicorn.run(web if workers == 1 else "app.main:create_app", factory=workers > 1, workers=workers, host=host,
@@ -266,6 +273,48 @@ def personas_check(
     typer.echo(f"{len(files)} persona cards are valid")
 
 
+@contextmanager
+def _database(*, create: bool = False) -> Iterator["Session"]:
+    """The database the server uses (same settings, same default file, whatever the working folder),
+    named on stderr. A SQLite file that does not exist is created only when `create`; otherwise the
+    command stops rather than work on a new, empty database."""
+    from sqlmodel import Session
+
+    from app.storage.db import describe, make_engine, migrate, sqlite_file
+
+    url = get_settings().database_url
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        if not create:
+            typer.echo(f"error: no database at {path}: start `peilian serve` once, or set DATABASE_URL to the "
+                       "server's database", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"database: {describe(url)} (new)", err=True)
+    else:
+        typer.echo(f"database: {describe(url)}", err=True)
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        with Session(engine) as db:
+            yield db
+    finally:
+        engine.dispose()
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def _user_named(db: "Session", name: str):  # noqa: ANN202 - User, imported lazily
+    from app.accounts.service import get_user
+
+    user = get_user(db, username=name)
+    if user is None:
+        _fail(f"no user named {name!r}")
+    return user
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="User name.")],
@@ -274,23 +323,79 @@ def users_add(
     coach: Annotated[Optional[str], typer.Option("--coach", help="The trainee's coach (a coach's user name).")] = None,
 ) -> None:
     """Add an account; the password is asked for (twice, hidden) when --password is not given."""
-    from sqlmodel import Session
-
     from app.accounts.service import AccountError, create_user
-    from app.storage.db import make_engine, migrate
 
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
-    with Session(engine) as db:
+    with _database(create=True) as db:
         try:
             user = create_user(db, username=name, password=password, role=role, coach=coach)
         except AccountError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from exc
+            _fail(str(exc))
         typer.echo(f"added {user.username} ({user.role}{', coach ' + coach if coach else ''})")
-    engine.dispose()
+
+
+@users_app.command("list")
+def users_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per account instead of a table.")] = False,
+) -> None:
+    """Every account: role, coach, whether it is active and whether its password must be changed."""
+    from app.accounts.manage import list_users
+
+    with _database() as db:
+        rows = list_users(db)
+    if as_json:
+        for row in rows:
+            _print_json(row | {"created_at": row["created_at"].isoformat(timespec="seconds")})
+        return
+    header = ("username", "role", "coach", "status", "password")
+    table = [(r["username"], r["role"], r["coach"] or "-", "active" if r["active"] else "deactivated",
+              "must change" if r["must_change_password"] else "ok") for r in rows]
+    widths = [max(len(str(line[i])) for line in [header, *table]) for i in range(len(header))]
+    for line in [header, *table]:
+        typer.echo("  ".join(str(value).ljust(width) for value, width in zip(line, widths)).rstrip())
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    name: Annotated[str, typer.Argument(help="User name.")],
+    password: Annotated[Optional[str], typer.Option("--password", help="The new one-time password; generated "
+                                                    "when not given.")] = None,
+) -> None:
+    """Give an account a one-time password, printed once; its sign-ins end and the user must change it."""
+    from app.accounts.manage import reset_password
+    from app.accounts.service import AccountError
+
+    with _database() as db:
+        user = _user_named(db, name)
+        try:
+            new = reset_password(db, user=user, actor_id=None, password=password)
+        except AccountError as exc:
+            _fail(str(exc))
+        typer.echo(f"one-time password of {user.username}: {new}")
+    typer.echo("the user must change it at the next sign-in")
+
+
+@users_app.command("set-coach")
+def users_set_coach(
+    name: Annotated[str, typer.Argument(help="The trainee's user name.")],
+    coach: Annotated[Optional[str], typer.Argument(help="The coach's user name.")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Take the trainee out of any coach's team.")] = False,
+) -> None:
+    """Put a trainee in a coach's team (or, with --remove, in none)."""
+    from app.accounts.manage import set_coach
+    from app.accounts.service import AccountError
+
+    if (coach is None) == (not remove):
+        typer.echo("give either a COACH or --remove", err=True)
+        raise typer.Exit(2)
+    with _database() as db:
+        user = _user_named(db, name)
+        try:
+            set_coach(db, user=user, coach=coach, actor_id=None)
+        except AccountError as exc:
+            _fail(str(exc))
+        typer.echo(f"{user.username}: coach {coach}" if coach else f"{user.username}: no coach")
 
 
 def main() -> None:

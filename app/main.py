@@ -9,8 +9,10 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.api.routes import auth, cert_pages, certifications, health, pages, personas, reviews, sessions
+from app.api.routes import (auth, cert_pages, certifications, health, pages, personas, reviews, rubrics, sessions,
+                            users)
 from app.api.routes.pages import SignInRequired, sign_in_redirect
+from app.core.headers import SecurityHeadersMiddleware
 from app.core.origin import OriginCheckMiddleware
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.context = context
     app.state.conversations = set()
     app.add_middleware(OriginCheckMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(SignInRequired, sign_in_redirect)  # type: ignore[arg-type]
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -93,10 +96,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(reviews.router)
     app.include_router(certifications.router)
     app.include_router(certifications.verify_router)
+    app.include_router(rubrics.router)
+    app.include_router(users.router)
     app.include_router(handler.router)
     if context.settings.bench_echo:
         app.include_router(handler.echo_router)
     app.include_router(pages.router)
     app.include_router(cert_pages.router)
+    app.include_router(users.page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -155,9 +155,16 @@ def _read(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     if path in seen:
         raise RubricError(f"{where}: extends: circular ({' -> '.join(p.name for p in seen + (path,))})")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RubricError(f"{where}: cannot read: {exc.strerror or exc}") from exc
+    return _parse(text, where, seen + (path,))
+
+
+def _parse(text: str, where: str, seen: tuple[Path, ...]) -> dict[str, Any]:
+    """The fields of rubric YAML `text`, its `extends:` (a shipped rubric) merged in."""
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RubricError(f"{where}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
@@ -170,14 +177,10 @@ def _read(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     parent_path = RUBRICS_DIR / f"{parent}.yaml"
     if not parent_path.is_file():
         raise RubricError(f"{where}: extends: no rubric named {parent!r} in scoring/rubrics/")
-    return _merge(_read(parent_path, seen + (path,)), data)
+    return _merge(_read(parent_path, seen), data)
 
 
-@lru_cache(maxsize=32)
-def _load(path: Path, mtime_ns: int) -> Rubric:
-    where = path.name if path.parent == RUBRICS_DIR else str(path)
-    data = _read(path, ())
-    data.setdefault("name", path.stem)
+def _validate(data: dict[str, Any], where: str) -> Rubric:
     try:
         return Rubric.model_validate(data)
     except ValidationError as exc:
@@ -186,9 +189,41 @@ def _load(path: Path, mtime_ns: int) -> Rubric:
         raise RubricError(f"{where}: {field}: {first['msg']}") from exc
 
 
+@lru_cache(maxsize=32)
+def _load(path: Path, mtime_ns: int) -> Rubric:
+    data = _read(path, ())
+    data.setdefault("name", path.stem)
+    return _validate(data, path.name if path.parent == RUBRICS_DIR else str(path))
+
+
 def load_rubric(name_or_path: str = "default") -> Rubric:
     """A rubric by name (scoring/rubrics/NAME.yaml) or by path to a YAML file; read once."""
     path = _resolve(name_or_path)
     if not path.is_file():
         raise RubricError(f"{name_or_path}: no such rubric (looked for {path})")
     return _load(path, path.stat().st_mtime_ns)
+
+
+def is_rubric_name(name: str) -> bool:
+    """A rubric name: letters, digits, - and _ (never a path)."""
+    return bool(_NAME.match(name)) and len(name) <= 50
+
+
+def shipped_names() -> list[str]:
+    """The rubrics that come with the grader (scoring/rubrics/*.yaml)."""
+    return sorted(path.stem for path in RUBRICS_DIR.glob("*.yaml"))
+
+
+def shipped_rubric(name: str) -> Rubric | None:
+    """A shipped rubric by name only; None for any other string, paths included (nothing is read)."""
+    if not is_rubric_name(name) or name not in shipped_names():
+        return None
+    return load_rubric(name)
+
+
+@lru_cache(maxsize=64)
+def parse_rubric(text: str, name: str) -> Rubric:
+    """A rubric from YAML text (one someone uploaded), named `name`; it may `extends:` a shipped one."""
+    data = _parse(text, name, ())
+    data["name"] = name
+    return _validate(data, name)

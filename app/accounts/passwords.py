@@ -21,5 +21,5 @@ def verify_password(password_hash: str, password: str) -> bool:
 def check_strength(password: str) -> str | None:
     """Why a password is refused, or None when it is acceptable."""
     if len(password) < MIN_LENGTH:
-        return f"the password must have at least {MIN_LENGTH} characters"
+        return f"密码至少需要 {MIN_LENGTH} 个字符 / the password must have at least {MIN_LENGTH} characters"
     return None

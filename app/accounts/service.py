@@ -4,11 +4,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.accounts import names
 from app.accounts.passwords import check_strength, hash_password, verify_password
-from app.storage.models import ROLES, AuthToken, User, utcnow
+from app.storage.models import ROLES, AuthToken, FirstRun, User, utcnow
 
 TOKEN_LIFETIME = timedelta(days=14)
 
@@ -26,47 +28,103 @@ def count_users(db: Session) -> int:
 
 
 def get_user(db: Session, *, username: str) -> User | None:
-    return db.exec(select(User).where(User.username == username)).first()
+    if not names.storable(username):  # no account has such a name, and the database cannot even compare it
+        return None
+    return db.exec(select(User).where(User.username == names.normalize(username))).first()
 
 
 def get_user_by_id(db: Session, *, user_id: int) -> User | None:
     return db.get(User, user_id)
 
 
-def create_user(
+def find_coach(db: Session, *, coach: str) -> User:
+    """The active coach named `coach`."""
+    found = get_user(db, username=coach)
+    if found is None or found.role != "coach" or not found.active:
+        raise AccountError(f"{coach!r} 不是教练 / {coach!r} is not a coach")
+    return found
+
+
+def new_user(
     db: Session, *, username: str, password: str, role: str, coach: str | None = None, must_change: bool = False
 ) -> User:
-    """A new account; the coach, when given, must be an existing coach."""
-    username = username.strip()
-    if not username or len(username) > 100:
-        raise AccountError("the user name must have 1 to 100 characters")
+    """A checked, not yet stored account: the caller adds it and commits (alone or with more)."""
+    username = names.normalize(username)
+    bad_name = names.problem(username)
+    if bad_name:
+        raise AccountError(bad_name)
     if role not in ROLES:
-        raise AccountError(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise AccountError(f"角色须为 {', '.join(ROLES)} 之一 / the role must be one of {', '.join(ROLES)}, not {role!r}")
     weak = check_strength(password)
     if weak:
         raise AccountError(weak)
     if get_user(db, username=username) is not None:
-        raise AccountError(f"a user named {username!r} already exists")
-    coach_id = None
-    if coach:
-        coach_user = get_user(db, username=coach)
-        if coach_user is None or coach_user.role != "coach":
-            raise AccountError(f"{coach!r} is not a coach")
-        coach_id = coach_user.id
-    user = User(username=username, password_hash=hash_password(password), role=role, coach_id=coach_id,
+        raise AccountError(f"用户 {username!r} 已存在 / a user named {username!r} already exists")
+    coach_id = find_coach(db, coach=coach).id if coach else None
+    return User(username=username, password_hash=hash_password(password), role=role, coach_id=coach_id,
                 must_change_password=must_change)
+
+
+def create_user(
+    db: Session, *, username: str, password: str, role: str, coach: str | None = None, must_change: bool = False
+) -> User:
+    """A new account; the coach, when given, must be an existing coach."""
+    user = new_user(db, username=username, password=password, role=role, coach=coach, must_change=must_change)
     db.add(user)
-    db.commit()
+    try:
+        db.commit()
+    except IntegrityError as exc:  # the same name, created at the same moment by someone else
+        db.rollback()
+        raise AccountError(f"用户 {user.username!r} 已存在 / a user named {user.username!r} already exists") from exc
+    db.refresh(user)
+    return user
+
+
+def create_first_admin(db: Session, *, username: str, password: str) -> User:
+    """The first-run admin: only while no account exists, and only once even when setups race.
+
+    The admin and the single `first_run` row are written in one transaction; the primary key
+    of that row lets exactly one of concurrent setups commit."""
+    if count_users(db) > 0:
+        raise AccountError("已有账户,请直接登录 / accounts already exist; sign in instead")
+    user = new_user(db, username=username, password=password, role="admin")
+    db.add(user)
+    try:
+        db.flush()
+        db.add(FirstRun(id=1, user_id=user.id))
+        db.commit()
+    except IntegrityError as exc:
+        db.rollback()
+        raise AccountError("已有账户,请直接登录 / accounts already exist; sign in instead") from exc
     db.refresh(user)
     return user
 
 
 def authenticate(db: Session, *, username: str, password: str) -> User | None:
-    user = get_user(db, username=username.strip())
+    """The user whose password this is (active or not), or None."""
+    user = get_user(db, username=username)
     if user is None:
         verify_password(_DUMMY_HASH, password)  # same work whether or not the name exists
         return None
     return user if verify_password(user.password_hash, password) else None
+
+
+def change_password(db: Session, *, user: User, new_password: str, keep_token: str | None = None) -> User:
+    """Set a password the user chose: the one-time flag goes, every other sign-in of theirs ends."""
+    weak = check_strength(new_password)
+    if weak:
+        raise AccountError(weak)
+    if verify_password(user.password_hash, new_password):
+        raise AccountError("新密码不能与当前密码相同 / the new password must differ from the current one")
+    user.password_hash, user.must_change_password = hash_password(new_password), False
+    db.add(user)
+    stmt = delete(AuthToken).where(AuthToken.user_id == user.id)
+    if keep_token is not None:
+        stmt = stmt.where(AuthToken.token_hash != _digest(keep_token))
+    db.exec(stmt)  # type: ignore[call-overload]
+    db.commit()
+    db.refresh(user)
+    return user
 
 
 def issue_token(db: Session, *, user: User) -> tuple[str, str]:
@@ -78,7 +136,7 @@ def issue_token(db: Session, *, user: User) -> tuple[str, str]:
 
 
 def resolve_token(db: Session, *, token: str) -> tuple[User, str] | None:
-    """The signed-in user and their CSRF token, or None for an unknown or expired token."""
+    """The signed-in user and their CSRF token, or None for an unknown, expired or deactivated sign-in."""
     row = db.get(AuthToken, _digest(token))
     if row is None:
         return None
@@ -86,7 +144,7 @@ def resolve_token(db: Session, *, token: str) -> tuple[User, str] | None:
     if expires <= datetime.now(timezone.utc):
         return None
     user = db.get(User, row.user_id)
-    return (user, row.csrf) if user is not None else None
+    return (user, row.csrf) if user is not None and user.active else None
 
 
 def revoke_token(db: Session, *, token: str) -> None:
@@ -94,6 +152,12 @@ def revoke_token(db: Session, *, token: str) -> None:
     if row is not None:
         db.delete(row)
         db.commit()
+
+
+def revoke_all(db: Session, *, user_id: int) -> None:
+    """End every sign-in of this user (password reset, deactivation)."""
+    db.exec(delete(AuthToken).where(AuthToken.user_id == user_id))  # type: ignore[call-overload]
+    db.commit()
 
 
 def trainee_ids_of(db: Session, *, coach_id: int) -> set[int]:

@@ -7,8 +7,10 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, HTTPException, Request, WebSocket, WebSocketException, status
 from sqlmodel import Session
+from starlette.requests import HTTPConnection
 
 from app.accounts import service
+from app.core.config import Settings
 from app.core.context import AppContext
 from app.storage.models import User
 
@@ -50,10 +52,23 @@ def get_signed_in(request: Request, db: DbDep) -> SignedIn | None:
 
 MaybeSignedInDep = Annotated[SignedIn | None, Depends(get_signed_in)]
 
+MUST_CHANGE = "请先修改密码 / change your password first: POST /api/auth/password"
 
-def get_current_user(signed_in: MaybeSignedInDep) -> User:
+
+def get_signed_in_any(signed_in: MaybeSignedInDep) -> SignedIn:
+    """Signed in, even with a one-time password still to change (for changing it, and little else)."""
     if signed_in is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="sign in first: POST /api/auth/login")
+    return signed_in
+
+
+SignedInAnyDep = Annotated[SignedIn, Depends(get_signed_in_any)]
+
+
+def get_current_user(signed_in: SignedInAnyDep) -> User:
+    """The signed-in user; one who must still change a one-time password gets nothing else done."""
+    if signed_in.user.must_change_password:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail={"code": "must_change_password", "message": MUST_CHANGE})
     return signed_in.user
 
 
@@ -71,19 +86,42 @@ def require_role(*roles: str) -> Callable[[User], User]:
     return check
 
 
-def same_origin(origin: str | None, host: str | None) -> bool:
-    """A browser's Origin must name this server; requests without one (non-browsers) pass."""
-    return origin is None or (host is not None and urlsplit(origin).netloc == host)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_PAGE_SCHEME = {"ws": "http", "wss": "https"}  # a socket opened by a page of http://host speaks ws://host
+
+
+def same_origin(origin: str | None, host: str | None, scheme: str) -> bool:
+    """A browser's Origin must name this server: scheme, host and port (a page served over http is not
+    the https one). Requests without an Origin (non-browsers) pass. `scheme` is the request's own."""
+    if origin is None:
+        return True
+    if host is None:
+        return False
+    ours = _PAGE_SCHEME.get(scheme, scheme)
+    try:
+        theirs, served = urlsplit(origin), urlsplit(f"//{host}")
+        their_port, our_port = theirs.port or _DEFAULT_PORTS.get(theirs.scheme), served.port or _DEFAULT_PORTS.get(ours)
+    except ValueError:
+        return False
+    return (theirs.scheme == ours and theirs.hostname is not None and theirs.hostname == served.hostname
+            and their_port == our_port)
+
+
+def cookie_secure(conn: HTTPConnection, settings: Settings) -> bool:
+    """The Secure flag: as configured, else set when this request came over HTTPS (directly or via a trusted proxy)."""
+    return settings.cookie_secure if settings.cookie_secure is not None else conn.url.scheme in ("https", "wss")
 
 
 async def get_ws_user(websocket: WebSocket, ctx: ContextWsDep) -> User:
     """The WebSocket needs the same sign-in cookie, from a page of this server (no cross-site sockets)."""
-    if not same_origin(websocket.headers.get("origin"), websocket.headers.get("host")):
+    if not same_origin(websocket.headers.get("origin"), websocket.headers.get("host"), websocket.url.scheme):
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="cross-origin socket refused")
     token = websocket.cookies.get(COOKIE)
     found = await ctx.run(service.resolve_token, token=token) if token else None
     if found is None:
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="sign in first")
+    if found[0].must_change_password:
+        raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="change your password first")
     return found[0]
 
 

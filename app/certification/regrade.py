@@ -13,26 +13,22 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.certification import audit
+from app.certification import audit, rubrics
 from app.certification.service import CertificationError, results, rubric_of, sync_certificates
 from app.storage.models import Certification, ChatSession, RegradeRun, Scorecard, ScorecardVersion, User, utcnow
 from app.transcripts import grade_transcript, load_transcript
-from scoring import RubricError, load_rubric
 
 
 def start(db: Session, *, cert: Certification, rubric: str | None, change_rubric: bool, actor: User) -> RegradeRun:
     """Begin a re-grade under the certification's rubric, or under `rubric` when `change_rubric`
     confirms that it becomes the certification's rubric from now on."""
     target = rubric or cert.rubric
+    rubrics.find(db, target)  # names only: shipped or uploaded by HR
     if target != cert.rubric and not change_rubric:
         raise CertificationError(
             "rubric_change_unconfirmed",
             f"the certification is graded under {cert.rubric!r}; to re-grade under {target!r} "
             "and make it the certification's rubric, send change_rubric: true")
-    try:
-        load_rubric(target)
-    except RubricError as exc:
-        raise CertificationError("bad_rubric", str(exc)) from exc
     running = db.exec(select(RegradeRun).where(RegradeRun.certification_id == cert.id,
                                                 RegradeRun.status == "running")).first()
     if running is not None:
@@ -82,7 +78,7 @@ def run(db: Session, *, run_id: int, hints: dict[str, dict[str, Any]], key: byte
     cert = db.get(Certification, job.certification_id)
     assert cert is not None
     before = job.results[0]["before"]
-    rubric = rubric_of(cert)
+    rubric = rubric_of(db, cert=cert)
     for chat in _graded(db, cert):
         transcript = load_transcript(db, session_id=chat.id)
         data = grade_transcript(transcript, rubric, hints.get(chat.persona_id))

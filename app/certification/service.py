@@ -5,9 +5,7 @@ set, cyclically) with the same seed, under the same rubric, pass mark and time l
 enforced on the server.
 """
 
-import csv
 import hmac
-import io
 import json
 import secrets
 import uuid
@@ -15,10 +13,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.accounts.service import AccountError, create_user, get_user
-from app.certification import audit, signing
+from app.accounts import names
+from app.accounts.service import AccountError, get_user, new_user
+from app.certification import audit, csvfiles, rubrics, signing
+from app.certification.errors import CertificationError
 from app.engine.personas import PersonaCard
 from app.engine.state import initial_state
 from app.storage import repo
@@ -26,16 +27,8 @@ from app.storage.models import (
     Candidate, Certificate, Certification, ChatSession, Scorecard, ScorecardVersion, User, utcnow,
 )
 from app.transcripts import end_and_grade, load_transcript
-from scoring import Rubric, RubricError, load_rubric
+from scoring import Rubric
 from scoring.models import DIMENSIONS
-
-
-class CertificationError(ValueError):
-    """A certification request that breaks its rules; `code` says which, the message why."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
 
 
 class Definition(BaseModel):
@@ -43,7 +36,8 @@ class Definition(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     persona_ids: list[str] = Field(min_length=1, description="attempt k meets the k-th persona (cyclically)")
-    rubric: str = Field(default="certification", min_length=1)
+    rubric: str = Field(default="certification", min_length=1,
+                        description="a shipped rubric's name, or one HR uploaded (GET /api/rubrics)")
     pass_mark: int = Field(ge=0, le=100)
     time_limit_s: int = Field(ge=30, le=4 * 3600, description="seconds per attempt, enforced by the server")
     attempts: int = Field(ge=1, le=20)
@@ -56,32 +50,32 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def rubric_of(cert: Certification) -> Rubric:
+def rubric_of(db: Session, *, cert: Certification) -> Rubric:
     """The certification's rubric with the certification's own pass mark."""
-    return load_rubric(cert.rubric).model_copy(update={"pass_mark": cert.pass_mark})
+    return rubrics.find(db, cert.rubric).model_copy(update={"pass_mark": cert.pass_mark})
 
 
-def minimums_of(cert: Certification) -> dict[str, int]:
+def minimums_of(db: Session, cert: Certification) -> dict[str, int]:
     """The rubric's minimum per dimension, in the scorecard's order ({} if the rubric cannot be read:
     listing certifications must not fail on one broken rubric)."""
     try:
-        minimums = load_rubric(cert.rubric).min_dimension
-    except RubricError:
+        minimums = rubrics.find(db, cert.rubric).min_dimension
+    except CertificationError:
         return {}
     return {d: minimums[d] for d in DIMENSIONS if d in minimums}
 
 
-def check_definition(definition: Definition, personas: dict[str, PersonaCard]) -> None:
+def check_definition(db: Session, definition: Definition, personas: dict[str, PersonaCard]) -> None:
     unknown = [p for p in definition.persona_ids if p not in personas]
     if not definition.persona_ids or unknown:
         raise CertificationError("bad_personas", f"persona_ids: unknown or empty: {', '.join(unknown) or '[]'}")
-    load_rubric(definition.rubric)  # RubricError names the problem
+    rubrics.find(db, definition.rubric)  # names only; the error says which exist
     if aware(definition.closes_at) <= aware(definition.opens_at):
         raise CertificationError("bad_window", "closes_at must be after opens_at")
 
 
 def create(db: Session, *, definition: Definition, personas: dict[str, PersonaCard], actor: User) -> Certification:
-    check_definition(definition, personas)
+    check_definition(db, definition, personas)
     cert = Certification(id=uuid.uuid4().hex, seed=secrets.randbelow(1_000_000), created_by=actor.id,
                          **definition.model_dump())
     db.add(cert)
@@ -94,7 +88,7 @@ def create(db: Session, *, definition: Definition, personas: dict[str, PersonaCa
 
 def update(db: Session, *, cert: Certification, definition: Definition, personas: dict[str, PersonaCard],
            actor: User) -> Certification:
-    check_definition(definition, personas)
+    check_definition(db, definition, personas)
     values = definition.model_dump()
     before = {k: getattr(cert, k) for k in values}
     for key, value in values.items():
@@ -149,25 +143,57 @@ def enrol(db: Session, *, cert: Certification, usernames: list[str], actor: User
     return out
 
 
-def enrol_csv(db: Session, *, cert: Certification, text: str, actor: User) -> dict[str, Any]:
-    """Enrol the names of a CSV (first column; a header `username`/`name` is skipped). Names
-    without an account get one, with a one-time password returned here only, once."""
-    names = [row[0].strip() for row in csv.reader(io.StringIO(text)) if row and row[0].strip()]
-    if names and names[0].lower() in ("username", "name", "用户名", "姓名"):
-        names = names[1:]
+def enrol_csv(db: Session, *, cert: Certification, data: bytes, actor: User) -> dict[str, Any]:
+    """Enrol the names of a CSV file (first column; a header `username`/`姓名`… is skipped), in any
+    encoding Excel writes. Names without an account get one, with a one-time password returned here
+    only, once. All or nothing: one bad row and nothing is created or enrolled; the error names every
+    bad row (up to ten)."""
+    rows = csvfiles.first_column(csvfiles.decode(data))
+    wanted: dict[str, int] = {}
+    problems = []
+    for line, raw in rows:
+        name = names.normalize(raw)
+        problem = names.problem(name)
+        if problem:
+            problems.append(f"第 {line} 行 / row {line}: {problem}")
+        wanted.setdefault(name, line)
+    if problems:
+        more = f" (+{len(problems) - 10})" if len(problems) > 10 else ""
+        raise CertificationError("bad_csv", "; ".join(problems[:10]) + more + " — 未创建任何账户 / nothing was created")
+    if not wanted:
+        raise CertificationError("bad_csv", "文件里没有名字 / the file holds no names")
     created: list[dict[str, str]] = []
-    for name in dict.fromkeys(names):
-        if get_user(db, username=name) is None:
-            password = secrets.token_urlsafe(9)
-            try:
-                create_user(db, username=name, password=password, role="trainee", must_change=True)
-            except AccountError as exc:
-                raise CertificationError("bad_csv", f"{name!r}: {exc}") from exc
-            created.append({"username": name, "one_time_password": password})
+    out: dict[str, list[str]] = {"enrolled": [], "already": [], "unknown": []}
+    try:
+        for name, line in wanted.items():
+            user = get_user(db, username=name)
+            if user is None:
+                password = secrets.token_urlsafe(9)
+                try:
+                    user = new_user(db, username=name, password=password, role="trainee", must_change=True)
+                except AccountError as exc:
+                    raise CertificationError("bad_csv", f"第 {line} 行 / row {line}: {exc} — 未创建任何账户 / "
+                                                        "nothing was created") from exc
+                db.add(user)
+                db.flush()
+                created.append({"username": name, "one_time_password": password})
+            if is_candidate(db, cert=cert, user=user):
+                out["already"].append(name)
+            else:
+                db.add(Candidate(certification_id=cert.id, user_id=user.id))
+                out["enrolled"].append(name)
+        db.commit()
+    except IntegrityError as exc:  # someone created one of these names meanwhile
+        db.rollback()
+        raise CertificationError("csv_conflict", "名单中的账户刚被别处创建,请重新上传 / an account of the list was "
+                                                 "created meanwhile; upload the file again") from exc
+    except CertificationError:
+        db.rollback()
+        raise
     audit.record(db, action="accounts_created", actor_id=actor.id, certification_id=cert.id,
                  usernames=[c["username"] for c in created])
-    result = enrol(db, cert=cert, usernames=names, actor=actor)
-    return {**result, "created": created}
+    audit.record(db, action="candidates_enrolled", actor_id=actor.id, certification_id=cert.id, **out)
+    return {**out, "created": created}
 
 
 def attempts_of(db: Session, *, cert: Certification, user_id: int) -> list[ChatSession]:
@@ -213,7 +239,7 @@ def finalize_expired(db: Session, *, cert: Certification, clock_now: float, hint
     count = 0
     for chat in db.exec(stmt).all():
         if chat.origin is not None and chat.deadline is not None and clock_now - chat.origin >= chat.deadline:
-            end_and_grade(db, session_id=chat.id, rubric=rubric_of(cert), hints=hints.get(chat.persona_id))
+            end_and_grade(db, session_id=chat.id, rubric=rubric_of(db, cert=cert), hints=hints.get(chat.persona_id))
             audit.record(db, action="attempt_time_up", certification_id=cert.id, session_id=chat.id)
             count += 1
     return count
@@ -222,7 +248,7 @@ def finalize_expired(db: Session, *, cert: Certification, clock_now: float, hint
 def results(db: Session, *, cert: Certification) -> list[dict[str, Any]]:
     """One row per candidate: attempts used, the best graded attempt's scores, and the dimensions
     below the rubric's minimum (a reason to fail whatever the overall score)."""
-    minimums = minimums_of(cert)
+    minimums = minimums_of(db, cert)
     rows = []
     stmt = (select(User).join(Candidate, col(Candidate.user_id) == User.id)
             .where(Candidate.certification_id == cert.id).order_by(col(User.username)))

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.core.paths import data_dir
+from app.core.paths import data_dir, default_database_url
 
 
 class Settings(BaseSettings):
@@ -19,9 +19,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PEILIAN_", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///./peilian.db",
+        default_factory=default_database_url,
         validation_alias="DATABASE_URL",
-        description="SQLAlchemy URL of the database; SQLite file by default.",
+        description="SQLAlchemy URL of the database; by default a SQLite file in a fixed place, whatever the "
+        "working folder, so the server and the CLI open the same one.",
     )
     personas_dir: Path = Field(default_factory=lambda: data_dir("personas"))
     prompts_dir: Path = Field(default_factory=lambda: data_dir("prompts"))
@@ -44,6 +45,13 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, description="worker processes of `peilian serve`; more than one needs PostgreSQL")
     bench_echo: bool = Field(default=False, description="serve /ws/echo, the load benchmark's baseline")
     rubric: str = "default"
+    login_failures_per_account: int = Field(
+        default=5, ge=1, description="wrong passwords for one account within login_window_s before sign-in pauses")
+    login_failures_per_client: int = Field(
+        default=20, ge=1, description="wrong passwords from one client address within login_window_s before it pauses")
+    login_window_s: float = Field(default=900.0, gt=0, description="seconds over which failed sign-ins are counted")
+    cookie_secure: bool | None = Field(
+        default=None, description="the Secure flag of the cookies: unset means set when the request came over HTTPS")
     default_language: str = "zh"
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint for the LLM renderer; unset means the template renderer."

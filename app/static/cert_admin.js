@@ -432,20 +432,16 @@
       await afterChange();
     });
 
-    $("csv-form").addEventListener("submit", (event) => {
+    // The file goes up as it is: the server detects its encoding (UTF-8, UTF-16 or GBK, as Excel saves it).
+    $("csv-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const file = $("csv-file").files[0];
       if (!file) { $("enrol-result").replaceChildren(el("p", "form-error", C.choose_file)); return; }
-      const reader = new FileReader();
-      reader.addEventListener("load", async () => {
-        const result = await api("POST", `${base}/candidates.csv`, String(reader.result), "text/csv");
-        if (!result.ok) { enrolError(result); return; }
-        $("csv-file").value = "";
-        showEnrolment(result.data);
-        await afterChange();
-      });
-      reader.addEventListener("error", () => $("enrol-result").replaceChildren(el("p", "form-error", String(reader.error))));
-      reader.readAsText(file);
+      const result = await api("POST", `${base}/candidates.csv`, file, "text/csv");
+      if (!result.ok) { enrolError(result); return; }
+      $("csv-file").value = "";
+      showEnrolment(result.data);
+      await afterChange();
     });
 
     $("release").addEventListener("click", async () => {

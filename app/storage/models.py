@@ -3,7 +3,7 @@
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -27,7 +27,30 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)
     coach_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
     must_change_password: bool = False
+    active: bool = Field(default=True, description="a deactivated account cannot sign in")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FirstRun(SQLModel, table=True):
+    """The first-run setup, done once: its single row (id 1) is what concurrent setups race for."""
+
+    __tablename__ = "first_run"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_first_run_single"),)
+
+    id: int = Field(default=1, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A sign-in attempt not (yet) known to be right: counted per account and per client to throttle guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, max_length=200)
+    client: str = Field(index=True, max_length=100)
+    at: float = Field(index=True, description="app clock reading (seconds)")
 
 
 class AuthToken(SQLModel, table=True):
@@ -267,3 +290,14 @@ class RegradeRun(SQLModel, table=True):
     started_by: int = Field(foreign_key="app_user.id")
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class StoredRubric(SQLModel, table=True):
+    """A rubric HR uploaded (YAML), usable by name beside the shipped ones; never changed once stored."""
+
+    __tablename__ = "stored_rubric"
+
+    name: str = Field(primary_key=True, max_length=50)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: int = Field(foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)

@@ -61,7 +61,7 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user
         chat.origin,
         ended=chat.status == "ended",
         live_feedback=chat.mode == "practice",
-        rubric=certifications.rubric_of(cert) if cert else None,
+        rubric=await ctx.run(certifications.rubric_of, cert=cert) if cert else None,
         deadline=chat.deadline if cert else None,
         certification_id=cert.id if cert else None,
     )

@@ -289,3 +289,71 @@ def test_users_add_with_and_without_a_password_option(tmp_path: Path) -> None:
         assert alice.role == "trainee" and verify_password(alice.password_hash, "alice-password")
         assert alice.coach_id == get_user(db, username="laoshi").id
     engine.dispose()
+
+
+def test_users_list_reset_password_and_set_coach(tmp_path: Path) -> None:
+    from sqlmodel import Session
+
+    from app.accounts.passwords import verify_password
+    from app.accounts.service import get_user
+    from app.storage.db import make_engine
+
+    database = tmp_path / "users.db"
+    env = {"DATABASE_URL": f"sqlite:///{database}"}
+    for args in (["laoshi", "--role", "coach"], ["laoshi2", "--role", "coach"], ["alice", "--coach", "laoshi"]):
+        assert run(["users", "add", *args, "--password", "long-enough-pw"], tmp_path, env=env).returncode == 0
+    listed = run(["users", "list"], tmp_path, env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert f"database: {database}" in listed.stderr
+    rows = [line.split() for line in listed.stdout.splitlines()]
+    assert rows[0] == ["username", "role", "coach", "status", "password"]
+    assert rows[1:] == [["alice", "trainee", "laoshi", "active", "ok"], ["laoshi", "coach", "-", "active", "ok"],
+                        ["laoshi2", "coach", "-", "active", "ok"]]
+    as_json = [json.loads(line) for line in run(["users", "list", "--json"], tmp_path, env=env).stdout.splitlines()]
+    assert [(u["username"], u["coach"]) for u in as_json] == [("alice", "laoshi"), ("laoshi", None), ("laoshi2", None)]
+
+    reset = run(["users", "reset-password", "alice"], tmp_path, env=env)
+    assert reset.returncode == 0, reset.stderr
+    password = reset.stdout.split("one-time password of alice: ")[1].split()[0]
+    moved = run(["users", "set-coach", "alice", "laoshi2"], tmp_path, env=env)
+    assert moved.returncode == 0 and "alice: coach laoshi2" in moved.stdout
+    engine = make_engine(env["DATABASE_URL"])
+    with Session(engine) as db:
+        alice = get_user(db, username="alice")
+        assert verify_password(alice.password_hash, password) and alice.must_change_password
+        assert alice.coach_id == get_user(db, username="laoshi2").id
+    engine.dispose()
+    assert "must change" in run(["users", "list"], tmp_path, env=env).stdout
+
+    not_a_coach = run(["users", "set-coach", "laoshi", "alice"], tmp_path, env=env)
+    assert not_a_coach.returncode == 1 and "'alice' is not a coach" in not_a_coach.stderr
+    removed = run(["users", "set-coach", "alice", "--remove"], tmp_path, env=env)
+    assert removed.returncode == 0 and "alice: no coach" in removed.stdout
+    assert run(["users", "set-coach", "alice"], tmp_path, env=env).returncode == 2
+    unknown = run(["users", "reset-password", "nobody"], tmp_path, env=env)
+    assert unknown.returncode == 1 and "no user named 'nobody'" in unknown.stderr
+
+
+def test_users_commands_open_the_servers_database_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.core.config import Settings
+    from app.storage.db import sqlite_file
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(elsewhere)
+    servers = sqlite_file(Settings().database_url)  # what `peilian serve` opens, with no DATABASE_URL
+    assert servers == REPO / "peilian.db"  # beside the checkout, not in the working folder
+    existed = servers.exists()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run([PEILIAN, "users", "list"], capture_output=True, text=True, cwd=elsewhere, timeout=60, env=env)
+    assert f"database: {servers}" in result.stderr or f"no database at {servers}" in result.stderr
+    assert result.returncode == (0 if existed else 1)
+    assert list(elsewhere.iterdir()) == []  # no new, empty database where the command ran
+    assert servers.exists() == existed
+
+    missing = {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'nothing-here.db'}"}
+    refused = subprocess.run([PEILIAN, "users", "reset-password", "x"], capture_output=True, text=True, cwd=elsewhere,
+                             timeout=60, env=missing)
+    assert refused.returncode == 1 and f"no database at {tmp_path / 'nothing-here.db'}" in refused.stderr
+    assert not (tmp_path / "nothing-here.db").exists()

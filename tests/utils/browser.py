@@ -21,7 +21,10 @@ LAUNCH_ARGS = [
 
 
 @contextmanager
-def chromium_page(width: int = 1100, height: int = 900) -> Iterator["object"]:
+def chromium_page(width: int = 1100, height: int = 900, enforce_csp: bool = False) -> Iterator["object"]:
+    """A page in headless Chromium. Playwright's wait_for_function evaluates its string in the page, which
+    the pages' Content-Security-Policy forbids (no eval), so pages bypass the policy unless `enforce_csp`:
+    tests that enforce it wait with selectors and expect() instead (tests/app/pages/test_account_pages.py)."""
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
@@ -29,7 +32,7 @@ def chromium_page(width: int = 1100, height: int = 900) -> Iterator["object"]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": width, "height": height}, bypass_csp=not enforce_csp)
             yield page
         finally:
             browser.close()

@@ -1,10 +1,17 @@
-"""Signing in and out (JSON API): the cookie that the pages, the REST API and the WebSocket need."""
+"""Signing in and out (JSON API): the cookie that the pages, the REST API and the WebSocket need.
 
-from fastapi import APIRouter, HTTPException, Response, status
+Sign-ins are throttled per account and per client (app/accounts/throttle.py). An account with a
+one-time password can change it here and do nothing else until it has.
+"""
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
+from starlette.requests import HTTPConnection
 
-from app.accounts import service
-from app.api.deps import COOKIE, DbDep, MaybeSignedInDep, SignedIn
+from app.accounts import service, throttle
+from app.accounts.signin import SignInRefused, check_password
+from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, SignedInAnyDep, cookie_secure
+from app.core.context import AppContext
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -12,6 +19,11 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
 
 
 class Me(BaseModel):
@@ -22,9 +34,28 @@ class Me(BaseModel):
     must_change_password: bool = False
 
 
-def set_cookie(response: Response, token: str) -> None:
+def limits(ctx: AppContext) -> throttle.Limits:
+    settings = ctx.settings
+    return throttle.Limits(per_account=settings.login_failures_per_account,
+                           per_client=settings.login_failures_per_client, window_s=settings.login_window_s)
+
+
+def client_of(conn: HTTPConnection) -> str:
+    """The client's address (a trusted proxy's X-Forwarded-For already applied by uvicorn)."""
+    return conn.client.host if conn.client else "unknown"
+
+
+def refused(exc: SignInRefused) -> HTTPException:
+    if exc.reason == "throttled":
+        return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail=exc.message(),
+                             headers={"Retry-After": str(max(1, int(exc.wait_s + 0.999)))})
+    code = status.HTTP_403_FORBIDDEN if exc.reason == "inactive" else status.HTTP_401_UNAUTHORIZED
+    return HTTPException(code, detail=exc.message())
+
+
+def set_cookie(response: Response, token: str, *, secure: bool) -> None:
     response.set_cookie(COOKIE, token, httponly=True, samesite="lax", max_age=int(service.TOKEN_LIFETIME.total_seconds()),
-                        path="/")
+                        path="/", secure=secure)
 
 
 def me_of(db: DbDep, signed_in: SignedIn) -> Me:
@@ -34,21 +65,24 @@ def me_of(db: DbDep, signed_in: SignedIn) -> Me:
               must_change_password=user.must_change_password)
 
 
-@router.post("/login", summary="Sign in; sets the session cookie")
-def login(body: Credentials, response: Response, db: DbDep) -> Me:
-    user = service.authenticate(db, username=body.username, password=body.password)
-    if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="wrong user name or password")
+@router.post("/login", summary="Sign in; sets the session cookie",
+             responses={429: {"description": "too many failed sign-ins for this account or from this client"}})
+def login(body: Credentials, request: Request, response: Response, ctx: ContextDep, db: DbDep) -> Me:
+    try:
+        user = check_password(db, username=body.username, password=body.password, client=client_of(request),
+                              now=ctx.clock.now(), limits=limits(ctx))
+    except SignInRefused as exc:
+        raise refused(exc) from exc
     token, csrf = service.issue_token(db, user=user)
-    set_cookie(response, token)
+    set_cookie(response, token, secure=cookie_secure(request, ctx.settings))
     return me_of(db, SignedIn(user=user, csrf=csrf, token=token))
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="Sign out")
-def logout(response: Response, db: DbDep, signed_in: MaybeSignedInDep) -> None:
+def logout(request: Request, response: Response, ctx: ContextDep, db: DbDep, signed_in: MaybeSignedInDep) -> None:
     if signed_in is not None:
         service.revoke_token(db, token=signed_in.token)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path="/", secure=cookie_secure(request, ctx.settings), httponly=True)
 
 
 @router.get("/me", summary="The signed-in user")
@@ -58,15 +92,37 @@ def me(db: DbDep, signed_in: MaybeSignedInDep) -> Me:
     return me_of(db, signed_in)
 
 
-@router.post("/setup", status_code=status.HTTP_201_CREATED, summary="First run: create the admin account")
-def setup(body: Credentials, response: Response, db: DbDep) -> Me:
-    """Only while no account exists: create the first admin and sign them in."""
-    if service.count_users(db) > 0:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="accounts already exist; sign in instead")
+@router.post("/password", summary="Change one's own password (also ends a one-time password)",
+             responses={429: {"description": "too many wrong current passwords"}})
+def change_password(body: PasswordChange, request: Request, ctx: ContextDep, db: DbDep,
+                    signed_in: SignedInAnyDep) -> Me:
+    """Needs the current password; every other sign-in of the account ends, this one stays."""
     try:
-        user = service.create_user(db, username=body.username, password=body.password, role="admin")
+        check_password(db, username=signed_in.user.username, password=body.current_password,
+                       client=client_of(request), now=ctx.clock.now(), limits=limits(ctx))
+    except SignInRefused as exc:
+        if exc.reason == "wrong":
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="当前密码不对 / the current password is wrong") from exc
+        raise refused(exc) from exc
+    try:
+        user = service.change_password(db, user=signed_in.user, new_password=body.new_password,
+                                       keep_token=signed_in.token)
     except service.AccountError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+    return me_of(db, SignedIn(user=user, csrf=signed_in.csrf, token=signed_in.token))
+
+
+@router.post("/setup", status_code=status.HTTP_201_CREATED, summary="First run: create the admin account")
+def setup(body: Credentials, request: Request, response: Response, ctx: ContextDep, db: DbDep) -> Me:
+    """Only while no account exists: create the first admin and sign them in. Of concurrent setups,
+    exactly one succeeds (the database decides); the others get 409."""
+    if service.count_users(db) > 0:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="已有账户,请直接登录 / accounts already exist; sign in instead")
+    try:
+        user = service.create_first_admin(db, username=body.username, password=body.password)
+    except service.AccountError as exc:
+        code = status.HTTP_409_CONFLICT if service.count_users(db) > 0 else status.HTTP_422_UNPROCESSABLE_CONTENT
+        raise HTTPException(code, detail=str(exc)) from exc
     token, csrf = service.issue_token(db, user=user)
-    set_cookie(response, token)
+    set_cookie(response, token, secure=cookie_secure(request, ctx.settings))
     return me_of(db, SignedIn(user=user, csrf=csrf, token=token))

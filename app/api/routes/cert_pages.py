@@ -11,26 +11,25 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from app.accounts import access
 from app.api.deps import ContextDep, DbDep, MaybeSignedInDep, SignedIn
 from app.api.routes.pages import PageUserDep, page_language, render, ui_text
-from app.certification import service
+from app.certification import rubrics, service
 from app.storage import repo
-from scoring import load_rubric
 from scoring.models import DIMENSIONS
-from scoring.rubric import RUBRICS_DIR
 
 router = APIRouter(include_in_schema=False)
 
 
-def _rubrics() -> list[dict[str, Any]]:
-    """The rubrics HR may pick (scoring/rubrics/*.yaml), each with its pass mark and per-dimension
+def _rubrics(db: Session) -> list[dict[str, Any]]:
+    """The rubrics HR may pick (shipped or uploaded), each with its pass mark and per-dimension
     minimums, so the form proposes the rubric's own pass mark and says what else it requires."""
     choices = []
-    for path in sorted(RUBRICS_DIR.glob("*.yaml")):
-        rubric = load_rubric(path.stem)
-        choices.append({"name": path.stem, "pass_mark": rubric.pass_mark,
+    for name in rubrics.names(db):
+        rubric = rubrics.find(db, name)
+        choices.append({"name": name, "pass_mark": rubric.pass_mark,
                         "min_dimension": {d: rubric.min_dimension[d] for d in DIMENSIONS if d in rubric.min_dimension}})
     return choices
 
@@ -47,11 +46,11 @@ def _is_hr(signed_in: SignedIn) -> bool:
 
 
 @router.get("/certifications", response_class=HTMLResponse)
-def certifications_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
-    """HR: every certification, and the form to define a new one."""
+def certifications_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """HR: every certification, the form to define a new one, and the rubrics with an upload form."""
     if not _is_hr(signed_in):
         return _error(request, ctx, signed_in, 403)
-    return render(request, ctx, "certifications.html", signed_in, rubrics=_rubrics(), dims=DIMENSIONS)
+    return render(request, ctx, "certifications.html", signed_in, rubrics=_rubrics(db), dims=DIMENSIONS)
 
 
 @router.get("/certifications/{cert_id}", response_class=HTMLResponse)
@@ -63,7 +62,7 @@ def certification_page(cert_id: str, request: Request, ctx: ContextDep, db: DbDe
     if cert is None:
         return _error(request, ctx, signed_in, 404)
     return render(request, ctx, "certification.html", signed_in, cert_id=cert.id, cert_name=cert.name,
-                  rubrics=_rubrics(), dims=DIMENSIONS)
+                  rubrics=_rubrics(db), dims=DIMENSIONS)
 
 
 @router.get("/my/certifications", response_class=HTMLResponse)

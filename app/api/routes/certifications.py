@@ -4,27 +4,26 @@ HR and admins manage; trainees and coaches get 403. A candidate sees only their 
 certifications, and their result only after HR releases it.
 """
 
-import csv
-import io
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Body, Depends, HTTPException, Path, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from app.accounts import access
 from app.api.deps import ContextDep, CurrentUserDep, DbDep, require_role
-from app.certification import audit, regrade, service
+from app.certification import audit, csvfiles, regrade, service
 from app.certification.service import CertificationError, Definition
 from app.core.context import AppContext
 from app.storage.models import Certification, User
-from scoring import RubricError
 from scoring.models import DIMENSIONS
 
 router = APIRouter(prefix="/api/certifications", tags=["certifications"])
 HrDep = Annotated[User, Depends(require_role(*access.SEE_ALL))]
-ERROR_STATUS = {"not_enrolled": 403, "bad_personas": 422, "bad_window": 422, "bad_rubric": 422, "bad_csv": 422}
+ERROR_STATUS = {"not_enrolled": 403, "bad_personas": 422, "bad_window": 422, "bad_rubric": 422, "bad_csv": 422,
+                "csv_conflict": 409}
 
 
 class CertificationOut(BaseModel):
@@ -58,14 +57,12 @@ class RegradeIn(BaseModel):
     change_rubric: bool = Field(default=False, description="confirms that `rubric` becomes the certification's rubric")
 
 
-def out(cert: Certification) -> CertificationOut:
+def out(db: Session, cert: Certification) -> CertificationOut:
     return CertificationOut(**{k: getattr(cert, k) for k in CertificationOut.model_fields if k != "min_dimension"},
-                            min_dimension=service.minimums_of(cert))
+                            min_dimension=service.minimums_of(db, cert))
 
 
-def fail(exc: CertificationError | RubricError) -> HTTPException:
-    if isinstance(exc, RubricError):
-        return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"rubric: {exc}")
+def fail(exc: CertificationError) -> HTTPException:
     return HTTPException(ERROR_STATUS.get(exc.code, status.HTTP_409_CONFLICT), detail={"code": exc.code,
                                                                                        "message": str(exc)})
 
@@ -89,19 +86,19 @@ def finalize(ctx: AppContext, db: DbDep, cert: Certification) -> None:
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a certification (HR)")
 def create_certification(body: Definition, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
     try:
-        return out(service.create(db, definition=body, personas=ctx.personas, actor=user))
-    except (CertificationError, RubricError) as exc:
+        return out(db, service.create(db, definition=body, personas=ctx.personas, actor=user))
+    except CertificationError as exc:
         raise fail(exc) from exc
 
 
 @router.get("", summary="Certifications: all for HR, one's own for a candidate")
 def list_certifications(db: DbDep, user: CurrentUserDep) -> list[dict[str, Any]]:
     if user.role in access.SEE_ALL:
-        return [out(c).model_dump(mode="json") for c in service.list_all(db)]
+        return [out(db, c).model_dump(mode="json") for c in service.list_all(db)]
     rows = []
     for cert in service.for_candidate(db, user=user):
         used = service.attempts_of(db, cert=cert, user_id=user.id)
-        rows.append({**out(cert).model_dump(mode="json"), "attempts_used": len(used)})
+        rows.append({**out(db, cert).model_dump(mode="json"), "attempts_used": len(used)})
     return rows
 
 
@@ -110,15 +107,15 @@ def read_certification(cert_id: str, db: DbDep, user: CurrentUserDep) -> Certifi
     cert = cert_or_404(db, cert_id)
     if user.role not in access.SEE_ALL and not service.is_candidate(db, cert=cert, user=user):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such certification")
-    return out(cert)
+    return out(db, cert)
 
 
 @router.put("/{cert_id}", summary="Edit a certification (HR)")
 def edit_certification(cert_id: str, body: Definition, ctx: ContextDep, db: DbDep, user: HrDep) -> CertificationOut:
     cert = cert_or_404(db, cert_id)
     try:
-        return out(service.update(db, cert=cert, definition=body, personas=ctx.personas, actor=user))
-    except (CertificationError, RubricError) as exc:
+        return out(db, service.update(db, cert=cert, definition=body, personas=ctx.personas, actor=user))
+    except CertificationError as exc:
         raise fail(exc) from exc
 
 
@@ -130,11 +127,13 @@ def enrol(cert_id: str, body: Enrolment, db: DbDep, user: HrDep) -> dict[str, li
 @router.post("/{cert_id}/candidates.csv", summary="Enrol the names of a CSV, creating accounts (HR)")
 def enrol_csv(
     cert_id: str, db: DbDep, user: HrDep,
-    body: Annotated[str, Body(media_type="text/csv", description="one name per line (first column)")],
+    body: Annotated[bytes, Body(media_type="text/csv",
+                                description="one name per line (first column); UTF-8, UTF-16 or GBK")],
 ) -> dict[str, Any]:
-    """New names get an account with a one-time password, returned in this answer only."""
+    """New names get an account with a one-time password, returned in this answer only. One bad row
+    and nothing happens: the answer (422) names the rows."""
     try:
-        return service.enrol_csv(db, cert=cert_or_404(db, cert_id), text=body, actor=user)
+        return service.enrol_csv(db, cert=cert_or_404(db, cert_id), data=body, actor=user)
     except CertificationError as exc:
         raise fail(exc) from exc
 
@@ -176,17 +175,20 @@ def export_results(cert_id: str, ctx: ContextDep, db: DbDep, user: HrDep) -> Res
                     headers={"Content-Disposition": f'attachment; filename="certification-{cert.id}.csv"'})
 
 
-def results_csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["candidate", "attempts", *DIMENSIONS, "overall", "passed", "date"])
+def excel_time(moment: datetime | None) -> str:
+    """UTC to the second, as Excel reads a date and time (no microseconds, no zone suffix)."""
+    return service.aware(moment).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def results_csv(rows: list[dict[str, Any]]) -> bytes:
+    """The results table for Excel (see csvfiles.write); times are UTC."""
+    table = []
     for row in rows:
         dims = row["dimensions"] or {}
         passed = "" if row["passed"] is None else ("yes" if row["passed"] else "no")
-        date = row["date"].isoformat() if row["date"] else ""
-        writer.writerow([row["candidate"], row["attempts"], *(dims.get(d, "") for d in DIMENSIONS),
-                         "" if row["overall"] is None else row["overall"], passed, date])
-    return buffer.getvalue()
+        table.append([row["candidate"], row["attempts"], *(dims.get(d, "") for d in DIMENSIONS),
+                      "" if row["overall"] is None else row["overall"], passed, excel_time(row["date"])])
+    return csvfiles.write(["candidate", "attempts", *DIMENSIONS, "overall", "passed", "date"], table)
 
 
 @router.get("/{cert_id}/my-result", summary="The candidate's own result, once released")

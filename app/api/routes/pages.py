@@ -1,7 +1,9 @@
-"""HTML pages (Jinja2), in Chinese or English: sign-in, practice chat, catalogue, library, replay.
+"""HTML pages (Jinja2), in Chinese or English: sign-in, password change, practice chat, catalogue,
+library, replay.
 
 Pages need a signed-in user (else a redirect to /login); with no account at all, the first
-visit goes to /setup to create the admin. Forms carry a CSRF token.
+visit goes to /setup to create the admin; a user with a one-time password is sent to /password
+until they have changed it. Forms carry a CSRF token.
 """
 
 import json
@@ -21,8 +23,10 @@ from sqlmodel import col, select
 
 from app import calibration
 from app.accounts import access, service
-from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn
-from app.api.routes.auth import set_cookie
+from app.accounts.signin import SignInRefused, check_password
+from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, cookie_secure
+from app.api.routes.auth import client_of, limits, set_cookie
+from app.core.headers import csp_nonce
 from app.storage import library, repo, reviews
 from app.storage.models import ChatSession, User
 from app.transcripts import load_transcript
@@ -60,13 +64,18 @@ def page_language(request: Request, default: str) -> str:
     return "zh"
 
 
+def _here(request: Request) -> str:
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def require_page_user(request: Request, db: DbDep, signed_in: MaybeSignedInDep) -> SignedIn:
     if signed_in is not None:
+        if signed_in.user.must_change_password:
+            raise SignInRequired(f"/password?next={quote(_here(request))}")
         return signed_in
     if service.count_users(db) == 0:
         raise SignInRequired("/setup")
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    raise SignInRequired(f"/login?next={quote(target)}")
+    raise SignInRequired(f"/login?next={quote(_here(request))}")
 
 
 PageUserDep = Annotated[SignedIn, Depends(require_page_user)]
@@ -83,10 +92,11 @@ def render(request: Request, ctx: ContextDep, name: str, signed_in: SignedIn | N
         "csrf": signed_in.csrf if signed_in else "",
         "switch_query": urlencode(query),
         "threshold_s": ctx.rubric.silence_threshold_s,
+        "csp_nonce": csp_nonce(request.state),
         **extra,
     }
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
-    response.set_cookie("lang", lang, samesite="lax")
+    response.set_cookie("lang", lang, samesite="lax", secure=cookie_secure(request, ctx.settings))
     return response
 
 
@@ -100,7 +110,8 @@ def _login_form(request: Request, ctx: ContextDep, *, setup: bool, error: str = 
     token = secrets.token_urlsafe(24)
     response = render(request, ctx, "login.html", None, setup=setup, error=error, username=username,
                       next=next_url, form_csrf=token, status_code=status_code)
-    response.set_cookie(FORM_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(FORM_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=cookie_secure(request, ctx.settings))
     return response
 
 
@@ -126,13 +137,20 @@ def login_submit(
     if not _form_token_ok(request, csrf_token):
         return _login_form(request, ctx, setup=False, error=t["form_expired"], username=username,
                            next_url=_safe_next(next), status_code=400)
-    user = service.authenticate(db, username=username, password=password)
-    if user is None:
-        return _login_form(request, ctx, setup=False, error=t["wrong_login"], username=username,
-                           next_url=_safe_next(next), status_code=401)
+    try:
+        user = check_password(db, username=username, password=password, client=client_of(request),
+                              now=ctx.clock.now(), limits=limits(ctx))
+    except SignInRefused as exc:
+        error = {"wrong": t["wrong_login"], "inactive": t["account_inactive"]}.get(exc.reason) \
+            or t["too_many_logins"].format(minutes=exc.minutes)
+        return _login_form(request, ctx, setup=False, error=error, username=username, next_url=_safe_next(next),
+                           status_code={"wrong": 401, "inactive": 403}.get(exc.reason, 429))
     token, _csrf = service.issue_token(db, user=user)
-    response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
-    set_cookie(response, token)
+    target = _safe_next(next)
+    if user.must_change_password:
+        target = f"/password?next={quote(target)}"
+    response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+    set_cookie(response, token, secure=cookie_secure(request, ctx.settings))
     return response
 
 
@@ -154,24 +172,71 @@ def setup_submit(
     if not _form_token_ok(request, csrf_token):
         return _login_form(request, ctx, setup=True, error=t["form_expired"], username=username, status_code=400)
     try:
-        user = service.create_user(db, username=username, password=password, role="admin")
+        user = service.create_first_admin(db, username=username, password=password)
     except service.AccountError as exc:
+        if service.count_users(db) > 0:  # another setup won the race
+            return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
         return _login_form(request, ctx, setup=True, error=str(exc), username=username, status_code=422)
     token, _csrf = service.issue_token(db, user=user)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
-    set_cookie(response, token)
+    set_cookie(response, token, secure=cookie_secure(request, ctx.settings))
     return response
 
 
+def _password_form(request: Request, ctx: ContextDep, signed_in: SignedIn, *, next_url: str, error: str = "",
+                   status_code: int = 200) -> Response:
+    return render(request, ctx, "password.html", signed_in, error=error, next=next_url, status_code=status_code,
+                  forced=signed_in.user.must_change_password)
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_page(request: Request, ctx: ContextDep, signed_in: MaybeSignedInDep, next: str = "/") -> Response:  # noqa: A002
+    """Change one's password; the only page a user with a one-time password may open."""
+    if signed_in is None:
+        return RedirectResponse(f"/login?next={quote(_here(request))}", status_code=status.HTTP_303_SEE_OTHER)
+    return _password_form(request, ctx, signed_in, next_url=_safe_next(next))
+
+
+@router.post("/password")
+def password_submit(
+    request: Request, ctx: ContextDep, db: DbDep, signed_in: MaybeSignedInDep,
+    current_password: Annotated[str, Form()], new_password: Annotated[str, Form()],
+    confirm_password: Annotated[str, Form()], csrf_token: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",  # noqa: A002
+) -> Response:
+    if signed_in is None:
+        return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    next_url = _safe_next(next)
+    if not secrets.compare_digest(signed_in.csrf, csrf_token):
+        return _password_form(request, ctx, signed_in, next_url=next_url, error=t["form_expired"], status_code=400)
+    if new_password != confirm_password:
+        return _password_form(request, ctx, signed_in, next_url=next_url, error=t["password_page"]["mismatch"],
+                              status_code=422)
+    try:
+        check_password(db, username=signed_in.user.username, password=current_password, client=client_of(request),
+                       now=ctx.clock.now(), limits=limits(ctx))
+    except SignInRefused as exc:
+        error = t["password_page"]["wrong_current"] if exc.reason == "wrong" \
+            else t["too_many_logins"].format(minutes=exc.minutes)
+        return _password_form(request, ctx, signed_in, next_url=next_url, error=error,
+                              status_code=403 if exc.reason == "wrong" else 429)
+    try:
+        service.change_password(db, user=signed_in.user, new_password=new_password, keep_token=signed_in.token)
+    except service.AccountError as exc:
+        return _password_form(request, ctx, signed_in, next_url=next_url, error=str(exc), status_code=422)
+    return RedirectResponse(next_url, status_code=status.HTTP_303_SEE_OTHER)
+
+
 @router.post("/logout")
-def logout_submit(request: Request, db: DbDep, signed_in: MaybeSignedInDep,
+def logout_submit(request: Request, ctx: ContextDep, db: DbDep, signed_in: MaybeSignedInDep,
                   csrf_token: Annotated[str, Form()] = "") -> Response:
     if signed_in is not None and secrets.compare_digest(signed_in.csrf, csrf_token):
         service.revoke_token(db, token=signed_in.token)
     elif signed_in is not None:
         return Response("the form has expired; reload the page and sign out again", status_code=400)
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path="/", secure=cookie_secure(request, ctx.settings), httponly=True)
     return response
 
 

@@ -176,7 +176,8 @@ async def test_results_csv_release_certificate_and_verification(server: LiveServ
     rows = server.get(f"/api/certifications/{cert_id}/results", "hr1").json()
     assert [r["candidate"] for r in rows] == ["alice", "bob"]
     exported = server.get(f"/api/certifications/{cert_id}/results.csv", "hr1")
-    table = list(csv.DictReader(io.StringIO(exported.text)))
+    assert exported.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, as Excel wants it
+    table = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert [t["candidate"] for t in table] == [r["candidate"] for r in rows]
     for row, line in zip(rows, table, strict=True):
         assert int(line["overall"]) == row["overall"] and int(line["attempts"]) == row["attempts"]

@@ -361,7 +361,7 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         shown = results_on_page(page)
         exported = server.client("hr1").get(f"/api/certifications/{cert_id}/results.csv")
         assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
-        table = list(csv.DictReader(io.StringIO(exported.text)))
+        table = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
         assert [r["candidate"] for r in shown] == [r["candidate"] for r in table] == ["alice", "bob", "carol"]
         offset = page.evaluate("new Date().getTimezoneOffset()")
         for row, line in zip(shown, table, strict=True):
@@ -370,8 +370,9 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
                 assert row[column] == (line[column] or "–"), (line["candidate"], column)
             assert row["passed"] == {"yes": "通过", "no": "未通过", "": "–"}[line["passed"]]
             if line["date"]:
-                when = datetime.fromisoformat(line["date"])
-                assert datetime.fromisoformat(row["datetime"].replace("Z", "+00:00")) == when
+                when = datetime.fromisoformat(line["date"]).replace(tzinfo=timezone.utc)  # UTC, to the second
+                shown_at = datetime.fromisoformat(row["datetime"].replace("Z", "+00:00"))
+                assert shown_at.replace(microsecond=0, tzinfo=shown_at.tzinfo or timezone.utc) == when
                 assert row["date"] == (when - timedelta(minutes=offset)).strftime("%Y-%m-%d %H:%M")
             else:
                 assert row["date"] == "–" and row["datetime"] == ""

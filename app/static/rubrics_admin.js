@@ -1,0 +1,70 @@
+// HR's rubrics (on /certifications): the shipped and uploaded rubrics, and the form to upload one under
+// a new name. A new rubric joins the form's rubric choices at once. Data goes in by textContent only.
+(function () {
+  "use strict";
+  const {T, $, el, fmt} = window.PeilianUI;
+  const C = T.cert;
+
+  async function call(method, body) {
+    const init = {method, headers: {}};
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    try {
+      const response = await fetch("/api/rubrics", init);
+      let data = null;
+      try { data = await response.json(); } catch (error) { data = null; }
+      return {ok: response.ok, status: response.status, data};
+    } catch (error) {
+      return {ok: false, status: 0, data: {detail: C.errors.network}};
+    }
+  }
+
+  function failure(result) {
+    const detail = result.data && result.data.detail;
+    if (typeof detail === "string") return detail;
+    if (Array.isArray(detail)) return detail.map((item) => item.msg).join("; ");
+    if (detail && detail.message) return detail.message;
+    return `HTTP ${result.status}`;
+  }
+
+  async function load() {
+    const result = await call("GET");
+    if (!result.ok) return;
+    const body = $("rubric-list").querySelector("tbody");
+    body.replaceChildren(...result.data.map((rubric) => {
+      const tr = el("tr");
+      tr.dataset.name = rubric.name;
+      tr.append(el("td", null, C.rubric_names[rubric.name] || rubric.name));
+      tr.append(el("td", null, C.rubric_source[rubric.source] || rubric.source));
+      tr.append(el("td", "num", rubric.pass_mark === null ? "–" : rubric.pass_mark));
+      tr.append(el("td", null, rubric.description));
+      return tr;
+    }));
+  }
+
+  function offer(name) {
+    const select = $("f-rubric");
+    if (!select || [...select.options].some((option) => option.value === name)) return;
+    const option = el("option", null, name);
+    option.value = name;
+    select.append(option);
+  }
+
+  $("rubric-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const out = $("rubric-result");
+    const file = $("rubric-file").files[0];
+    if (!file) { out.replaceChildren(el("p", "form-error", C.choose_file)); return; }
+    const name = $("rubric-name").value.trim();
+    const result = await call("POST", {name, yaml: await file.text()});
+    if (!result.ok) { out.replaceChildren(el("p", "form-error", failure(result))); return; }
+    out.replaceChildren(el("p", "hint", fmt(C.rubric_uploaded, {name: result.data.name})));
+    $("rubric-form").reset();
+    offer(result.data.name);
+    await load();
+  });
+
+  load();
+})();
