@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, MetaData, insert, select
 from sqlmodel import Session
 
 from app.storage import repo
@@ -23,8 +23,11 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 def seed(engine: Engine) -> None:
     """A candidate who won a race: attempt 1 stored three times, then an attempt 2."""
-    user, cert, chat = (m.__table__ for m in (User, Certification, ChatSession))  # type: ignore[attr-defined]
     with engine.begin() as conn:
+        # the tables as the old schema has them (later migrations add columns the models know of)
+        meta = MetaData()
+        meta.reflect(conn, only=[m.__tablename__ for m in (User, Certification, ChatSession)])
+        user, cert, chat = (meta.tables[m.__tablename__] for m in (User, Certification, ChatSession))
         conn.execute(insert(user).values(id=1, username="alice", password_hash="x", role="trainee",
                                          must_change_password=False, created_at=T0))
         conn.execute(insert(cert).values(id="c1", name="认证", persona_ids=["p"], rubric="certification", pass_mark=60,

@@ -15,8 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("app_user") as batch:
-        batch.add_column(sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
+    # A plain ADD COLUMN: a batch copy of app_user would drop a table other rows point at, which
+    # SQLite refuses with foreign keys on (an upgraded database holds users, sessions, certificates).
+    op.add_column("app_user", sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
     op.create_table(
         "first_run",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
