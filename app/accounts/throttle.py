@@ -27,37 +27,48 @@ class Limits:
     window_s: float
 
 
-def _count_since(db: Session, column: object, value: str, since: float) -> list[float]:
-    stmt = select(LoginAttempt.at).where(column == value, col(LoginAttempt.at) > since).order_by(col(LoginAttempt.at))
-    return list(db.exec(stmt))
+def _times(db: Session, column: object, value: str, since: float, leave_out: int | None) -> list[float]:
+    stmt = select(LoginAttempt.at).where(column == value, col(LoginAttempt.at) > since)
+    if leave_out is not None:
+        stmt = stmt.where(col(LoginAttempt.id) != leave_out)
+    return list(db.exec(stmt.order_by(col(LoginAttempt.at))))
 
 
 def _wait(times: list[float], limit: int, window_s: float, now: float) -> float:
-    """Seconds until fewer than `limit` of `times` lie inside the window (0 when that is already so)."""
+    """Seconds until one more attempt fits: fewer than `limit` of `times` inside the window (0: it fits now)."""
     if len(times) < limit:
         return 0.0
-    return max(0.0, times[len(times) - limit] + window_s - now)
+    return max(1.0, times[len(times) - limit] + window_s - now)
+
+
+def _refused_for(db: Session, username: str, client: str, now: float, limits: Limits,
+                 leave_out: int | None = None) -> float:
+    """Seconds to wait before one more attempt (besides `leave_out`) may be made; 0 when it may be made now."""
+    since = now - limits.window_s
+    return max(_wait(_times(db, LoginAttempt.username, username, since, leave_out), limits.per_account,
+                     limits.window_s, now),
+               _wait(_times(db, LoginAttempt.client, client, since, leave_out), limits.per_client,
+                     limits.window_s, now))
 
 
 def begin(db: Session, *, username: str, client: str, now: float, limits: Limits) -> tuple[int | None, float]:
-    """Count this attempt; (its id, 0) when it may go on, (None, seconds to wait) when it is refused."""
+    """Count this attempt; (its id, 0) when it may go on, (None, seconds to wait) when it is refused.
+
+    A refused attempt checks no password and is not kept, so it does not lengthen the pause."""
     username, client = _key(username, 200), _key(client, 100)
+    wait = _refused_for(db, username, client, now, limits)
+    if wait:
+        return None, wait
     db.exec(delete(LoginAttempt).where(col(LoginAttempt.at) <= now - limits.window_s))  # type: ignore[call-overload]
     attempt = LoginAttempt(username=username, client=client, at=now)
     db.add(attempt)
     db.commit()
-    since = now - limits.window_s
-    by_account = _count_since(db, LoginAttempt.username, username, since)
-    by_client = _count_since(db, LoginAttempt.client, client, since)
-    if len(by_account) <= limits.per_account and len(by_client) <= limits.per_client:
-        return attempt.id, 0.0
-    db.delete(attempt)  # a refused attempt checks no password, so it does not lengthen the pause
-    db.commit()
-    by_account.remove(now)
-    by_client.remove(now)
-    wait = max(_wait(by_account, limits.per_account, limits.window_s, now),
-               _wait(by_client, limits.per_client, limits.window_s, now))
-    return None, max(wait, 1.0)
+    wait = _refused_for(db, username, client, now, limits, leave_out=attempt.id)  # others may have come meanwhile
+    if wait:
+        db.delete(attempt)
+        db.commit()
+        return None, wait
+    return attempt.id, 0.0
 
 
 def succeeded(db: Session, *, attempt_id: int, username: str) -> None:
