@@ -21,9 +21,10 @@ browser:
 	  echo "Installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; }
 
-# pytest exits 5 when it collected nothing: report it rather than fail the build.
+# pytest exits 5 when it collected nothing: report it rather than fail the build. The tests run
+# in one worker per core (pytest-xdist): real servers and browsers make most of the time.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+	$(BIN)/python -m pytest -q -n auto; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 bench: $(STAMP)
 	$(BIN)/python bench/grade.py
