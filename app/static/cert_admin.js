@@ -189,6 +189,20 @@
     $("f-opens").value = localInput(now);
     $("f-closes").value = localInput(new Date(now.getTime() + 7 * 24 * 3600 * 1000));
     watchRubric(true);  // a new certification starts from the rubric's own pass mark
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = $("cert-submit");
+      button.disabled = true;
+      $("form-status").textContent = C.creating;
+      const made = await api("POST", "/api/certifications", readForm());
+      button.disabled = false;
+      $("form-status").textContent = "";
+      if (made.ok) {
+        location.href = `/certifications/${encodeURIComponent(made.data.id)}?lang=${LANG}`;
+        return;
+      }
+      showProblems($("form-errors"), problems(made), form);
+    });
     await loadPersonas();
     const result = await api("GET", "/api/certifications");
     const rows = result.ok ? result.data : [];
@@ -219,21 +233,6 @@
     }
     $("cert-list").hidden = rows.length === 0;
     $("cert-empty").hidden = rows.length > 0;
-
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const button = $("cert-submit");
-      button.disabled = true;
-      $("form-status").textContent = C.creating;
-      const made = await api("POST", "/api/certifications", readForm());
-      button.disabled = false;
-      $("form-status").textContent = "";
-      if (made.ok) {
-        location.href = `/certifications/${encodeURIComponent(made.data.id)}?lang=${LANG}`;
-        return;
-      }
-      showProblems($("form-errors"), problems(made), form);
-    });
   }
 
   // ---- /certifications/{id} ----
@@ -402,13 +401,9 @@
     await loadAudit();
   }
 
+  // Handlers are wired before anything loads: a click that comes first must not submit the form natively.
   async function detailPage() {
     watchRubric(false);
-    await loadPersonas();
-    const cert = await loadCertification();
-    if (cert) fillForm(cert);
-    await afterChange();
-
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       $("form-status").textContent = "";
@@ -484,6 +479,11 @@
       showProgress(0, started.data.total);
       pollRegrade(started.data.run_id, button);
     });
+
+    await loadPersonas();
+    const cert = await loadCertification();
+    if (cert) fillForm(cert);
+    await afterChange();
   }
 
   function showProgress(done, total) {
