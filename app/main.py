@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.api.routes import (auth, cert_pages, certifications, health, pages, personas, reviews, rubrics, sessions,
                             users)
+from app.accounts.passwords import use_cost
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.headers import SecurityHeadersMiddleware
 from app.core.origin import OriginCheckMiddleware
@@ -44,6 +45,7 @@ def build_llm(settings: Settings) -> LlmRenderer | None:
 
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     """Load and check the cards, phrase banks and rubric; fail fast naming the bad file and field."""
+    use_cost(settings.argon2_time_cost, settings.argon2_memory_kib)
     return AppContext(
         settings=settings,
         clock=clock or SystemClock(),

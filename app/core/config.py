@@ -49,6 +49,8 @@ class Settings(BaseSettings):
         default=5, ge=1, description="wrong passwords for one account within login_window_s before sign-in pauses")
     login_failures_per_client: int = Field(
         default=20, ge=1, description="wrong passwords from one client address within login_window_s before it pauses")
+    argon2_time_cost: int = Field(default=3, ge=1, description="Argon2 passes per password hash (argon2-cffi's default)")
+    argon2_memory_kib: int = Field(default=65536, ge=32, description="Argon2 memory per password hash, in KiB")
     login_window_s: float = Field(default=900.0, gt=0, description="seconds over which failed sign-ins are counted")
     cookie_secure: bool | None = Field(
         default=None, description="the Secure flag of the cookies: unset means set when the request came over HTTPS")
