@@ -395,7 +395,10 @@ class Conversation:
         if reply is not None and not reply.done() and not self._speaking:
             reply.cancel()
         async with self._speech:  # a customer turn being spoken finishes and is stored first
-            card, transcript = await self.ctx.run(close_for_grading, session_id=self.session_id)
+            card, transcript, to_grade = await self.ctx.run(close_for_grading, session_id=self.session_id)
+        if card is None and not to_grade:  # the trainee said nothing: nothing to score
+            self.send({"type": "ended", "reason": reason, "result": "not_scored"})
+            return
         if card is None:
             # Grading is CPU work: it runs beside the database lane, so other sessions' turns are not held up.
             fresh = await to_thread.run_sync(grade_transcript, transcript, self.rubric, self.card.grading_hints())
