@@ -116,7 +116,8 @@
       setConn(T.connected);
       if (retries > 0 || restored) {
         dropCutReplies();
-        ws.send(JSON.stringify({type: "resume", last_seq: lastSeq}));
+        // A reloaded page asks for everything once: the turns it has are kept, their labels come back.
+        ws.send(JSON.stringify({type: "resume", last_seq: retries > 0 ? lastSeq : 0}));
         for (const [id, item] of pending) ws.send(JSON.stringify({type: "message", id, text: item.text}));
       }
       retries = 0;

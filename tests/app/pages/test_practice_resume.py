@@ -31,6 +31,7 @@ def test_reload_language_switch_continue_end_confirmation_and_retry(server: Live
         page.reload()  # F5 in the middle of the practice
         page.wait_for_function(CONNECTED["zh"])
         assert page.evaluate(SHOWN) == [LINES[0], replies[0], LINES[1], replies[1]]
+        page.wait_for_function("document.querySelectorAll('.msg.trainee .feedback-chip').length === 2")
         replies.append(chat(page, LINES[2], 2))
 
         page.locator(".lang-switch").click()  # 中文 → English keeps the session

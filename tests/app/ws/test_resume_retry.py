@@ -48,6 +48,8 @@ async def test_resume_with_history_unscored_silence_and_the_library(server: Live
     await again.send({"type": "resume", "last_seq": 2})  # the page showed turns 1-2 before the socket dropped
     missed = await again.until("customer_end")
     assert (missed["seq"], missed["text"]) == (4, history["turns"][3]["text"])
+    label = await again.seen("feedback")  # and the label of the trainee line after turn 2
+    assert (label["seq"], label["label"]) == (3, "exploratory")
     ack, _end = await line(again, LINES[2])
     assert ack["seq"] == 5  # the conversation goes on where it was
     await again.send({"type": "end"})
