@@ -8,6 +8,7 @@ nothing, ended without a score), so the library does not keep it "in progress" f
 
 import asyncio
 import logging
+from datetime import timezone
 
 from anyio import to_thread
 from sqlalchemy import func, select
@@ -39,8 +40,8 @@ def idle_session_ids(db: Session, *, now: float, idle_s: float) -> list[str]:
         marks = [opened_at] if opened_at is not None else []
         if origin is not None:
             marks += [origin] + [origin + t for t in (typing_at, turn_at) if t is not None]
-        if not marks:  # a row from before the clock reading was kept: its wall-clock creation
-            marks = [created_at.timestamp()]
+        if not marks:  # a row from before the clock reading was kept: its wall-clock creation (stored in UTC)
+            marks = [(created_at if created_at.tzinfo else created_at.replace(tzinfo=timezone.utc)).timestamp()]
         if now - max(marks) >= idle_s:
             idle.append(session_id)
     db.commit()

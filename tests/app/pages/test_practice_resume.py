@@ -26,8 +26,14 @@ def test_reload_language_switch_continue_end_confirmation_and_retry(server: Live
         page.locator("article[data-persona-id='hospital-it-rescue'] button").click()
         page.wait_for_function(CONNECTED["zh"])
         session_id = re.fullmatch(rf"{server.url}/practice/(\w+)\?lang=zh", page.url).group(1)
+        assert page.locator(".lang-switch").get_attribute("href") == f"/practice/{session_id}?lang=en"
         replies = [chat(page, text, index) for index, text in enumerate(LINES[:2])]
 
+        page.go_back()  # Back: the picker, the session still open
+        page.wait_for_selector("article[data-persona-id='hospital-it-rescue']")
+        assert page.url == f"{server.url}/?lang=zh"
+        page.go_forward()  # and Forward to it again
+        page.wait_for_function(CONNECTED["zh"])
         page.reload()  # F5 in the middle of the practice
         page.wait_for_function(CONNECTED["zh"])
         assert page.evaluate(SHOWN) == [LINES[0], replies[0], LINES[1], replies[1]]
