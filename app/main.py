@@ -1,5 +1,7 @@
 """The FastAPI application: create_app(settings) builds everything once, nothing at import."""
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,6 +11,7 @@ from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app import idle
 from app.api.routes import (auth, cert_pages, certifications, health, pages, personas, reviews, rubrics, sessions,
                             users)
 from app.accounts.passwords import use_cost
@@ -76,7 +79,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         migrate(context.engine)
         settle_heap()
+        sweeper = asyncio.get_running_loop().create_task(idle.sweep_forever(context))
         yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
         await handler.drain(app)  # replies in flight are produced and stored before the process ends
         context.engine.dispose()
 

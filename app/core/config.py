@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=5.0, gt=0,
         description="seconds a reply's lease holds unrenewed: a server killed mid-reply delays that reply this long",
     )
+    idle_close_s: float = Field(
+        default=1800.0, gt=0,
+        description="seconds a practice session may sit untouched before it is closed (and graded when the "
+                    "trainee said anything)",
+    )
+    idle_sweep_s: float = Field(default=60.0, gt=0, description="how often the server looks for idle practice sessions")
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
     log_level: str = "INFO"
     db_concurrency: int = Field(

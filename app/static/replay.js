@@ -209,6 +209,7 @@
       extra.append(actChips(turn.acts));
     }
     extra.append(el("ul", "turn-comments"));
+    if (CFG.canRetry && turn.speaker === "trainee") extra.append(window.PeilianScorecard.retryButton(CFG.sessionId, turn.seq));
     if (CFG.canAnnotate) extra.append(buildAnnotate(turn));
     item.append(extra);
     item.addEventListener("click", (event) => {

@@ -95,6 +95,11 @@ class ChatSession(SQLModel, table=True):
     reply_owner: str | None = Field(
         default=None, max_length=32, description="the reply attempt holding reply_lease; it alone renews or ends it"
     )
+    opened_at: float | None = Field(default=None, description="clock reading when the session was created")
+    retry_of_session: str | None = Field(
+        default=None, max_length=32, description="a retry: the session whose turn this one practises again"
+    )
+    retry_of_seq: int | None = Field(default=None, description="a retry: the trainee turn practised again")
 
 
 class Turn(SQLModel, table=True):

@@ -122,7 +122,7 @@ class Conversation:
         elif isinstance(frame, EndFrame):
             await self._on_end()
         elif isinstance(frame, ResumeFrame):
-            await self._on_resume(frame.last_seq)
+            await self._on_resume(frame.last_seq, with_feedback=self.live_feedback)
 
     def time_left(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.now()
@@ -395,7 +395,10 @@ class Conversation:
         if reply is not None and not reply.done() and not self._speaking:
             reply.cancel()
         async with self._speech:  # a customer turn being spoken finishes and is stored first
-            card, transcript = await self.ctx.run(close_for_grading, session_id=self.session_id)
+            card, transcript, to_grade = await self.ctx.run(close_for_grading, session_id=self.session_id)
+        if card is None and not to_grade:  # the trainee said nothing: nothing to score
+            self.send({"type": "ended", "reason": reason, "result": "not_scored"})
+            return
         if card is None:
             # Grading is CPU work: it runs beside the database lane, so other sessions' turns are not held up.
             fresh = await to_thread.run_sync(grade_transcript, transcript, self.rubric, self.card.grading_hints())
@@ -410,8 +413,9 @@ class Conversation:
                            certification_id=self.certification_id, session_id=self.session_id)
         self.send({"type": "ended", "reason": reason, "result": "released_by_hr"})
 
-    async def _on_resume(self, last_seq: int) -> None:
-        """Send again every finished customer turn the client has not seen."""
+    async def _on_resume(self, last_seq: int, with_feedback: bool = False) -> None:
+        """Send again every finished customer turn the client has not seen; asked by the client,
+        in practice also each later trainee line's label (a reloaded page shows them again)."""
         self._shown_seq = max(self._shown_seq, last_seq)
         turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=last_seq)
         for turn in turns:
@@ -419,6 +423,8 @@ class Conversation:
                 self.send(frames.customer_start(turn.seq))
                 self.send(frames.customer_end(turn.seq, turn.text))
                 self._shown_seq = max(self._shown_seq, turn.seq)
+            elif turn.speaker == "trainee" and with_feedback:
+                self.send(frames.feedback(turn.seq, label_line(turn.text, self.language).to_dict()))
 
     async def close(self) -> None:
         """The socket is gone: stop the watchers, but let the reply to the trainee's last line be

@@ -245,6 +245,16 @@ def chat_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Resp
     return render(request, ctx, "chat.html", signed_in)
 
 
+@router.get("/practice/{session_id}", response_class=HTMLResponse)
+def practice_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """One practice session's own address: a reload, Back/Forward or the language switch come back
+    to it, with the conversation so far (or its scorecard once it has ended). Only its trainee opens it."""
+    chat = repo.get_session(db, session_id=session_id)
+    if chat is None or chat.user_id != signed_in.user.id or chat.mode != "practice":
+        return _error_page(request, ctx, signed_in, 404)
+    return render(request, ctx, "chat.html", signed_in, session_id=chat.id)
+
+
 @router.get("/personas", response_class=HTMLResponse)
 def catalogue_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
     """Every persona card with its motive, concern level, difficulty and language, and a start button."""
@@ -408,8 +418,9 @@ def replay_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, s
     if chat is None:
         return _error_page(request, ctx, signed_in, 404)
     header = _session_header(ctx, db, signed_in.user, chat)
+    can_retry = chat.user_id == signed_in.user.id and chat.mode == "practice" and header["scorecard"] is not None
     return render(request, ctx, "replay.html", signed_in, can_annotate=access.can_annotate(db, signed_in.user, chat),
-                  **header)
+                  can_retry=can_retry, **header)
 
 
 def _clock(seconds: float | None) -> str:

@@ -141,7 +141,7 @@ async def test_a_message_after_the_end_is_refused(server: LiveServer) -> None:
     session = server.start_session("hospital-it-rescue")
     client = await open_client(server, session["ws_url"])
     await client.send({"type": "end"})
-    await client.until("scorecard")
+    await client.until("ended")  # nothing said: ended, not scored
     await client.send({"type": "message", "id": "late", "text": "还在吗?"})
     assert (await client.until("error"))["code"] == "session_ended"
     # A new connection to the ended session is refused the same way.
