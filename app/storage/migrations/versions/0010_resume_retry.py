@@ -1,7 +1,7 @@
 """Practice without rough edges: the clock reading a session was created at (the idle sweep), and
 where a retried session came from.
 
-Revision ID: 00XX_helpera
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "00XX_helpera"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
