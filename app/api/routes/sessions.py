@@ -18,7 +18,7 @@ from app.engine.state import initial_state
 from app.import_checks import ImportProblem, first_problem
 from app.storage import library, repo
 from app.storage.models import ChatSession, User
-from app.transcripts import import_transcript, load_transcript
+from app.transcripts import import_transcript, load_transcript, with_figures
 from scoring import Transcript
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -196,7 +196,7 @@ def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
-    return card.data
+    return with_figures(db, session_id=chat.id, card=card.data)
 
 
 @router.get("/{session_id}/trend", summary="The trainee's scores across their sessions")
