@@ -21,7 +21,7 @@ def new_in_library(server: LiveServer, sid: str, user: str) -> int:
     html = server.get("/sessions?lang=en", user).text
     row = re.search(rf'<tr data-session-id="{sid}">(.*?)</tr>', html, re.S)
     assert row, sid
-    found = re.search(r'class="badge fail new-comments"[^>]*>(\d+) new comments<', row.group(1))
+    found = re.search(r'class="badge new-comments"[^>]*>(\d+) new<', row.group(1))
     return int(found.group(1)) if found else 0
 
 
