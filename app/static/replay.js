@@ -152,7 +152,7 @@
       if (!answer) continue;
       const kind = pause.held ? "answer_held" : "answer_missed";
       found.push({kind, cls: pause.held ? "held" : "missed", seq: pause.seq, answerSeq: pause.answer_seq,
-                  from: answer.doneAt, to: answer.doneAt + pause.pause_s, seconds: pause.shown_s ?? pause.pause_s, threshold,
+                  from: answer.doneAt, to: answer.doneAt + pause.pause_s, seconds: pause.shown_s, threshold,
                   reason: reasons.get(`listening.${kind}:${pause.seq}`) || null});
     }
     return found;
