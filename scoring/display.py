@@ -38,9 +38,14 @@ def answer_pauses(report: SilenceReport, threshold: float) -> list[Pause]:
 
 def question_pauses(report: SilenceReport, threshold: float) -> list[QuestionPause]:
     """The scorecard's `question_pauses`: the silence after each question, the verdict, the shown figure."""
-    return [QuestionPause(seq=q.seq, held=q.held, answered=q.answered, gap_s=q.gap,
-                          shown_s=None if q.gap is None else shown(q.gap, threshold, q.held is not False))
-            for q in report.questions]
+    out = []
+    for q in report.questions:
+        value = None if q.gap is None else shown(q.gap, threshold, q.held is not False)
+        verdict = (None if q.held is None or value is None else "broken" if not q.held
+                   else "answered" if q.answered and value < threshold else "held")
+        out.append(QuestionPause(seq=q.seq, held=q.held, answered=q.answered, gap_s=q.gap, shown_s=value,
+                                 verdict=verdict))
+    return out
 
 
 def complete(card: dict[str, Any], transcript: Transcript) -> dict[str, Any]:

@@ -188,6 +188,9 @@ class QuestionPause(BaseModel):
     answered: bool = Field(description="the customer spoke next, ending the silence")
     gap_s: float | None = Field(description="seconds to the next line, the trainee's or the customer's")
     shown_s: float | None = Field(description="gap_s as every page shows it (scoring/display.py)")
+    verdict: Literal["held", "broken", "answered"] | None = Field(
+        default=None, description="held: a silence that met the norm; answered: the customer answered before it; "
+                                  "None: not timed")
 
 
 class Scorecard(BaseModel):

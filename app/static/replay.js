@@ -140,12 +140,10 @@
     const found = [];
     for (const q of card.question_pauses || []) {
       const turn = bySeq.get(q.seq);
-      if (!turn || q.held === null || q.shown_s === null) continue;
-      const kind = q.held === false ? "question_broken" : q.answered && q.shown_s < threshold ? "question_answered" : "question_held";
-      const rule = q.held === false ? "question_broken" : "question_held";
-      found.push({kind, cls: {question_broken: "broken", question_answered: "answered", question_held: "held"}[kind],
-                  seq: q.seq, from: turn.doneAt, to: turn.doneAt + q.gap_s, seconds: q.shown_s, threshold,
-                  reason: reasons.get(`listening.${rule}:${q.seq}`) || null});
+      if (!turn || !q.verdict) continue;
+      const rule = q.verdict === "broken" ? "question_broken" : "question_held";
+      found.push({kind: `question_${q.verdict}`, cls: q.verdict, seq: q.seq, from: turn.doneAt, to: turn.doneAt + q.gap_s,
+                  seconds: q.shown_s, threshold, reason: reasons.get(`listening.${rule}:${q.seq}`) || null});
     }
     for (const pause of card.pauses || []) {
       const answer = bySeq.get(pause.answer_seq);

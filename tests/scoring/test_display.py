@@ -23,10 +23,14 @@ def test_reasons_and_fields_show_one_figure_and_stored_cards_get_the_same() -> N
     assert (pause.pause_s, pause.shown_s, pause.held) == (1.25, 1.3, False)
     assert "1.3" in missed.reason and "1.2 " not in missed.reason
     broken = next(q for q in card.question_pauses if q.held is False)
-    assert (broken.seq, broken.gap_s, broken.shown_s) == (5, 3.96, 3.9)
+    assert (broken.seq, broken.gap_s, broken.shown_s, broken.verdict) == (5, 3.96, 3.9, "broken")
     assert "3.9" in points(card, "listening.question_broken")[0].reason
     answered = next(q for q in card.question_pauses if q.seq == 1)
-    assert (answered.held, answered.answered, answered.shown_s) == (True, True, 1.0)
+    assert (answered.held, answered.answered, answered.shown_s, answered.verdict) == (True, True, 1.0, "answered")
+    waited = next(q for q in card.question_pauses if q.seq == 3)  # the customer answered after 1 s too
+    assert waited.verdict == "answered"
+    held = grade(tx(("t", "预算大概是多少?", 1, 3), ("c", "八十万左右。", 7.5, 9))).question_pauses[0]
+    assert (held.shown_s, held.verdict) == (4.5, "held")  # a silence that met the norm
     talk = points(card, "listening.talk_ratio_ok") + points(card, "listening.talk_ratio_high")
     assert card.talk_percent == percent(card.talk_ratio) and f"{card.talk_percent}%" in talk[0].reason
 

@@ -429,16 +429,13 @@ def _clock(seconds: float | None) -> str:
 
 def _silence_marks(card: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
     """Each trainee line's silences as the replay shows them (static/replay.js computeMarks): the
-    grader's verdicts and figures; green only for a silence that met the norm."""
+    grader's verdicts and figures."""
     norm = card["silence"]["threshold_s"]
     marks: dict[int, list[dict[str, Any]]] = {}
     for q in card.get("question_pauses", []):
-        if q["held"] is None or q["shown_s"] is None:
-            continue
-        kind = ("question_broken" if q["held"] is False
-                else "question_answered" if q["answered"] and q["shown_s"] < norm else "question_held")
-        cls = {"question_broken": "broken", "question_answered": "answered", "question_held": "held"}[kind]
-        marks.setdefault(q["seq"], []).append({"kind": kind, "cls": cls, "s": f"{q['shown_s']:.1f}", "norm": f"{norm:g}"})
+        if q["verdict"]:
+            marks.setdefault(q["seq"], []).append({"kind": f"question_{q['verdict']}", "cls": q["verdict"],
+                                                    "s": f"{q['shown_s']:.1f}", "norm": f"{norm:g}"})
     for p in card.get("pauses", []):
         kind = "answer_held" if p["held"] else "answer_missed"
         marks.setdefault(p["seq"], []).append({"kind": kind, "cls": "held" if p["held"] else "missed",

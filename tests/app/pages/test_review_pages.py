@@ -474,6 +474,7 @@ def test_replay_shows_all_with_the_graders_figures_and_threads_replies_marked_ne
     for q in card["question_pauses"]:
         if q["held"] is not None and q["shown_s"] is not None:
             kind = ("broken" if q["held"] is False else "answered" if q["answered"] and q["shown_s"] < norm else "held")
+            assert q["verdict"] == kind
             expected.setdefault(q["seq"], []).append((kind, f"{q['shown_s']:.1f}"))
     for p in card["pauses"]:
         expected.setdefault(p["seq"], []).append(("held" if p["held"] else "missed", f"{p['shown_s']:.1f}"))
