@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.storage import repo
 from app.storage.models import ChatSession, Scorecard, Turn, half_spoken, utcnow
-from scoring import Rubric, Transcript, grade, label
+from scoring import Rubric, Transcript, display, grade, label
 
 
 def turn_json(turn: Turn | Row[Any]) -> dict[str, Any]:
@@ -54,6 +54,15 @@ def load_transcript(db: Session, *, session_id: str) -> dict[str, Any] | None:
     return transcript_json(chat, repo.list_turns(db, session_id=session_id))
 
 
+def with_figures(db: Session, *, session_id: str, card: dict[str, Any]) -> dict[str, Any]:
+    """A stored scorecard with the figures pages show (scoring/display.py), filled in from its
+    transcript where it was graded before the grader wrote them."""
+    if "talk_percent" in card and "question_pauses" in card:
+        return card
+    transcript = load_transcript(db, session_id=session_id)
+    return display.complete(card, Transcript.model_validate(transcript)) if transcript else card
+
+
 def close_for_grading(db: Session, *, session_id: str) -> tuple[dict[str, Any] | None, dict[str, Any], bool]:
     """End the session (once); return its stored scorecard, if any, its transcript, and whether it
     is to be graded (`scorable`)."""
@@ -71,7 +80,7 @@ def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[s
     """End the session (once) and store its scorecard; return the scorecard JSON."""
     stored, transcript, _scorable = close_for_grading(db, session_id=session_id)
     if stored is not None:
-        return stored
+        return with_figures(db, session_id=session_id, card=stored)
     card = grade_transcript(transcript, rubric, hints)
     return repo.store_scorecard(db, session_id=session_id, rubric=rubric.name, data=card)
 

@@ -169,16 +169,27 @@ class ScorecardVersion(SQLModel, table=True):
 
 
 class Comment(SQLModel, table=True):
-    """A coach's comment on one turn (seq) or on the whole session (seq None)."""
+    """A coach's comment on one turn (seq) or on the whole session (seq None), or a reply to one (parent_id)."""
 
     __tablename__ = "comment"
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: str = Field(foreign_key="chat_session.id", index=True, max_length=32)
     seq: int | None = None
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
     author_id: int = Field(foreign_key="app_user.id")
     text: str
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CommentSeen(SQLModel, table=True):
+    """The last comment a user has read on a session: later ones by others are new to them."""
+
+    __tablename__ = "comment_seen"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    session_id: str = Field(foreign_key="chat_session.id", primary_key=True, max_length=32)
+    last_seen_id: int
 
 
 class LabelCorrection(SQLModel, table=True):

@@ -19,7 +19,7 @@ from app import retry
 from app.import_checks import ImportProblem, first_problem
 from app.storage import library, repo
 from app.storage.models import MAX_SEQ, ChatSession, User, half_spoken
-from app.transcripts import import_transcript, load_transcript
+from app.transcripts import import_transcript, load_transcript, with_figures
 from scoring import Transcript
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -257,7 +257,7 @@ def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str
             raise HTTPException(status.HTTP_409_CONFLICT,
                                 detail="学员未发言，本次练习不评分 / the trainee said nothing; this session has no scorecard")
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
-    return card.data
+    return with_figures(db, session_id=chat.id, card=card.data)
 
 
 @router.get("/{session_id}/trend", summary="The trainee's scores across their sessions")
