@@ -19,14 +19,14 @@ from typing import Any
 
 from app.renderers.base import chunk_text
 
-THINK_BASE_S = 0.5
-THINK_PER_UNIT_S = {"zh": 0.025, "en": 0.05}  # per character (zh) or word (en) of the reply
+THINK_BASE_S = 0.4
+THINK_PER_UNIT_S = {"zh": 0.025, "en": 0.045}  # per character (zh) or word (en) of the reply
 THINK_MAX_S = 2.2  # of the length part: a person does not take ever longer to start a long answer
 HARD_EXTRA_S = 0.9
 HARD_ACTS = frozenset({"voice_concern", "refuse", "correct", "end"})
 READ_PER_UNIT_S = {"zh": 0.01, "en": 0.04}  # reading the trainee's line
 READ_MAX_S = 0.8
-TYPE_PER_UNIT_S = {"zh": 0.06, "en": 0.15}  # shown at ~16 characters, ~7 words a second
+TYPE_PER_UNIT_S = {"zh": 0.055, "en": 0.12}  # shown at ~18 characters, ~8 words a second
 SENTENCE_PAUSE_S = 0.2
 _SENTENCE_END = re.compile(r"[。！？!?….][\"'”’)）]*\s*$")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
