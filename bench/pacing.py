@@ -6,7 +6,7 @@ both languages: the built-in `good` trainee's lines, each sent shortly after the
 previous reply has ended (so no golden-silence additions interfere). For every line it times,
 from the moment the line is sent:
 
-- first sign: the first frame that shows the customer is answering (`customer_thinking`, or
+- first sign: the first frame that shows the customer is answering (`thinking`, or
   `customer_start` when the server sends no thinking frame);
 - full reply: the `customer_end` of the reply to that line.
 
@@ -39,7 +39,7 @@ from app.simulation import strategy_script  # noqa: E402
 from tests.utils.process import ServeProcess  # noqa: E402
 
 PASSWORD = "pacing-bench-password"
-FIRST_SIGN = ("customer_thinking", "customer_start", "customer_delta", "customer_end")
+FIRST_SIGN = ("thinking", "customer_start", "customer_delta", "customer_end")
 
 
 @dataclass
@@ -88,7 +88,7 @@ async def session(server: ServeProcess, http: httpx.Client, cookie: str, persona
                         return
                     elif first is None and kind in FIRST_SIGN and frame.get("seq", reply_seq) == reply_seq:
                         waited = time.perf_counter() - sent
-                        first = waited if kind == "customer_thinking" else waited / scale
+                        first = waited if kind == "thinking" else waited / scale
                     if kind == "customer_end" and frame.get("seq") == reply_seq:
                         full = (time.perf_counter() - sent) / scale
                         figures.replies.append(Reply(language, frame["text"], first or full, full))

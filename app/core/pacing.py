@@ -9,7 +9,7 @@ them by `customer_delay_scale`) and depend only on their arguments, so tests kno
 - typing time, per shown piece: Chinese is typed per character, English per word, with a
   breath after the end of a sentence.
 
-The trainee sees that the customer is thinking at once (the `customer_thinking` frame), so
+The trainee sees that the customer is thinking at once (the `thinking` frame), so
 these pauses read as the customer's, not as a slow server.
 """
 

@@ -1,4 +1,4 @@
-// "The customer is thinking…": shown from the server's customer_thinking frame (sent as soon as a
+// "The customer is thinking…": shown from the server's `thinking` frame (sent as soon as a
 // trainee line is taken) until the reply to that line starts, or the session ends. Shared by the
 // chat page and the certification attempt page; each passes every frame to PeilianThinking.frame.
 window.PeilianThinking = (function () {
@@ -18,7 +18,7 @@ window.PeilianThinking = (function () {
 
   function frame(f) {
     if (!box) return;
-    if (f.type === "customer_thinking") show(f.reply_to);
+    if (f.type === "thinking") show(f.reply_to);
     else if (f.type === "customer_start" && replyTo !== null && f.seq > replyTo) hide();
     else if (f.type === "scorecard" || f.type === "ended") hide();
     else if (f.type === "error" && (f.code === "session_ended" || f.code === "time_up")) hide();

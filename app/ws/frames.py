@@ -122,11 +122,11 @@ def feedback(seq: int, verdict: dict[str, Any]) -> dict[str, Any]:
     return {"type": "feedback", "seq": seq, **verdict}
 
 
-def customer_thinking(reply_to: int) -> dict[str, Any]:
+def thinking(reply_to: int) -> dict[str, Any]:
     """Sent as soon as a trainee line is taken (after its ack): the customer is thinking about
     the line numbered `reply_to`; the page shows it until the reply's customer_start. Added to
     the frames of DESIGN 4.2; none of those changed."""
-    return {"type": "customer_thinking", "reply_to": reply_to}
+    return {"type": "thinking", "reply_to": reply_to}
 
 
 def customer_start(seq: int) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """One WebSocket connection to a session: the turn flow of DESIGN 4.2.
 
-persist the trainee line -> ack -> customer_thinking (at once) -> (after a think delay that
+persist the trainee line -> ack -> thinking (at once) -> (after a think delay that
 depends on the reply, app/core/pacing.py) step the customer engine -> render -> stream
 customer_start / customer_delta / customer_end -> persist.
 
@@ -135,7 +135,7 @@ class Conversation:
         if left is not None and not self._ended:
             self._spawn(self._time_limit(left))
         if not self._ended and unanswered:
-            self.send(frames.customer_thinking(unanswered[-1].seq))
+            self.send(frames.thinking(unanswered[-1].seq))
             self._schedule_reply()
 
     async def _time_limit(self, left: float) -> None:
@@ -172,7 +172,7 @@ class Conversation:
         if self.live_feedback:
             self.send(frames.feedback(turn.seq, verdict.to_dict()))
         if created:
-            self.send(frames.customer_thinking(turn.seq))
+            self.send(frames.thinking(turn.seq))
             self._schedule_reply()
 
     def _schedule_reply(self) -> None:

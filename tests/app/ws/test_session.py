@@ -202,10 +202,10 @@ async def test_customer_thinks_at_once_then_answers_at_a_pace_set_by_its_reply(d
         session = live.start_session("hospital-it-rescue")
         client = await open_client(live, session["ws_url"])
         await client.send({"type": "message", "id": "q", "text": text})
-        thinking = await client.until("customer_thinking")  # the clock has not moved
+        thinking = await client.until("thinking")  # the clock has not moved
         ack = await client.seen("ack")
-        assert thinking == {"type": "customer_thinking", "reply_to": ack["seq"]}
-        assert [f["type"] for f in client.frames] == ["ack", "feedback", "customer_thinking"]
+        assert thinking == {"type": "thinking", "reply_to": ack["seq"]}
+        assert [f["type"] for f in client.frames] == ["ack", "feedback", "thinking"]
         with pytest.raises(TimeoutError):
             await client.until("customer_start", timeout=0.3)  # thinking, not yet typing
         task = asyncio.ensure_future(client.until("customer_end", timeout=20))
@@ -216,7 +216,7 @@ async def test_customer_thinks_at_once_then_answers_at_a_pace_set_by_its_reply(d
         turns = live.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
     question, answer = turns
     kinds = [f["type"] for f in client.frames]
-    assert kinds.index("customer_thinking") < kinds.index("customer_start") < kinds.index("customer_delta")
+    assert kinds.index("thinking") < kinds.index("customer_start") < kinds.index("customer_delta")
     think = think_delay(answer["text"], "zh", answer["acts"], text)
     assert think <= answer["started_at"] - question["sent_at"] <= think + 0.1
     typed = speaking_time(answer["text"], "zh")
