@@ -23,7 +23,7 @@ def test_longer_replies_take_longer_to_think_and_type_and_hard_ones_longer_still
     assert thinks == sorted(thinks) and thinks[0] < thinks[-1]  # monotone in the reply's length
     assert all(a < b for a, b in zip(typed, typed[1:]))  # strictly: every character or word is typed
     short, long_ = thinks[0] + typed[0], thinks[-1] + typed[-1]
-    assert short < 1.5 < 5.0 < long_  # "Noted." comes in about a second; a paragraph takes several
+    assert short < 1.5 and long_ > 4.0  # "Noted." comes in about a second; a paragraph takes several
     assert think_delay(replies[-1], language) <= 3.0  # nobody waits long for the first word
     for kind in HARD_ACTS:
         assert think_delay(replies[1], language, [{"kind": "reveal"}, {"kind": kind}]) > think_delay(replies[1], language)
