@@ -21,6 +21,11 @@ def test_longer_replies_take_longer_to_think_and_type_and_hard_ones_longer_still
     thinks = [think_delay(r, language) for r in replies]
     typed = [speaking_time(r, language) for r in replies]
     assert thinks == sorted(thinks) and thinks[0] < thinks[-1]  # monotone in the reply's length
+    pieces = chunk_text(replies[-1], language)
+    growing = ["".join(pieces[:n]) for n in range(1, len(pieces) + 1)]
+    for measure in (think_delay, speaking_time):
+        times = [measure(text, language) for text in growing]
+        assert times == sorted(times), measure.__name__  # never quicker for saying more
     assert all(a < b for a, b in zip(typed, typed[1:]))  # strictly: every character or word is typed
     short, long_ = thinks[0] + typed[0], thinks[-1] + typed[-1]
     assert short < 1.5 and long_ > 4.0  # "Noted." comes in about a second; a paragraph takes several
