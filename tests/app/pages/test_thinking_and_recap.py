@@ -45,6 +45,7 @@ def test_the_page_shows_the_customer_thinking_then_the_fact_recap(server: LiveSe
             assert page.locator("#thinking").is_hidden()
 
             session_id = page.evaluate("window.PEILIAN.socket.url.split('/').pop()")
+            page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
             page.locator("#end").click()
             page.wait_for_selector("#fact-recap .recap-count")
             recap = server.get(f"/api/sessions/{session_id}/facts", user).json()
