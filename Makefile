@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/grade.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/variety.py
+	$(BIN)/python bench/pacing.py
 	$(BIN)/python bench/load.py
 
 clean:

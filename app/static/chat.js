@@ -159,6 +159,7 @@
   }
 
   function onFrame(frame) {
+    window.PeilianThinking.frame(frame);
     switch (frame.type) {
       case "ack": {
         const item = pending.get(frame.id);
@@ -324,6 +325,7 @@
     const S = window.PeilianScorecard;
     const steps = S.nextSteps(card, null);  // what to do next time comes first
     if (steps) result.append(steps);
+    result.append(window.PeilianFactRecap.section(session.id));
 
     const grid = el("div", "grid2");
     const left = el("div");

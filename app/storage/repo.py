@@ -340,6 +340,22 @@ def claim_and_begin(
     return Begun(engine_state, pending, said, turn)
 
 
+_STATE = select(CHAT.c.engine_state, CHAT.c.status).where(CHAT.c.id == bindparam("sid"))
+
+
+def waiting_lines(db: Session, *, session_id: str) -> tuple[dict[str, Any], list[Turn]] | None:
+    """Read only: the engine state and the trainee lines the customer has not taken in yet, as
+    `claim_and_begin` would find them now (for pacing the reply before it is produced); None
+    when nothing waits or the session has ended."""
+    conn = db.connection()
+    head = conn.execute(_STATE, {"sid": session_id}).first()
+    if head is None or head.status == "ended":
+        return None
+    after = conn.execute(_TURNS_AFTER, {"sid": session_id, "after": int((head.engine_state or {}).get("last_seq", 0))})
+    pending = [Turn(**t._mapping) for t in after if t.speaker == "trainee"]
+    return (head.engine_state, pending) if pending else None
+
+
 def finish_customer_turn(
     db: Session, *, session_id: str, turn_id: int, text: str, ended_at: float, renderer: str,
     engine_state: dict[str, Any], owner: str, acts: list[dict[str, Any]] | None = None,

@@ -16,6 +16,7 @@ from app.api.deps import ContextDep, CurrentUserDep, DbDep
 from app.api.routes.pages import ui_text
 from app.engine.state import initial_state
 from app import retry
+from app.fact_recap import fact_recap
 from app.import_checks import ImportProblem, first_problem
 from app.storage import library, repo
 from app.storage.models import MAX_SEQ, ChatSession, User, half_spoken
@@ -258,6 +259,25 @@ def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str
                                 detail="学员未发言，本次练习不评分 / the trainee said nothing; this session has no scorecard")
         raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
     return with_figures(db, session_id=chat.id, card=card.data)
+
+
+@router.get("/{session_id}/facts", summary="Which of the customer's facts the trainee uncovered")
+def read_fact_recap(session_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    """Once the session has ended: the facts uncovered out of the card's, by subject (app/fact_recap.py).
+    403 for a certification attempt whose results HR has not released; 404 when the session's
+    persona is not a card of this server (an imported transcript)."""
+    chat = visible_session(db, user, session_id)
+    if access.result_hidden(db, user, chat):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=UNRELEASED)
+    if chat.status != "ended":
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="会话尚未结束 / the session has not ended yet")
+    card = ctx.personas.get(chat.persona_id)
+    if card is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            detail=f"没有这位客户的档案 / no persona card {chat.persona_id!r} on this server")
+    transcript = load_transcript(db, session_id=session_id)
+    assert transcript is not None
+    return {"session_id": chat.id, "persona_id": card.id, **fact_recap(card, transcript["turns"])}
 
 
 @router.get("/{session_id}/trend", summary="The trainee's scores across their sessions")
