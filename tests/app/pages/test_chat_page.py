@@ -162,10 +162,14 @@ def test_when_the_customer_closes_the_meeting_the_page_shows_the_scorecard_and_s
         sign_in(page, server, "pushy")
         page.goto(f"{server.url}/?lang=zh&persona=carrier-aiops-complacent")
         page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        session_id = page.url.split("/practice/")[1].split("?")[0]
         for index, line in enumerate(pitches):
-            if page.locator("#result .overall").count():
-                break
             chat(page, line, index)
+            turns = server.get(f"/api/sessions/{session_id}/transcript", "pushy").json()["turns"]
+            if any(act["kind"] == "end" for act in turns[-1].get("acts") or []):
+                break  # the customer closed the meeting with that reply (the scorecard follows)
+        else:
+            raise AssertionError("the customer never closed the meeting")
         page.wait_for_selector("#result .overall", timeout=10_000)
         assert page.locator("#input").is_disabled() and page.locator("#send").is_disabled()
         assert page.locator("#end").is_disabled()
