@@ -146,6 +146,13 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
         in_viewport(page, "#end")
 
 
+def header_on_one_line(page: Any) -> None:
+    """On a 1280 px desktop the brand and every menu item share one line."""
+    middles = page.evaluate("""() => [...document.querySelectorAll('.top .brand, .top .nav > *')]
+        .filter(e => e.getClientRects().length).map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })""")
+    assert max(middles) - min(middles) < 12, f"{page.url}: the header wraps: {middles}"
+
+
 def serious_violations(page: Any) -> list[str]:
     """axe-core's serious and critical findings on the page as it stands, one line each."""
     from axe_playwright_python.sync_playwright import Axe
@@ -188,6 +195,7 @@ def test_every_page_passes_axe_and_is_keyboard_usable(site: Site) -> None:
                     page.wait_for_load_state("networkidle")
                     if "/replay" in path:
                         page.click("#show-all")  # every turn with its labels, acts and forms
+                    header_on_one_line(page)
                     problems += serious_violations(page)
             if user == "alice":
                 page.goto(site.url("/?lang=en"))
