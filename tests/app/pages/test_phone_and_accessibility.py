@@ -112,6 +112,7 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
         no_page_scroll(page)
         in_viewport(page, "#input")
         in_viewport(page, "#end")
+        problems = serious_violations(page)
         # the server's limit holds in the page: a counter near it, and nothing past it can be typed or pasted
         assert page.get_attribute("#input", "maxlength") == str(MAX_CHARS) and page.locator("#char-count").is_hidden()
         page.locator("#input").fill("好" * 250)
@@ -125,6 +126,10 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
         page.locator("#input").press("Enter")  # at the limit the server takes the line
         page.wait_for_function("[...document.querySelectorAll('.msg.trainee .meta')].some(e => /#\\d/.test(e.textContent))")
         assert page.locator("#char-count").is_hidden() and page.locator(".msg.error").count() == 0
+        page.wait_for_selector(".msg.customer[data-seq]:not(.typing)")
+        page.click("#end")
+        page.wait_for_selector("#result .overall")
+        no_page_scroll(page)  # the scorecard too
 
         page.goto(site.url(f"/sessions?lang={lang}"))
         no_page_scroll(page)
@@ -134,7 +139,9 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
 
         page.goto(site.url(f"/sessions/{site.sessions[lang]}/replay?lang={lang}"))
         page.wait_for_selector("body[data-replay-ready=true]")
+        page.click("#show-all")
         no_page_scroll(page)
+        problems += serious_violations(page)
 
         page.goto(site.url(f"/personas?lang={lang}"))
         no_page_scroll(page)
@@ -144,6 +151,9 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
         no_page_scroll(page)
         in_viewport(page, "#input")
         in_viewport(page, "#end")
+        assert page.get_attribute("#input", "maxlength") == str(MAX_CHARS)
+        problems += serious_violations(page)
+        assert not problems, "\n".join(problems)
 
 
 def header_on_one_line(page: Any) -> None:
@@ -169,7 +179,7 @@ def test_every_page_passes_axe_and_is_keyboard_usable(site: Site) -> None:
     ico = site.server.client().get("/favicon.ico")
     assert ico.status_code == 200 and ico.headers["content-type"] == "image/x-icon" and ico.content[:4] == b"\0\0\1\0"
     sid = site.sessions["zh"]
-    pages: dict[str | None, list[tuple[str, str]]] = {  # user -> (path, selector that says it has loaded)
+    pages: dict[str | None, list[tuple[str, ...]]] = {  # user -> (path, selectors that say it has loaded)
         None: [("/login", "#login-form"), ("/verify", "form"), (f"/verify/{site.code}", "main")],
         "alice": [("/", "article[data-persona-id] button"), ("/?persona=hospital-it-rescue", "#persona-name:not(:empty)"),
                   ("/personas", "tr[data-persona-id]"),
@@ -177,7 +187,8 @@ def test_every_page_passes_axe_and_is_keyboard_usable(site: Site) -> None:
                   (f"/sessions/{sid}/print", "main"), ("/my/certifications", "article[data-cert-id]"),
                   (site.attempt, "#persona-name"), (f"/certificates/{site.code}", "main"), ("/password", "form")],
         "laoshi": [("/calibration", "main"), (f"/sessions/{sid}/replay", "body[data-replay-ready=true]")],
-        "hr1": [("/certifications", "#cert-list tbody tr"), (f"/certifications/{site.cert_id}", "#results tbody tr")],
+        "hr1": [("/certifications", "#cert-list tbody tr"),
+                (f"/certifications/{site.cert_id}", "#results tbody tr", "#audit tr[data-action]")],
         "admin1": [("/admin/users", "#users-table tbody tr")],
     }
     problems: list[str] = []
@@ -189,10 +200,10 @@ def test_every_page_passes_axe_and_is_keyboard_usable(site: Site) -> None:
             if user:
                 sign_in(page, site.server, user)
             for lang in ("zh", "en"):
-                for path, ready in visits:
+                for path, *ready in visits:
                     page.goto(site.url(f"{path}{'&' if '?' in path else '?'}lang={lang}"))
-                    page.wait_for_selector(ready, state="attached")
-                    page.wait_for_load_state("networkidle")
+                    for selector in ready:
+                        page.wait_for_selector(selector, state="attached")
                     if "/replay" in path:
                         page.click("#show-all")  # every turn with its labels, acts and forms
                     header_on_one_line(page)
