@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from app.core.clock import FakeClock
@@ -124,7 +125,7 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
         assert page.locator("#char-count").inner_text() == LEFT[lang].format(n=0)
         in_viewport(page, "#char-count")
         page.locator("#input").press("Enter")  # at the limit the server takes the line
-        page.wait_for_function("[...document.querySelectorAll('.msg.trainee .meta')].some(e => /#\\d/.test(e.textContent))")
+        page.wait_for_selector(".msg.trainee[data-seq]")  # acknowledged
         assert page.locator("#char-count").is_hidden() and page.locator(".msg.error").count() == 0
         page.wait_for_selector(".msg.customer[data-seq]:not(.typing)")
         page.click("#end")
@@ -159,7 +160,8 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
 def header_on_one_line(page: Any) -> None:
     """On a 1280 px desktop the brand and every menu item share one line."""
     middles = page.evaluate("""() => [...document.querySelectorAll('.top .brand, .top .nav > *')]
-        .filter(e => e.getClientRects().length).map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })""")
+        .filter(e => e.getClientRects().length)
+        .map(e => { const r = e.getBoundingClientRect(); return r.top + r.height / 2; })""")
     assert max(middles) - min(middles) < 12, f"{page.url}: the header wraps: {middles}"
 
 
@@ -176,13 +178,14 @@ def test_every_page_passes_axe_and_is_keyboard_usable(site: Site) -> None:
     """Each page as the role that uses it, in Chinese and English: no serious or critical axe finding.
     On the way: the favicon answers, the start buttons name their customer, the replay's timeline works
     from the keyboard."""
-    ico = site.server.client().get("/favicon.ico")
+    ico = httpx.get(site.url("/favicon.ico"))  # asked for before any sign-in
     assert ico.status_code == 200 and ico.headers["content-type"] == "image/x-icon" and ico.content[:4] == b"\0\0\1\0"
+    assert httpx.get(site.url("/static/favicon.svg")).headers["content-type"].startswith("image/svg+xml")
     sid = site.sessions["zh"]
     pages: dict[str | None, list[tuple[str, ...]]] = {  # user -> (path, selectors that say it has loaded)
         None: [("/login", "#login-form"), ("/verify", "form"), (f"/verify/{site.code}", "main")],
-        "alice": [("/", "article[data-persona-id] button"), ("/?persona=hospital-it-rescue", "#persona-name:not(:empty)"),
-                  ("/personas", "tr[data-persona-id]"),
+        "alice": [("/", "article[data-persona-id] button"),
+                  ("/?persona=hospital-it-rescue", "#persona-name:not(:empty)"), ("/personas", "tr[data-persona-id]"),
                   ("/sessions", "#library"), (f"/sessions/{sid}/replay", "body[data-replay-ready=true]"),
                   (f"/sessions/{sid}/print", "main"), ("/my/certifications", "article[data-cert-id]"),
                   (site.attempt, "#persona-name"), (f"/certificates/{site.code}", "main"), ("/password", "form")],
