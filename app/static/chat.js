@@ -33,6 +33,7 @@
       if (card.brief) box.append(el("p", "brief", card.brief));
       const start = el("button", "start", T.start);
       start.type = "button";
+      start.setAttribute("aria-label", fmt(T.start_with, {name: card.name}));  // which of the twelve, for a screen reader
       start.addEventListener("click", () => startSession(card));
       box.append(start);
       grid.append(box);

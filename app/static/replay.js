@@ -559,6 +559,21 @@
   });
 
   // ---- the timeline (SVG): lanes for typing and speaking, every pause, and the silence marks ----
+  // A turn's bar and a silence mark act as buttons: reached with Tab, pressed with Enter or Space.
+  function pressable(node, name, onPress) {
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", name);
+    node.addEventListener("click", (event) => { event.stopPropagation(); onPress(); });
+    node.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();
+      onPress();
+    });
+    return node;
+  }
+
   const TL = {left: 64, right: 14, width: 900};
   const timeX = (t) => TL.left + (duration ? t / duration : 0) * (TL.width - TL.left - TL.right);
 
@@ -597,9 +612,8 @@
       const bar = svg("rect", {x: timeX(turn.start), y: lane, width, height: laneH, rx: 3,
                                class: `bar ${turn.speaker === "trainee" ? "typing" : "speaking"}`, "data-seq": turn.seq});
       const label = info.get(turn.seq);
-      titled(bar, `#${turn.seq} ${clock(turn.start)}–${clock(turn.doneAt)}${label ? " · " + labelName(label.label, label.topic, label.pitch) : ""}`);
-      bar.addEventListener("click", (event) => { event.stopPropagation(); jump(turn.seq); });
-      box.append(bar);
+      const name = `#${turn.seq} ${turn.speaker === "trainee" ? R.trainee : R.customer} ${clock(turn.start)}–${clock(turn.doneAt)}${label ? " · " + labelName(label.label, label.topic, label.pitch) : ""}`;
+      box.append(pressable(titled(bar, name), name, () => jump(turn.seq)));
     }
 
     // Marks; their seconds printed below, the faults first so that a label never hides one.
@@ -620,8 +634,7 @@
         group.append(svg("text", {x: x1, y: row, class: "mark-label"}, text));
       }
       titled(group, `#${mark.seq} ${markText(mark)}${mark.reason ? "\n" + mark.reason : ""}`);
-      group.addEventListener("click", (event) => { event.stopPropagation(); jump(mark.seq); });
-      box.append(group);
+      box.append(pressable(group, `#${mark.seq} ${markText(mark)}`, () => jump(mark.seq)));
     }
 
     // Axis with a tick every 5/10/15/30/60/120 s.
@@ -819,7 +832,7 @@
     const width = Math.max(box.clientWidth || 0, 260);
     const height = 150;
     const pad = {left: 30, right: 14, top: 12, bottom: 24};
-    const chart = svg("svg", {viewBox: `0 0 ${width} ${height}`, width: "100%", height, class: "trend", role: "img", "aria-label": R.trend});
+    const chart = svg("svg", {viewBox: `0 0 ${width} ${height}`, width: "100%", height, class: "trend", role: "group", "aria-label": R.trend});  // its points are links
     const x = (i) => pad.left + (series.length === 1 ? 0.5 : i / (series.length - 1)) * (width - pad.left - pad.right);
     const y = (v) => pad.top + (1 - v / 100) * (height - pad.top - pad.bottom);
     for (const level of [0, 50, 100]) {
@@ -832,7 +845,9 @@
       const link = svg("a", {href: `/sessions/${encodeURIComponent(p.session_id)}/replay?lang=${CFG.lang}`, class: current ? "point current" : "point"});
       link.setAttribute("data-session-id", p.session_id);
       link.append(svg("circle", {cx: x(i), cy: y(p.overall), r: current ? 6.5 : 4}));
-      titled(link, `${localTime(p.created_at)} · ${p.persona_id} · ${T.overall} ${p.overall}`);
+      const name = `${localTime(p.created_at)} · ${p.persona_id} · ${T.overall} ${p.overall}`;
+      link.setAttribute("aria-label", name);
+      titled(link, name);
       chart.append(link);
       if (current) chart.append(svg("text", {x: x(i), y: y(p.overall) - 10, "text-anchor": "middle", class: "current-label"}, String(p.overall)));
     });

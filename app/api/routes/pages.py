@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
@@ -92,6 +92,7 @@ def render(request: Request, ctx: ContextDep, name: str, signed_in: SignedIn | N
         "csrf": signed_in.csrf if signed_in else "",
         "switch_query": urlencode(query),
         "threshold_s": ctx.rubric.silence_threshold_s,
+        "max_message_chars": ctx.settings.max_message_chars,
         "csp_nonce": csp_nonce(request.state),
         **extra,
     }
@@ -238,6 +239,13 @@ def logout_submit(request: Request, ctx: ContextDep, db: DbDep, signed_in: Maybe
     response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(COOKIE, path="/", secure=cookie_secure(request, ctx.settings), httponly=True)
     return response
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links: answer with the icon, not a 404."""
+    return FileResponse(APP_DIR / "static" / "favicon.ico", media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/", response_class=HTMLResponse)
