@@ -155,6 +155,19 @@ def visible(db: Session, user: User) -> list[Assignment]:
                                        col(Assignment.id).in_(named)))))
 
 
+def may_read(db: Session, user: User, row: Assignment) -> bool:
+    """The rule of `visible`, for one assignment."""
+    if user.role in ("hr", "admin"):
+        return True
+    named = select(User.id).join(AssignmentTrainee, col(AssignmentTrainee.user_id) == User.id).where(
+        AssignmentTrainee.assignment_id == row.id)
+    if user.role == "coach":
+        return (user.id in (row.created_by, row.team_of)
+                or db.exec(named.where(User.coach_id == user.id)).first() is not None)
+    return ((row.team_of is not None and row.team_of == user.coach_id and user.role == "trainee")
+            or db.exec(named.where(User.id == user.id)).first() is not None)
+
+
 def attempts(db: Session, *, row: Assignment, user_ids: Iterable[int]) -> dict[int, list[Attempt]]:
     """Each trainee's practice sessions of the persona started since the assignment was made (no
     certification attempts, imports or one-turn retries)."""

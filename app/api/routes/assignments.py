@@ -153,8 +153,8 @@ def _audience(db: Session, user: User, body: Audience) -> tuple[int | None, list
 
 
 def _visible(db: Session, user: User, assignment_id: int) -> Assignment:
-    row = next((a for a in store.visible(db, user) if a.id == assignment_id), None)
-    if row is None:
+    row = db.get(Assignment, assignment_id)
+    if row is None or not store.may_read(db, user, row):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"没有作业 {assignment_id} / no assignment {assignment_id}")
     return row
 

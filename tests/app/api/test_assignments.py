@@ -167,6 +167,7 @@ def test_who_may_assign_read_and_change(team: LiveServer) -> None:
     made = admin.post("/api/assignments", json={**body, "trainees": [], "team": True, "coach": "other"})
     assert made.status_code == 201 and made.json()[0]["team_of"] == "other"
     assert server.get("/api/assignments/todo", "carol").json()[0]["assignment_id"] == made.json()[0]["id"]
+    assert server.get(f"/api/assignments/{made.json()[0]['id']}", "carol").status_code == 200  # through her team
     # other coach reads the admin's assignment for their team, but only the admin changes it
     assert other.get(f"/api/assignments/{made.json()[0]['id']}").json()["editable"] is False
     assert other.delete(f"/api/assignments/{made.json()[0]['id']}").status_code == 403
