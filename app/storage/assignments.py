@@ -93,15 +93,20 @@ def update(
     row.persona_id, row.due_at, row.target_score, row.team_of, row.updated_at = (
         persona_id, due_at, target_score, team_of, now)
     db.add(row)
-    db.exec(delete(AssignmentTrainee).where(col(AssignmentTrainee.assignment_id) == row.id))  # type: ignore[call-overload]
+    _unname(db, row)
     db.add_all(AssignmentTrainee(assignment_id=row.id, user_id=uid) for uid in trainee_ids)
     db.commit()
     db.refresh(row)
     return row
 
 
+def _unname(db: Session, row: Assignment) -> None:
+    stmt = delete(AssignmentTrainee).where(col(AssignmentTrainee.assignment_id) == row.id)
+    db.exec(stmt)  # type: ignore[call-overload]
+
+
 def remove(db: Session, *, row: Assignment) -> None:
-    db.exec(delete(AssignmentTrainee).where(col(AssignmentTrainee.assignment_id) == row.id))  # type: ignore[call-overload]
+    _unname(db, row)
     db.delete(row)
     db.commit()
 
