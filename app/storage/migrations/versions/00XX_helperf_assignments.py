@@ -1,7 +1,7 @@
 """Assignments: personas a coach sets for trainees or a whole team, with a due date and a target score.
 
 Revision ID: 00XX_helperf
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "00XX_helperf"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
