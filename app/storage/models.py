@@ -317,3 +317,33 @@ class StoredRubric(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_by: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    """A persona a coach (or an admin) set for trainees to practise by a due date, to a target score.
+
+    It goes to the trainees listed in assignment_trainee, or to a coach's whole team (`team_of`):
+    the team is read when asked, so trainees who join it later have it too."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (CheckConstraint("target_score BETWEEN 0 AND 100", name="ck_assignment_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    persona_id: str = Field(index=True, max_length=MAX_PERSONA_ID)
+    due_at: datetime
+    target_score: int
+    team_of: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    created_by: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(description="app clock: practice counts from here")
+    updated_at: datetime
+
+
+class AssignmentTrainee(SQLModel, table=True):
+    """One trainee an assignment names (assignments to a whole team have none)."""
+
+    __tablename__ = "assignment_trainee"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id", name="uq_assignment_trainee"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
