@@ -1,6 +1,6 @@
 """Assignments: personas a coach sets for trainees or a whole team, with a due date and a target score.
 
-Revision ID: 00XX_helperf
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-03
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "00XX_helperf"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
