@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import idle
 from app.api.routes import (auth, cert_pages, certifications, health, pages, personas, reviews, rubrics, sessions,
-                            users)
+                            team, users)
 from app.accounts.passwords import use_cost
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.headers import SecurityHeadersMiddleware
@@ -107,11 +107,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(certifications.verify_router)
     app.include_router(rubrics.router)
     app.include_router(users.router)
+    app.include_router(team.router)
     app.include_router(handler.router)
     if context.settings.bench_echo:
         app.include_router(handler.echo_router)
     app.include_router(pages.router)
     app.include_router(cert_pages.router)
     app.include_router(users.page_router)
+    app.include_router(team.page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
