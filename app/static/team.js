@@ -22,7 +22,10 @@
     return params;
   }
 
-  const day = (iso) => new Date(iso).toLocaleDateString(lang === "zh" ? "zh-CN" : "en-GB");
+  const locale = lang === "zh" ? "zh-CN" : "en-GB";
+  const day = (at) => new Date(at).toLocaleDateString(locale);
+  const moment = (at) => new Date(at).toLocaleString(locale, {month: "numeric", day: "numeric", hour: "2-digit",
+                                                                minute: "2-digit"});
   const columnName = (key) => (key === "overall" ? T.overall : T.dim[key] || key);
 
   function band(score) {  // the heat map's colour classes, by score band
@@ -47,13 +50,18 @@
       const at = new Map(t.trend.map((p) => [Date.parse(p.at) / 1000, p.scores[column]]));
       return xs.map((x) => (at.has(x) ? at.get(x) : null));
     });
+    // Sessions within a few days of each other are told apart by the hour; points never sit on the edge.
+    const span = xs[xs.length - 1] - xs[0];
+    const when = span < 3 * 86400 ? moment : day;
+    const pad = span > 0 ? Math.max(30, span * 0.05) : 3600;
     const opts = {
+      title: columnName(column),
       width: Math.max(320, holder.clientWidth || 800),
       height: 300,
-      scales: {x: {time: true}, y: {range: [0, 100]}},
-      axes: [{values: (u, splits) => splits.map((v) => day(v * 1000))}, {label: columnName(column)}],
+      scales: {x: {time: true, range: (u, min, max) => [min - pad, max + pad]}, y: {range: [0, 100]}},
+      axes: [{values: (u, splits) => splits.map((v) => when(v * 1000))}, {}],
       series: [
-        {label: P.date, value: (u, v) => (v == null ? "–" : day(v * 1000))},
+        {label: P.date, value: (u, v) => (v == null ? "–" : moment(v * 1000))},
         ...people.map((t, i) => ({
           label: t.username, stroke: COLOURS[i % COLOURS.length], width: 2, spanGaps: true,
           points: {show: true, size: 6}, value: (u, v) => (v == null ? "–" : String(v)),
