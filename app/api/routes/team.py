@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import team_dashboard
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
@@ -22,7 +23,79 @@ COACHES_ONLY = "只有教练、HR 和管理员可以查看团队看板 / the tea
 
 FromQuery = Annotated[date | None, Query(alias="from", description="sessions started on or after this day (UTC)")]
 ToQuery = Annotated[date | None, Query(alias="to", description="sessions started on or before this day (UTC)")]
-PersonaQuery = Annotated[str | None, Query(max_length=MAX_PERSONA_ID, description="only sessions with this persona")]
+PersonaQuery = Annotated[str | None, Query(max_length=MAX_PERSONA_ID, pattern="^[^\\x00]*$",
+                                          description="only sessions with this persona")]
+
+
+class Cell(BaseModel):
+    """A heat map cell: the score, and the session it came from."""
+
+    score: int
+    session_id: str
+
+
+class TrendPoint(BaseModel):
+    session_id: str
+    at: datetime = Field(description="when the session started (UTC)")
+    persona_id: str
+    scores: dict[str, int | None] = Field(description="`overall` and each dimension")
+    url: str = Field(description="the session's replay page")
+
+
+class TeamTrainee(BaseModel):
+    id: int
+    username: str
+    coach: str | None
+    sessions: int = Field(description="scored practice sessions within the filters")
+    trend: list[TrendPoint] = Field(description="oldest first")
+    latest: dict[str, Cell] = Field(description="per column, the latest session's score; empty without sessions")
+    best: dict[str, Cell] = Field(description="per column, the best score (its earliest session)")
+
+
+class RuleName(BaseModel):
+    zh: str
+    en: str
+
+
+class RuleTurn(BaseModel):
+    session_id: str
+    seq: int | None = Field(description="the turn; null for a point on the whole session")
+    trainee: str
+    at: datetime
+    url: str = Field(description="the replay page at the turn (#turn-N)")
+
+
+class WeakRule(BaseModel):
+    rule: str
+    name: RuleName
+    dimension: str
+    times: int = Field(description="how often points were lost on it")
+    lost: int = Field(description="points lost in all")
+    sessions: int
+    trainees: int
+    turns: list[RuleTurn] = Field(description="every point lost, newest session first")
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    day_from: date | None = Field(alias="from")
+    day_to: date | None = Field(alias="to")
+    persona: str | None
+
+
+class PersonaChoice(BaseModel):
+    id: str
+    name: str
+
+
+class TeamDashboard(BaseModel):
+    filters: Filters
+    personas: list[PersonaChoice] = Field(description="personas the team has scored practice with")
+    columns: list[str] = Field(description="the heat map's columns: overall, then the dimensions")
+    trainees: list[TeamTrainee]
+    sessions: int
+    weakest_rules: list[WeakRule] = Field(description="most often first, then most points lost")
 
 
 def team_of(db: DbDep, user: User) -> list[team.Trainee]:
@@ -56,7 +129,7 @@ def _dashboard(ctx: ContextDep, db: DbDep, user: User, day_from: date | None, da
 
 @router.get("/dashboard", summary="The team dashboard: trends, heat map and weakest rules (coach, HR, admin)")
 def dashboard(ctx: ContextDep, db: DbDep, user: CurrentUserDep, day_from: FromQuery = None, day_to: ToQuery = None,
-              persona: PersonaQuery = None) -> dict[str, Any]:
+              persona: PersonaQuery = None) -> TeamDashboard:
     """Over the scored practice sessions (played here or imported; not certification attempts) of the
     caller's trainees (a coach) or of every trainee (HR, admin), within the filters:
 
@@ -65,7 +138,7 @@ def dashboard(ctx: ContextDep, db: DbDep, user: CurrentUserDep, day_from: FromQu
     - `weakest_rules`: rules by how often points were lost across the team (`times`, then `lost`),
       with `name` in zh and en and every `turn` behind it (`url`: the replay at that turn).
     """
-    return _dashboard(ctx, db, user, day_from, day_to, persona)
+    return TeamDashboard.model_validate(_dashboard(ctx, db, user, day_from, day_to, persona))
 
 
 @router.get("/dashboard.csv", summary="A table of the team dashboard as CSV (coach, HR, admin)",

@@ -174,6 +174,7 @@ def test_the_dashboard_shows_a_coach_their_team_and_hr_everyone(server: LiveServ
     assert only_bank["trainees"][0]["trend"][0]["persona_id"] == bank
     assert server.get("/api/team/dashboard?from=2026-11-12&to=2026-11-01", "laoshi").status_code == 422
     assert server.get("/api/team/dashboard?from=yesterday", "laoshi").status_code == 422
+    assert server.get("/api/team/dashboard?persona=a%00b", "laoshi").status_code == 422  # PostgreSQL takes no NUL
 
     # CSV: the heat map, every session, the weakest rules; UTF-8 with BOM, formulas defused.
     table = _csv(server, "laoshi", "table=trainees")
@@ -207,3 +208,8 @@ def test_the_dashboard_shows_a_coach_their_team_and_hr_everyone(server: LiveServ
     assert "/team?" not in page.text  # no nav link for a trainee
     assert 'id="nav-team"' in server.get("/team?lang=zh", "laoshi").text
     assert httpx.get(f"{server.url}/api/team/dashboard").status_code == 401
+    schema = server.get("/openapi.json", "boss").json()
+    assert schema["paths"]["/api/team/dashboard"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"] == {"$ref": "#/components/schemas/TeamDashboard"}
+    assert {p["name"] for p in schema["paths"]["/api/team/dashboard.csv"]["get"]["parameters"]} == {
+        "from", "to", "persona", "table", "lang"}
