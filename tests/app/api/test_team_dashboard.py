@@ -11,7 +11,7 @@ import codecs
 import csv
 import io
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import httpx
