@@ -88,7 +88,7 @@ def test_the_team_dashboard_draws_its_chart_heat_map_and_weakest_rules(server: L
         page.fill("#team-to", "2000-01-31")
         page.click("#team-apply")
         expect(page.locator("#team-chart-empty")).to_be_visible()
-        expect(page.locator("#team-summary")).to_have_text("2 trainees, 0 scored practice sessions")
+        expect(page.locator("#team-summary")).to_have_text("trainees: 2 · scored practice sessions: 0")
         expect(page.locator("#team-no-rules")).to_be_visible()
         expect(page.locator("#team-heatmap tbody td[data-score]")).to_have_count(0)
         expect(page.locator("#team-persona")).to_have_value("hospital-it-rescue")
