@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import idle
 from app.api.routes import (assignments, auth, cert_pages, certifications, health, pages, personas, reviews, rubrics,
-                            sessions, users)
+                            sessions, team, users)
 from app.accounts.passwords import use_cost
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.headers import SecurityHeadersMiddleware
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(rubrics.router)
     app.include_router(users.router)
     app.include_router(assignments.router)
+    app.include_router(team.router)
     app.include_router(handler.router)
     if context.settings.bench_echo:
         app.include_router(handler.echo_router)
@@ -115,5 +116,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(cert_pages.router)
     app.include_router(users.page_router)
     app.include_router(assignments.page_router)
+    app.include_router(team.page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
