@@ -37,7 +37,9 @@ class Settings(BaseSettings):
         default=5.0, gt=0,
         description="seconds a reply's lease holds unrenewed: a server killed mid-reply delays that reply this long",
     )
-    log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
+    log_format: str = Field(
+        default="auto", pattern="^(auto|json|text)$",
+        description="auto (readable text on a terminal, JSON lines otherwise), json or text")
     log_level: str = "INFO"
     db_concurrency: int = Field(
         default=8, ge=1, description="database calls one process runs at once on PostgreSQL (SQLite: always one)"
