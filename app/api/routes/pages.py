@@ -6,12 +6,10 @@ visit goes to /setup to create the admin; a user with a one-time password is sen
 until they have changed it. Forms carry a CSRF token.
 """
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -27,6 +25,7 @@ from app.accounts.signin import SignInRefused, check_password
 from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, cookie_secure
 from app.api.routes.auth import client_of, limits, set_cookie
 from app.core.headers import csp_nonce
+from app.core.i18n import LANGUAGES, strings
 from app.storage import library, repo, reviews
 from app.storage.models import ChatSession, User
 from app.transcripts import load_transcript
@@ -35,7 +34,6 @@ from scoring.models import LABELS
 APP_DIR = Path(__file__).resolve().parents[2]
 templates = Jinja2Templates(directory=APP_DIR / "templates")
 router = APIRouter(include_in_schema=False)
-LANGUAGES = ("zh", "en")
 FORM_CSRF_COOKIE = "peilian_form_csrf"
 
 
@@ -48,12 +46,6 @@ class SignInRequired(Exception):
 
 def sign_in_redirect(_request: Request, exc: SignInRequired) -> RedirectResponse:
     return RedirectResponse(exc.location, status_code=status.HTTP_303_SEE_OTHER)
-
-
-@lru_cache
-def ui_text() -> dict[str, dict[str, Any]]:
-    """UI strings per language, from app/static/i18n.json (data, not code)."""
-    return json.loads((APP_DIR / "static" / "i18n.json").read_text(encoding="utf-8"))
 
 
 def page_language(request: Request, default: str) -> str:
@@ -87,7 +79,7 @@ def render(request: Request, ctx: ContextDep, name: str, signed_in: SignedIn | N
     query = dict(request.query_params) | {"lang": "en" if lang == "zh" else "zh"}
     context = {
         "lang": lang,
-        "t": ui_text()[lang],
+        "t": strings(lang),
         "me": signed_in.user if signed_in else None,
         "csrf": signed_in.csrf if signed_in else "",
         "switch_query": urlencode(query),
@@ -133,7 +125,7 @@ def login_submit(
     username: Annotated[str, Form()], password: Annotated[str, Form()], csrf_token: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",  # noqa: A002
 ) -> Response:
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     if not _form_token_ok(request, csrf_token):
         return _login_form(request, ctx, setup=False, error=t["form_expired"], username=username,
                            next_url=_safe_next(next), status_code=400)
@@ -168,7 +160,7 @@ def setup_submit(
 ) -> Response:
     if service.count_users(db) > 0:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     if not _form_token_ok(request, csrf_token):
         return _login_form(request, ctx, setup=True, error=t["form_expired"], username=username, status_code=400)
     try:
@@ -206,7 +198,7 @@ def password_submit(
 ) -> Response:
     if signed_in is None:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     next_url = _safe_next(next)
     if not secrets.compare_digest(signed_in.csrf, csrf_token):
         return _password_form(request, ctx, signed_in, next_url=next_url, error=t["form_expired"], status_code=400)
@@ -260,7 +252,7 @@ NAME_SORTS = ("trainee", "persona")  # sorted A→Z first; dates and scores newe
 
 
 def _error_page(request: Request, ctx: ContextDep, signed_in: SignedIn, status_code: int) -> Response:
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     key = "not_found" if status_code == 404 else "forbidden"
     return render(request, ctx, "error.html", signed_in, status_code=status_code,
                   heading=t["error_page"][key], message=t["error_page"][f"{key}_hint"])

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from app.accounts import access
 from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
-from app.api.routes.pages import ui_text
+from app.core.i18n import strings
 from app.engine.state import initial_state
 from app.import_checks import ImportProblem, first_problem
 from app.storage import library, repo
@@ -135,7 +135,7 @@ def import_session(
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(document)"
-        zh = ui_text()["zh"]["import_errors"]["invalid"]
+        zh = strings("zh")["import_errors"]["invalid"]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{where}: {zh} / {first['msg']}") from exc
     problem = first_problem(transcript)
     if problem is not None:
@@ -154,7 +154,7 @@ def import_session(
 
 def import_message(problem: ImportProblem) -> str:
     """`where: 中文 / English`: the import is used from scripts and pages in either language."""
-    zh, en = (ui_text()[lang]["import_errors"][problem.code].format(**problem.params) for lang in ("zh", "en"))
+    zh, en = (strings(lang)["import_errors"][problem.code].format(**problem.params) for lang in ("zh", "en"))
     return f"{problem.where}: {zh} / {en}"
 
 

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from app.accounts import manage, service
 from app.api.deps import ContextDep, DbDep, require_role
-from app.api.routes.pages import PageUserDep, page_language, render, ui_text
+from app.api.routes.pages import PageUserDep, page_language, render
+from app.core.i18n import strings
 from app.storage.models import User
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -67,7 +68,7 @@ def reset_password(user_id: UserId, db: DbDep, admin: AdminDep) -> dict[str, str
 @page_router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
     if signed_in.user.role != "admin":
-        t = ui_text()[page_language(request, ctx.settings.default_language)]
+        t = strings(page_language(request, ctx.settings.default_language))
         return render(request, ctx, "error.html", signed_in, status_code=403, heading=t["error_page"]["forbidden"],
                       message=t["users_page"]["admins_only"])
     return render(request, ctx, "users.html", signed_in)
