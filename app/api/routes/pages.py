@@ -25,7 +25,7 @@ from app.accounts.signin import SignInRefused, check_password
 from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, cookie_secure
 from app.api.routes.auth import client_of, limits, set_cookie
 from app.core.headers import csp_nonce
-from app.core.i18n import LANGUAGES, strings
+from app.core.i18n import choose_language, strings
 from app.storage import library, repo, reviews
 from app.storage.models import ChatSession, User
 from app.transcripts import load_transcript
@@ -49,11 +49,10 @@ def sign_in_redirect(_request: Request, exc: SignInRequired) -> RedirectResponse
 
 
 def page_language(request: Request, default: str) -> str:
-    """?lang= wins, then the cookie, then the configured default."""
-    for candidate in (request.query_params.get("lang"), request.cookies.get("lang"), default):
-        if candidate in LANGUAGES:
-            return candidate
-    return "zh"
+    """?lang= wins, then the cookie (the last choice), then the browser's Accept-Language, then the
+    configured default."""
+    return choose_language((request.query_params.get("lang"), request.cookies.get("lang")),
+                           request.headers.get("accept-language"), default)
 
 
 def _here(request: Request) -> str:

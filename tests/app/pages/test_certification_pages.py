@@ -33,7 +33,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DIMS = ["questioning", "listening", "commitment", "concerns", "motive_fit"]
 GOOD = PASSING_LINES
 PITCH = ["我们的系统是业内最好的。"]
-SUBMITTED = "已提交,成绩由HR发布后可见"
+SUBMITTED = "已提交，成绩由HR发布后可见"
 NAME = "季度上岗认证"
 
 
@@ -281,7 +281,7 @@ def test_a_candidate_takes_an_attempt_on_the_locked_down_page(server: LiveServer
         dialogs = Dialogs(page, accept=False)  # a slip of the mouse ends nothing
         page.click("#end")
         page.wait_for_timeout(300)
-        assert dialogs.shown == ["确定结束并提交吗?提交后不能再继续。"] and page.locator("#submitted").is_hidden()
+        assert dialogs.shown == ["确定结束并提交吗？提交后不能再继续。"] and page.locator("#submitted").is_hidden()
         assert not page.locator("#input").is_disabled()
         dialogs.accept = True
         page.click("#end")
@@ -386,8 +386,8 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         dialogs = Dialogs(page)
         page.click("#release")
         page.wait_for_function("document.querySelector('#release-status').textContent.length > 0")
-        assert dialogs.shown == ["发布后考生即可看到自己的成绩,通过者获得证书。确定发布吗?"]
-        assert page.locator("#release-status").inner_text() == "成绩已发布,颁发证书 1 张。"
+        assert dialogs.shown == ["发布后考生即可看到自己的成绩，通过者获得证书。确定发布吗？"]
+        assert page.locator("#release-status").inner_text() == "成绩已发布，颁发证书 1 张。"
         page.wait_for_function("document.querySelector('#released-badge').textContent === '已发布'")
         page.wait_for_selector("#audit tr[data-action=results_released]")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -464,7 +464,7 @@ def test_regrade_shows_progress_then_before_and_after_and_the_audit_log_records_
         dialogs = Dialogs(page, accept=False)  # another rubric is never taken silently
         page.click("#regrade-submit")
         page.wait_for_function("!document.querySelector('#regrade-submit').disabled")
-        assert dialogs.shown == ["重新评分将把本认证的评分标准从「认证标准」改为「默认标准」,之后的尝试也按新标准评分,并记入审计日志。确定吗?"]
+        assert dialogs.shown == ["重新评分将把本认证的评分标准从「认证标准」改为「默认标准」，之后的尝试也按新标准评分，并记入审计日志。确定吗？"]
         assert page.locator("#regrade-progress").is_hidden() and not polls
         assert server.get(f"/api/certifications/{cert_id}", "hr1").json()["rubric"] == "certification"
         dialogs.accept = True
