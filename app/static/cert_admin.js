@@ -135,7 +135,7 @@
     const option = rubricOption();
     const box = $("f-rubric-requires");
     if (!option) { box.textContent = ""; return; }
-    const mins = minimumsText(JSON.parse(option.dataset.min || "{}"), C.list_sep);
+    const mins = minimumsText(JSON.parse(option.dataset.min || "{}"), T.list_separator);
     const pass = option.dataset.passMark || "–";
     box.textContent = mins ? fmt(C.rubric_requires, {pass, mins}) : fmt(C.rubric_requires_none, {pass});
   }
@@ -318,7 +318,7 @@
       passed.append(el("span", `badge ${row.passed === null ? "none" : row.passed ? "pass" : "fail"}`, passedText(row.passed)));
       if (below.length) {  // why "65, not passed" against a pass mark of 50
         const items = below.map((d) => fmt(C.below_min_item, {dim: T.dim[d], score: row.dimensions[d], min: minimums[d]}));
-        passed.append(el("span", "fail-reason", `${C.below_min}: ${items.join(C.list_sep)}`));
+        passed.append(el("span", "fail-reason", `${C.below_min}: ${items.join(T.list_separator)}`));
       }
       const date = cell("date", null);
       if (row.date) date.append(timeNode(row.date)); else date.textContent = "–";

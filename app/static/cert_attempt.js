@@ -135,7 +135,7 @@
       case "error":
         if (frame.code === "time_up") { $("time-up-note").hidden = false; finish("time_up"); }
         else if (frame.code === "session_ended") finish("end");
-        else showError(`${frame.code}: ${frame.message}`);
+        else showError(T.ws_errors[frame.code] || T.ws_errors.other);
         break;
       case "ended":
         finish(frame.reason);

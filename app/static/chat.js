@@ -169,7 +169,7 @@
         showScorecard(frame);
         break;
       case "error":
-        showError(`${frame.code}: ${frame.message}`);
+        showError(T.ws_errors[frame.code] || T.ws_errors.other);
         break;
     }
   }
@@ -305,7 +305,7 @@
 
     left.append(el("h3", null, T.commitment));
     const c = card.commitment;
-    const elements = (c.elements || []).map((e) => T.element_names[e] || e).join("、") || "–";
+    const elements = (c.elements || []).map((e) => T.element_names[e] || e).join(T.list_separator) || "–";
     const commitTable = el("table");
     commitTable.append(row([T.requested, c.requested ? T.yes : T.no]));
     commitTable.append(row([T.secured, c.secured ? `${T.yes}${c.seq ? " (#" + c.seq + ")" : ""}` : T.no]));

@@ -690,7 +690,7 @@
     if (c.secured && c.seq) { securedCell.append(" "); securedCell.append(button(`#${c.seq}`, "link", () => jump(c.seq))); }
     secured.append(securedCell);
     commit.append(secured);
-    commit.append(row([T.elements, (c.elements || []).map((e) => T.element_names[e] || e).join("、") || "–"]));
+    commit.append(row([T.elements, (c.elements || []).map((e) => T.element_names[e] || e).join(T.list_separator) || "–"]));
     box.append(commit);
 
     S.points(card, $("points"), jump);  // grouped by dimension, by name

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from app.accounts import service, throttle
 from app.accounts.signin import SignInRefused, check_password
 from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, SignedInAnyDep, cookie_secure
+from app.api.errors import ApiError
 from app.core.context import AppContext
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -88,7 +89,7 @@ def logout(request: Request, response: Response, ctx: ContextDep, db: DbDep, sig
 @router.get("/me", summary="The signed-in user")
 def me(db: DbDep, signed_in: MaybeSignedInDep) -> Me:
     if signed_in is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="not signed in")
+        raise ApiError(status.HTTP_401_UNAUTHORIZED, "not_signed_in")
     return me_of(db, signed_in)
 
 

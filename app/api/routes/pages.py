@@ -23,6 +23,7 @@ from app import calibration
 from app.accounts import access, service
 from app.accounts.signin import SignInRefused, check_password
 from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, cookie_secure
+from app.api.errors import one_language
 from app.api.routes.auth import client_of, limits, set_cookie
 from app.core.headers import csp_nonce
 from app.core.i18n import choose_language, strings
@@ -167,7 +168,8 @@ def setup_submit(
     except service.AccountError as exc:
         if service.count_users(db) > 0:  # another setup won the race
             return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-        return _login_form(request, ctx, setup=True, error=str(exc), username=username, status_code=422)
+        error = one_language(str(exc), page_language(request, ctx.settings.default_language))
+        return _login_form(request, ctx, setup=True, error=error, username=username, status_code=422)
     token, _csrf = service.issue_token(db, user=user)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
     set_cookie(response, token, secure=cookie_secure(request, ctx.settings))
@@ -215,7 +217,9 @@ def password_submit(
     try:
         service.change_password(db, user=signed_in.user, new_password=new_password, keep_token=signed_in.token)
     except service.AccountError as exc:
-        return _password_form(request, ctx, signed_in, next_url=next_url, error=str(exc), status_code=422)
+        return _password_form(request, ctx, signed_in, next_url=next_url,
+                              error=one_language(str(exc), page_language(request, ctx.settings.default_language)),
+                              status_code=422)
     return RedirectResponse(next_url, status_code=status.HTTP_303_SEE_OTHER)
 
 

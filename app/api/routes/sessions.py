@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from app.accounts import access
 from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
+from app.api.errors import ApiError
 from app.core.i18n import strings
 from app.engine.state import initial_state
 from app.import_checks import ImportProblem, first_problem
@@ -73,7 +74,7 @@ def visible_session(db: DbDep, user: User, session_id: str) -> ChatSession:
     """The session, if this user may see it; otherwise 404 (its existence is not revealed)."""
     chat = repo.get_session(db, session_id=session_id)
     if chat is None or not access.can_see(db, user, chat):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such session")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_session")
     return chat
 
 
@@ -83,9 +84,7 @@ def create_session(body: SessionCreate, ctx: ContextDep, db: DbDep, user: Curren
     card = ctx.personas.get(body.persona_id)
     if card is None:
         known = ", ".join(sorted(ctx.personas))
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"no persona {body.persona_id!r}; known personas: {known}"
-        )
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_persona", persona=repr(body.persona_id), known=known)
     state = initial_state(card, secrets.randbelow(1_000_000))
     chat = repo.create_session(db, persona_id=card.id, language=card.language, engine_state=state.to_json(),
                                user_id=user.id)
@@ -145,7 +144,7 @@ def import_session(
         owner = get_user(db, username=trainee)
         owners = access.visible_owner_ids(db, user)
         if owner is None or (owners is not None and owner.id not in owners):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no trainee {trainee!r} of yours")
+            raise ApiError(status.HTTP_404_NOT_FOUND, "no_trainee", trainee=repr(trainee))
     card = ctx.personas.get(transcript.persona_id or "")
     chat, scorecard = import_transcript(db, transcript=transcript, owner_id=owner.id, rubric=ctx.rubric,
                                         hints=card.grading_hints() if card else None)
@@ -195,7 +194,7 @@ def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=UNRELEASED)
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
+        raise ApiError(status.HTTP_409_CONFLICT, "not_ended")
     return card.data
 
 
