@@ -113,7 +113,9 @@
       });
       label.append(box2);
       label.append(el("span", "order"));
-      label.append(el("span", null, `${card.name} · ${card.title} · ${card.organization}`));
+      const who = el("span", null, `${card.name} · ${card.title} · ${card.organization}`);
+      who.lang = card.language;  // the card's own words, in its language
+      label.append(who);
       label.append(el("span", "tag", T.languages[card.language] || card.language));
       box.append(label);
     }
