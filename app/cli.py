@@ -417,15 +417,24 @@ def i18n_check() -> None:
 @i18n_app.command("add")
 def i18n_add(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help='JSON {"zh": {...}, "en": {...}}.')],
+    base: Annotated[Optional[Path], typer.Option(
+        exists=True, dir_okay=False, help="The file FILE was edited from: only what FILE changed is folded in.")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Also replace strings whose text differs.")] = False,
 ) -> None:
-    """Fold new strings into the catalogues: keys they lack are added in both languages (Chinese
-    punctuation made full-width), existing strings are left alone. Takes the former
-    app/static/i18n.json of a branch as it is."""
+    """Fold strings into the catalogues: keys they lack are added (Chinese punctuation made
+    full-width); keys whose text differs are listed, and replaced with --update. Takes a branch's
+    former app/static/i18n.json as it is, with --base the version it started from."""
     from app.core.i18n import add_strings
 
-    added = add_strings(json.loads(file.read_text(encoding="utf-8")))
-    for lang, keys in added.items():
-        typer.echo(f"{lang}: {len(keys)} added" + (f": {', '.join(keys)}" if keys else ""))
+    def read(path: Path) -> Any:
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    report = add_strings(read(file), base=read(base) if base else None, update=update)
+    for lang, keys in report.items():
+        for kind in ("added", "changed"):
+            listed = keys[kind]
+            done = kind if kind == "added" or update else "differ (not changed; --update replaces them)"
+            typer.echo(f"{lang}: {len(listed)} {done}" + (f": {', '.join(listed)}" if listed else ""))
 
 
 def main() -> None:

@@ -22,13 +22,15 @@ _HAS_CJK = re.compile(f"[{CJK}]")
 
 
 class ApiError(HTTPException):
-    """An error whose words are in the catalogue (`errors.<code>`, `{placeholders}` from params).
+    """An error with a machine `code`, its words from the catalogue (`errors.<code>`, `{placeholders}`
+    from params) or, with `text`, a "中文 / English" message built elsewhere (an account rule, a sign-in).
     Without a language, `detail` is both languages."""
 
-    def __init__(self, status_code: int, code: str, headers: dict[str, str] | None = None, **params: Any) -> None:
-        self.code, self.params = code, params
-        super().__init__(status_code, detail=" / ".join(localised(code, lang, params) for lang in LANGUAGES),
-                         headers=headers)
+    def __init__(self, status_code: int, code: str, *, text: str | None = None,
+                 headers: dict[str, str] | None = None, **params: Any) -> None:
+        self.code, self.params, self.from_catalogue = code, params, text is None
+        detail = " / ".join(localised(code, lang, params) for lang in LANGUAGES) if text is None else text
+        super().__init__(status_code, detail=detail, headers=headers)
 
 
 def localised(code: str, lang: str, params: dict[str, Any]) -> str:
@@ -66,7 +68,7 @@ def _code_of(exc: StarletteHTTPException) -> str:
 def _detail(exc: StarletteHTTPException, lang: str | None) -> Any:
     if lang is None:
         return exc.detail
-    if isinstance(exc, ApiError):
+    if isinstance(exc, ApiError) and exc.from_catalogue:
         return localised(exc.code, lang, exc.params)
     if isinstance(exc.detail, str):
         return one_language(exc.detail, lang)

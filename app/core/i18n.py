@@ -4,7 +4,8 @@ A msgid is the dotted path the pages use (`cert.title`, `errors.no_session`), th
 in that language. Templates and page scripts get one nested dict per language ({{ t.cert.title }},
 `T.cert.title`); API errors take their message from the `errors` section. `peilian i18n check`
 lists what is wrong with the catalogues (keys or placeholders that differ between languages,
-half-width punctuation in Chinese); `peilian i18n add FILE.json` folds new strings into them.
+half-width punctuation in Chinese); `peilian i18n add FILE.json` folds new strings into them (and,
+with --update, changed ones).
 """
 
 import io
@@ -125,20 +126,27 @@ def problems(catalogues: dict[str, dict[str, str]]) -> list[str]:
     return sorted(found)
 
 
-def add_strings(new: dict[str, Any], locale_dir: Path = LOCALE_DIR) -> dict[str, list[str]]:
+def add_strings(new: dict[str, Any], locale_dir: Path = LOCALE_DIR, *, base: dict[str, Any] | None = None,
+                update: bool = False) -> dict[str, dict[str, list[str]]]:
     """Fold `{"zh": {...}, "en": {...}}` (the shape of the former app/static/i18n.json, nested or
-    dotted keys) into the catalogues: keys they lack are appended, existing ones are left alone.
-    Chinese punctuation is made full-width on the way in. Returns the keys added per language."""
-    added: dict[str, list[str]] = {}
+    dotted keys) into the catalogues: keys they lack are appended; a key whose text differs is
+    reported, and replaced only with `update`. With `base` (the file the strings were written
+    against), only what differs from it is considered: a branch's additions and edits, not the
+    strings it merely carried. Chinese punctuation is made full-width on the way in.
+    Returns the keys `added` and `changed` (differing) per language."""
+    report: dict[str, dict[str, list[str]]] = {}
     for lang in LANGUAGES:
         current = read_flat(lang, locale_dir)
-        incoming = flatten(new.get(lang, {}))
-        fresh = {k: (to_full_width(v) if lang == "zh" else v) for k, v in incoming.items() if k not in current}
-        if fresh:
-            write_flat(lang, current | fresh, locale_dir)
-        added[lang] = list(fresh)
+        before = flatten((base or {}).get(lang, {}))
+        incoming = {k: (to_full_width(v) if lang == "zh" else v) for k, v in flatten(new.get(lang, {})).items()
+                    if before.get(k) != v}
+        fresh = {k: v for k, v in incoming.items() if k not in current}
+        changed = {k: v for k, v in incoming.items() if k in current and current[k] != v}
+        if fresh or (update and changed):
+            write_flat(lang, current | (changed if update else {}) | fresh, locale_dir)
+        report[lang] = {"added": list(fresh), "changed": list(changed)}
     strings.cache_clear()
-    return added
+    return report
 
 
 def accept_language(header: str | None) -> str | None:

@@ -48,18 +48,30 @@ def test_new_strings_from_a_json_file_fold_into_both_catalogues(tmp_path: Path) 
     locale = tmp_path / "locale"
     shutil.copytree(i18n.LOCALE_DIR, locale)
     before = {lang: i18n.read_flat(lang, locale) for lang in i18n.LANGUAGES}
-    new = {"zh": {"title": "别改我", "cert": {"new_hint": "新的提示:请看这里(共 {n} 条)"}},
-           "en": {"title": "leave me", "cert": {"new_hint": "A new hint: see here ({n} in all)"}}}
-    assert i18n.add_strings(new, locale) == {"zh": ["cert.new_hint"], "en": ["cert.new_hint"]}
+    old_form_expired = "表单已过期,请重试"  # as a branch made before the punctuation fix has it: not a change
+    new = {"zh": {"title": "改过的标题", "form_expired": old_form_expired,
+                  "cert": {"new_hint": "新的提示:请看这里(共 {n} 条)"}},
+           "en": {"title": before["en"]["title"], "cert": {"new_hint": "A new hint: see here ({n} in all)"}}}
+    report = i18n.add_strings(new, locale)
+    assert report == {"zh": {"added": ["cert.new_hint"], "changed": ["title"]},
+                      "en": {"added": ["cert.new_hint"], "changed": []}}
     after = {lang: i18n.read_flat(lang, locale) for lang in i18n.LANGUAGES}
     assert after["zh"] == before["zh"] | {"cert.new_hint": "新的提示：请看这里（共 {n} 条）"}
     assert after["en"] == before["en"] | {"cert.new_hint": "A new hint: see here ({n} in all)"}
     assert i18n.nest(after["zh"])["cert"]["new_hint"].startswith("新的提示")
     assert i18n.problems(after) == []
-    # Run again: nothing more is added and the files do not change.
+    # Again: nothing more is added and the files do not change; --update takes the changed title.
     text = i18n.po_path("zh", locale).read_text(encoding="utf-8")
-    assert i18n.add_strings(json.loads(json.dumps(new)), locale) == {"zh": [], "en": []}
+    assert i18n.add_strings(json.loads(json.dumps(new)), locale)["zh"] == {"added": [], "changed": ["title"]}
     assert i18n.po_path("zh", locale).read_text(encoding="utf-8") == text
+    i18n.add_strings(new, locale, update=True)
+    assert i18n.read_flat("zh", locale)["title"] == "改过的标题"
+    # With the file the branch started from, only what the branch changed counts: a string it
+    # carried unchanged (one since removed from the catalogues) does not come back.
+    base = {"zh": {"gone": "已删除", "title": "改过的标题"}, "en": {"gone": "removed"}}
+    branch = {"zh": {"gone": "已删除", "title": "改过的标题", "late": "后加的"}, "en": {"gone": "removed", "late": "late"}}
+    assert i18n.add_strings(branch, locale, base=base) == {"zh": {"added": ["late"], "changed": []},
+                                                           "en": {"added": ["late"], "changed": []}}
 
 
 @pytest.mark.parametrize(("header", "expected"), [
