@@ -51,7 +51,7 @@
     if (Array.isArray(detail)) {
       return detail.map((item) => {
         const field = [...(item.loc || [])].reverse().find((part) => typeof part === "string" && part !== "body") || "";
-        return {field, text: `${C.fields[field] || field}: ${item.msg}`};
+        return {field, text: `${C.fields[field] || field}${T.colon}${item.msg}`};
       });
     }
     if (detail && typeof detail === "object") {
@@ -320,7 +320,7 @@
       passed.append(el("span", `badge ${row.passed === null ? "none" : row.passed ? "pass" : "fail"}`, passedText(row.passed)));
       if (below.length) {  // why "65, not passed" against a pass mark of 50
         const items = below.map((d) => fmt(C.below_min_item, {dim: T.dim[d], score: row.dimensions[d], min: minimums[d]}));
-        passed.append(el("span", "fail-reason", `${C.below_min}: ${items.join(T.list_separator)}`));
+        passed.append(el("span", "fail-reason", `${C.below_min}${T.colon}${items.join(T.list_separator)}`));
       }
       const date = cell("date", null);
       if (row.date) date.append(timeNode(row.date)); else date.textContent = "–";
@@ -369,7 +369,7 @@
   function listLine(label, names, cls) {
     if (!names || !names.length) return null;
     const line = el("p", `enrol-line ${cls}`);
-    line.append(el("strong", null, `${label}: `), names.join(", "));
+    line.append(el("strong", null, `${label}${T.colon}`), names.join(T.list_separator));
     return line;
   }
 

@@ -192,7 +192,7 @@
   function scrollDown() { const box = $("messages"); box.scrollTop = box.scrollHeight; }
 
   function showError(text) {
-    const item = addBubble("error", `${T.error}: ${text}`);
+    const item = addBubble("error", `${T.error}${T.colon}${text}`);
     item.classList.add("error");
   }
 

@@ -349,7 +349,7 @@
           renderTurnLabels(turn);
           labelForm.hidden = true;
         } catch (error) {
-          status.textContent = `${T.error}: ${error.message}`;
+          status.textContent = `${T.error}${T.colon}${error.message}`;
         }
       });
     }
@@ -374,7 +374,7 @@
         text.value = "";
         commentForm.hidden = true;
       } catch (error) {
-        status.textContent = `${T.error}: ${error.message}`;
+        status.textContent = `${T.error}${T.colon}${error.message}`;
       }
     });
     forms.append(labelForm, commentForm);
@@ -483,7 +483,7 @@
     const target = $("comment-target");
     for (const turn of turns) {
       const excerpt = turn.chars.length > 22 ? `${turn.chars.slice(0, 22).join("")}…` : turn.text;
-      const text = `#${turn.seq} ${turn.speaker === "trainee" ? R.trainee : R.customer}: ${excerpt}`;
+      const text = `#${turn.seq} ${turn.speaker === "trainee" ? R.trainee : R.customer}${T.colon}${excerpt}`;
       const option = el("option", null, text);
       option.value = String(turn.seq);
       select.append(option);
@@ -654,7 +654,7 @@
             renderScorecard();
             renderCharts();
           } catch (error) {
-            status.textContent = `${T.error}: ${error.message}`;
+            status.textContent = `${T.error}${T.colon}${error.message}`;
           }
         });
         fixBox.append(open, form);
@@ -735,7 +735,7 @@
     chart.append(svg("polygon", {points: polygon(autoValues), class: "area auto"}));
     autoValues.forEach((v, i) => {
       const [x, y] = point(i, v);
-      chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot auto"}), `${T.dim[DIMS[i]]}: ${v}`));
+      chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot auto"}), `${T.dim[DIMS[i]]}${T.colon}${v}`));
     });
     const fixes = coachScores();
     if (fixes.size) {
@@ -743,7 +743,7 @@
       chart.append(svg("polygon", {points: polygon(coachValues), class: "area coach"}));
       coachValues.forEach((v, i) => {
         const [x, y] = point(i, v);
-        chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot coach"}), `${T.dim[DIMS[i]]} · ${R.coach}: ${v}`));
+        chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot coach"}), `${T.dim[DIMS[i]]} · ${R.coach}${T.colon}${v}`));
       });
     }
     box.append(chart);
@@ -807,7 +807,7 @@
         await postComment(target ? Number(target) : null, text);
         $("comment-text").value = "";
       } catch (error) {
-        alert(`${T.error}: ${error.message}`);
+        alert(`${T.error}${T.colon}${error.message}`);
       } finally {
         submit.disabled = false;
       }
@@ -826,7 +826,7 @@
 
   load().catch((error) => {
     const hint = $("replay-hint");
-    hint.textContent = `${T.error}: ${error.message}`;
+    hint.textContent = `${T.error}${T.colon}${error.message}`;
     hint.classList.add("form-error");
   });
 })();

@@ -364,7 +364,8 @@ def library_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUs
         sort_links[key] = link(sort=key, order=order, page=1)
     return render(
         request, ctx, "library.html", signed_in, filters=filters, items=items, total=total, pages=pages,
-        personas=personas, persona_names={c["id"]: c["name"] for c in personas}, show_trainee=not is_trainee,
+        personas=personas, persona_names={c["id"]: c["name"] for c in personas},
+        persona_languages={c["id"]: c["language"] for c in personas}, show_trainee=not is_trainee,
         trainees=_visible_trainees(db, owners) if not is_trainee else [], sort_links=sort_links,
         prev_link=link(page=filters.page - 1) if filters.page > 1 else None,
         next_link=link(page=filters.page + 1) if filters.page < pages else None,

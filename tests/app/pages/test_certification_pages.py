@@ -154,7 +154,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         assert page.locator("#f-rubric").input_value() == "certification"
         assert page.locator("#f-pass-mark").input_value() == "80"
         assert page.locator("#f-rubric-requires").inner_text() == (
-            "此标准的及格线为 80,另要求各项最低分:提问 ≥ 60、倾听 ≥ 60、行动承诺 ≥ 50。任何一项低于最低分即不通过。")
+            "此标准的及格线为 80，另要求各项最低分：提问 ≥ 60、倾听 ≥ 60、行动承诺 ≥ 50。任何一项低于最低分即不通过。")
         page.select_option("#f-rubric", "default")
         assert page.locator("#f-pass-mark").input_value() == "70"
         assert page.locator("#f-rubric-requires").inner_text().startswith("此标准的及格线为 70,另要求各项最低分:行动承诺 ≥ 60")
@@ -534,7 +534,7 @@ def test_each_score_sits_under_its_own_heading_and_a_missed_minimum_is_the_visib
             assert len(set(row["dimensions"].values())) > 1  # the check above could tell the columns apart
         assert bob["overall"] >= 30 and bob["passed"] is False and bob["below_minimum"]  # "not passed" above the mark
         bob_row = page.locator("#results tbody tr[data-candidate='bob']")
-        reason = "低于最低分: " + "、".join(f"{ZH_DIMS[d]} {bob['dimensions'][d]} < {MINIMUMS[d]}" for d in bob["below_minimum"])
+        reason = "低于最低分：" + "、".join(f"{ZH_DIMS[d]} {bob['dimensions'][d]} < {MINIMUMS[d]}" for d in bob["below_minimum"])
         assert bob_row.locator("td[data-col=passed] .badge").inner_text() == "未通过"
         assert bob_row.locator("td[data-col=passed] .fail-reason").inner_text() == reason
         flagged = bob_row.locator("td.below-min").evaluate_all("cells => cells.map(c => c.dataset.col)")

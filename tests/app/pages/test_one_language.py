@@ -6,16 +6,21 @@ Text the page marks as another language (`lang="en"` on an English persona card'
 language switch) and code (`<code>`, user names) is not the page's own wording and is skipped.
 """
 
+import asyncio
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from app.core.clock import FakeClock
 from app.core.config import Settings
 from tests.utils.browser import chromium_page, sign_in
+from tests.utils.certification import take_attempt
 from tests.utils.server import PASSWORD, LiveServer, run_server
 
 pytestmark = pytest.mark.browser
@@ -53,7 +58,8 @@ ZH_TRANSCRIPT = [
     {"seq": 4, "speaker": "customer", "text": "还有就是专家经常约不上。", "started_at": 14.0, "ended_at": 16.0},
     {"seq": 5, "speaker": "trainee", "text": "下周三上午能请您提供近三个月的故障记录吗？", "typing_started_at": 21.0,
      "sent_at": 24.0},
-    {"seq": 6, "speaker": "customer", "text": "可以，下周三上午我让人整理好发给你。", "started_at": 25.0, "ended_at": 27.0},
+    {"seq": 6, "speaker": "customer", "text": "可以，下周三上午我让人整理好发给你。", "started_at": 25.0,
+     "ended_at": 27.0},
 ]
 EN_TRANSCRIPT = [
     {"seq": 1, "speaker": "trainee", "text": "What is the biggest problem your team has with incidents today?",
@@ -67,10 +73,31 @@ EN_TRANSCRIPT = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    folder = tmp_path_factory.mktemp("one-language")
-    settings = Settings(DATABASE_URL=f"sqlite:///{folder / 'peilian.db'}", customer_delay_scale=0)
+SCENARIOS = Path(__file__).resolve().parents[1] / "engine" / "scenarios"
+CERT_PERSONA = {"zh": "hospital-it-rescue", "en": "saas-observability-rescue"}
+
+
+def _certification(server: LiveServer, lang: str, hr: str, candidate: str) -> tuple[str, str]:
+    """A certification in the page's language that `candidate` took (the method session) and passed,
+    with the results released: (certification id, certificate code)."""
+    now = datetime.now(timezone.utc)
+    body = {"name": {"zh": "季度认证", "en": "Quarterly certification"}[lang], "persona_ids": [CERT_PERSONA[lang]],
+            "rubric": "default", "pass_mark": 1, "time_limit_s": 3600, "attempts": 1,
+            "opens_at": (now - timedelta(hours=1)).isoformat(), "closes_at": (now + timedelta(days=1)).isoformat()}
+    hr_client = server.client(hr)
+    cert_id = hr_client.post("/api/certifications", json=body).json()["id"]
+    assert hr_client.post(f"/api/certifications/{cert_id}/candidates", json={"usernames": [candidate]}).is_success
+    script = yaml.safe_load((SCENARIOS / lang / f"{CERT_PERSONA[lang]}-method.yaml").read_text(encoding="utf-8"))
+    asyncio.run(take_attempt(server, cert_id, candidate, [line["text"] for line in script["lines"]]))
+    released = hr_client.post(f"/api/certifications/{cert_id}/release").json()
+    (certificate,) = released["certificates"]
+    return cert_id, certificate["code"]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of one language's data: a certification HR named in Chinese is data, not wording."""
+    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path / 'peilian.db'}", customer_delay_scale=0)
     with run_server(settings, FakeClock()) as live:
         yield live
 
@@ -90,17 +117,20 @@ def _wrong_words(texts: list[str], lang: str) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_is_in_one_language_with_real_data_and_its_errors_too(server: LiveServer, lang: str) -> None:
-    coach, trainee, admin = f"coach_{lang}", f"trainee_{lang}", f"admin_{lang}"
+    coach, trainee, admin, hr = f"coach_{lang}", f"trainee_{lang}", f"admin_{lang}", f"hr_{lang}"
     server.add_user(admin, role="admin")
+    server.add_user(hr, role="hr")
     server.add_user(coach, role="coach")
     server.add_user(trainee, role="trainee", coach=coach)
     session_id = _import(server, trainee, *(("hospital-it-rescue", "zh", ZH_TRANSCRIPT) if lang == "zh"
                                             else ("saas-observability-rescue", "en", EN_TRANSCRIPT)))
+    cert_id, code = _certification(server, lang, hr, trainee)
     pages = {
         trainee: ["/", "/personas", "/sessions", f"/sessions/{session_id}/replay", f"/sessions/{session_id}/print",
-                  "/password", "/my/certifications", "/verify"],
+                  "/password", "/my/certifications", f"/certificates/{code}", f"/verify/{code}", "/verify"],
         coach: ["/sessions", f"/sessions/{session_id}/replay", "/calibration", "/sessions/no-such-session/replay"],
-        admin: ["/admin/users", "/certifications"],
+        admin: ["/admin/users"],
+        hr: ["/certifications", f"/certifications/{cert_id}", "/sessions"],
     }
     wrong: dict[str, list[str]] = {}
     with chromium_page(width=1280) as page:
@@ -135,7 +165,7 @@ def test_every_page_is_in_one_language_with_real_data_and_its_errors_too(server:
         assert _wrong_words([refused.json()["detail"].replace("admin", "")], lang) == []
     anonymous = httpx.post(f"{server.url}/api/auth/login", json={"username": trainee, "password": "wrong-password"},
                            headers={"Accept-Language": lang})
-    assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthorized"
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "wrong_login"
     assert anonymous.json()["detail"] == {"zh": "用户名或密码错误", "en": "wrong user name or password"}[lang]
     # A client that names no language reads what it always read: both languages.
     plain = httpx.get(f"{server.url}/api/sessions/no-such-session", cookies={"peilian_session": "x"})
