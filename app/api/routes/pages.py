@@ -26,7 +26,7 @@ from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, 
 from app.api.errors import one_language
 from app.api.routes.auth import client_of, limits, set_cookie
 from app.core.headers import csp_nonce
-from app.core.i18n import choose_language, strings
+from app.core.i18n import LANGUAGES, choose_language, strings
 from app.storage import library, repo, reviews
 from app.storage.models import ChatSession, User
 from app.transcripts import load_transcript
@@ -61,13 +61,16 @@ def _here(request: Request) -> str:
 
 
 def require_page_user(request: Request, db: DbDep, signed_in: MaybeSignedInDep) -> SignedIn:
+    # A language asked for in the link (?lang=) holds on the sign-in page it leads to.
+    asked = request.query_params.get("lang")
+    lang = f"&lang={asked}" if asked in LANGUAGES else ""
     if signed_in is not None:
         if signed_in.user.must_change_password:
-            raise SignInRequired(f"/password?next={quote(_here(request))}")
+            raise SignInRequired(f"/password?next={quote(_here(request))}{lang}")
         return signed_in
     if service.count_users(db) == 0:
-        raise SignInRequired("/setup")
-    raise SignInRequired(f"/login?next={quote(_here(request))}")
+        raise SignInRequired(f"/setup{lang.replace('&', '?')}")
+    raise SignInRequired(f"/login?next={quote(_here(request))}{lang}")
 
 
 PageUserDep = Annotated[SignedIn, Depends(require_page_user)]

@@ -157,7 +157,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
             "此标准的及格线为 80，另要求各项最低分：提问 ≥ 60、倾听 ≥ 60、行动承诺 ≥ 50。任何一项低于最低分即不通过。")
         page.select_option("#f-rubric", "default")
         assert page.locator("#f-pass-mark").input_value() == "70"
-        assert page.locator("#f-rubric-requires").inner_text().startswith("此标准的及格线为 70,另要求各项最低分:行动承诺 ≥ 60")
+        assert page.locator("#f-rubric-requires").inner_text().startswith("此标准的及格线为 70，另要求各项最低分：行动承诺 ≥ 60")
         page.select_option("#f-rubric", "certification")
         assert page.locator("#f-pass-mark").input_value() == "80"
         page.fill("#f-pass-mark", "60")
@@ -192,7 +192,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         page.fill("#enrol-names", "alice")
         page.click("#enrol-submit")
         page.wait_for_selector("#enrol-result .enrol-line.ok")
-        assert page.locator("#enrol-result").inner_text().strip() == "已报名: alice"
+        assert page.locator("#enrol-result").inner_text().strip() == "已报名：alice"
         assert page.locator("#passwords").is_hidden()
 
         # one new account from a CSV file: its one-time password is shown once
@@ -205,7 +205,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         password = rows.locator("td.password").inner_text()
         assert len(password) >= 8
         assert "只显示这一次" in page.locator("#passwords .once-note").inner_text()
-        assert "此前已报名: alice" in page.locator("#enrol-result").inner_text()
+        assert "此前已报名：alice" in page.locator("#enrol-result").inner_text()
         login = httpx.post(f"{server.url}/api/auth/login", json={"username": "bob", "password": password})
         assert login.status_code == 200 and login.json()["must_change_password"]
         page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 2")
@@ -324,7 +324,7 @@ def test_the_server_submits_the_attempt_when_its_time_is_up(server: LiveServer) 
 
         server.clock.advance(301)
         page.locator("#time-up-note").wait_for(state="visible")
-        assert page.locator("#time-up-note").inner_text() == "时间到,本次尝试已自动提交。"
+        assert page.locator("#time-up-note").inner_text() == "时间到，本次尝试已自动提交。"
         assert page.locator("#submitted-message").inner_text() == SUBMITTED
         assert page.locator("#countdown-value").inner_text() == "00:00"
         assert page.locator("#input").is_disabled() and page.locator("#end").is_disabled()
@@ -427,12 +427,12 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         answer = public.goto(f"{server.url}/verify/{code}?lang=zh")
         assert answer.status == 200 and public.locator("#who-am-i").count() == 0
         assert public.locator("#verify").get_attribute("data-state") == "valid"
-        assert public.locator("#verdict").inner_text() == "有效:证书真实,记录未被篡改。"
+        assert public.locator("#verdict").inner_text() == "有效：证书真实，记录未被篡改。"
         assert public.locator("#v-candidate").inner_text() == "alice"
         assert public.locator("#v-certification").inner_text() == NAME
         assert public.locator("#v-score").inner_text().startswith(by_name["alice"]["overall"])
         assert public.goto(f"{server.url}/verify/NOPE1234?lang=zh").status == 404
-        assert public.locator("#verdict").inner_text() == "未知验证码:没有证书使用此验证码。"
+        assert public.locator("#verdict").inner_text() == "未知验证码：没有证书使用此验证码。"
         with server.app.state.context.db() as db:  # change what alice said after the certificate was issued
             turn = db.exec(select(Turn).where(Turn.session_id == sessions["alice"], Turn.speaker == "trainee")).first()
             assert turn is not None
@@ -579,7 +579,7 @@ def test_verify_has_a_form_and_tells_superseded_and_revoked_certificates_from_ta
     with chromium_page() as page:
         answer = page.goto(f"{server.url}/verify?lang=zh")  # nobody signed in, no code yet: a form
         assert answer.status == 200 and page.locator("#verify").get_attribute("data-state") == "form"
-        assert page.locator("#verify-hint").inner_text() == "输入证书上印的验证码,查看证书是否有效。"
+        assert page.locator("#verify-hint").inner_text() == "输入证书上印的验证码，查看证书是否有效。"
         page.fill("#verify-code", f" {first.lower()} ")
         page.click("#verify-submit")
         page.wait_for_url(re.compile(rf"/verify/{first}\?lang=zh$"))
@@ -590,7 +590,7 @@ def test_verify_has_a_form_and_tells_superseded_and_revoked_certificates_from_ta
         assert second not in (None, first)
         page.reload()
         assert page.locator("#verify").get_attribute("data-state") == "superseded"
-        assert page.locator("#verdict").inner_text() == f"已被取代:此证书已于 {today} 换发为新证书 {second},请以新证书为准。"
+        assert page.locator("#verdict").inner_text() == f"已被取代：此证书已于 {today} 换发为新证书 {second}，请以新证书为准。"
         page.click("#v-new")
         page.wait_for_url(re.compile(rf"/verify/{second}\?lang=zh$"))
         assert page.locator("#verify").get_attribute("data-state") == "valid"
