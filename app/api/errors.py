@@ -13,7 +13,8 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.i18n import CJK, LANGUAGES, accept_language, message, to_full_width
@@ -77,7 +78,10 @@ def _detail(exc: StarletteHTTPException, lang: str | None) -> Any:
     return exc.detail
 
 
-async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """The app's handler of HTTPException: FastAPI's answer plus `code`, `detail` localised."""
+    headers = getattr(exc, "headers", None)
+    if not is_body_allowed_for_status_code(exc.status_code):
+        return Response(status_code=exc.status_code, headers=headers)
     return JSONResponse({"detail": _detail(exc, stated_language(request)), "code": _code_of(exc)},
-                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+                        status_code=exc.status_code, headers=headers)
