@@ -36,6 +36,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/grade.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/variety.py
+	$(BIN)/python bench/pacing.py
 	$(BIN)/python bench/load.py
 
 clean:

@@ -283,9 +283,12 @@ def _database(*, create: bool = False) -> Iterator["Session"]:
     command stops rather than work on a new, empty database."""
     from sqlmodel import Session
 
+    from app.accounts.passwords import use_cost
     from app.storage.db import describe, make_engine, migrate, sqlite_file
 
-    url = get_settings().database_url
+    settings = get_settings()
+    use_cost(settings.argon2_time_cost, settings.argon2_memory_kib)
+    url = settings.database_url
     path = sqlite_file(url)
     if path is not None and not path.exists():
         if not create:

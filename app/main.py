@@ -1,5 +1,7 @@
 """The FastAPI application: create_app(settings) builds everything once, nothing at import."""
 
+import asyncio
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,9 +12,11 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import idle
 from app.api.errors import http_error
-from app.api.routes import (auth, cert_pages, certifications, health, pages, personas, reviews, rubrics, sessions,
-                            users)
+from app.api.routes import (assignments, auth, cert_pages, certifications, health, pages, personas, reviews, rubrics,
+                            sessions, team, users)
+from app.accounts.passwords import use_cost
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.headers import SecurityHeadersMiddleware
 from app.core.origin import OriginCheckMiddleware
@@ -46,6 +50,7 @@ def build_llm(settings: Settings) -> LlmRenderer | None:
 
 def build_context(settings: Settings, clock: Clock | None = None) -> AppContext:
     """Load and check the cards, phrase banks and rubric; fail fast naming the bad file and field."""
+    use_cost(settings.argon2_time_cost, settings.argon2_memory_kib)
     return AppContext(
         settings=settings,
         clock=clock or SystemClock(),
@@ -76,7 +81,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         migrate(context.engine)
         settle_heap()
+        sweeper = asyncio.get_running_loop().create_task(idle.sweep_forever(context))
         yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
         await handler.drain(app)  # replies in flight are produced and stored before the process ends
         context.engine.dispose()
 
@@ -101,11 +110,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(certifications.verify_router)
     app.include_router(rubrics.router)
     app.include_router(users.router)
+    app.include_router(assignments.router)
+    app.include_router(team.router)
     app.include_router(handler.router)
     if context.settings.bench_echo:
         app.include_router(handler.echo_router)
     app.include_router(pages.router)
     app.include_router(cert_pages.router)
     app.include_router(users.page_router)
+    app.include_router(assignments.page_router)
+    app.include_router(team.page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

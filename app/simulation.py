@@ -146,9 +146,12 @@ def play(card: PersonaCard, next_line: NextLine, *, renderer: TemplateRenderer, 
     threshold = rubric.silence_threshold_s
     move: CustomerMove | None = None
 
-    def customer_says(before: CustomerState, after: CustomerState, chosen: CustomerMove, start: float) -> CustomerState:
+    def customer_says(before: CustomerState, after: CustomerState, chosen: CustomerMove, at: float,
+                      line: str | None = None) -> CustomerState:
+        """The customer's turn from `at`, or, in answer to `line` sent at `at`, after its think time."""
         nonlocal last_end
         rendering = renderer.render(card, before, chosen)
+        start = at if line is None else at + think_delay(rendering.text, card.language, chosen.record(), line)
         end = round(start + speaking_time(rendering.text, card.language), 3)
         turns.append({"seq": len(turns) + 1, "speaker": "customer", "text": rendering.text,
                       "started_at": round(start, 3), "ended_at": end, "renderer": renderer.name,
@@ -168,7 +171,7 @@ def play(card: PersonaCard, next_line: NextLine, *, renderer: TemplateRenderer, 
                       "typing_started_at": typing, "sent_at": sent})
         after, move = step(card, state, hear(line.text, card.language, card))
         after = after.model_copy(update={"last_seq": turns[-1]["seq"]})
-        state = customer_says(state, after, move, sent + think_delay(line.text))
+        state = customer_says(state, after, move, sent, line.text)
         if move.ends:
             break  # the customer has closed the conversation
         line = next_line(move)

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.storage import repo
 from app.storage.models import ChatSession, Scorecard, Turn, half_spoken, utcnow
-from scoring import Rubric, Transcript, grade, label
+from scoring import Rubric, Transcript, display, grade, label
 
 
 def turn_json(turn: Turn | Row[Any]) -> dict[str, Any]:
@@ -29,12 +29,22 @@ def turn_json(turn: Turn | Row[Any]) -> dict[str, Any]:
 
 def transcript_json(chat: ChatSession | Row[Any], turns: Sequence[Turn | Row[Any]]) -> dict[str, Any]:
     """The session's transcript; a customer reply still being spoken (no words, no end) is not part of it yet."""
-    return {
+    data: dict[str, Any] = {
         "session_id": chat.id,
         "persona_id": chat.persona_id,
         "language": chat.language,
         "turns": [turn_json(t) for t in turns if not half_spoken(t)],
     }
+    retry_of = getattr(chat, "retry_of_session", None)
+    if retry_of is not None:  # a retry: the earlier turns came from this session, up to this trainee turn
+        data["retry_of"] = {"session_id": retry_of, "seq": chat.retry_of_seq}
+    return data
+
+
+def scorable(mode: str, transcript: dict[str, Any]) -> bool:
+    """A practice session in which the trainee said nothing gets no scorecard (and no place in the
+    trend); a certification attempt is graded whatever was said."""
+    return mode != "practice" or any(t["speaker"] == "trainee" for t in transcript["turns"])
 
 
 def load_transcript(db: Session, *, session_id: str) -> dict[str, Any] | None:
@@ -44,10 +54,21 @@ def load_transcript(db: Session, *, session_id: str) -> dict[str, Any] | None:
     return transcript_json(chat, repo.list_turns(db, session_id=session_id))
 
 
-def close_for_grading(db: Session, *, session_id: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """End the session (once); return its stored scorecard, if any, and its transcript."""
+def with_figures(db: Session, *, session_id: str, card: dict[str, Any]) -> dict[str, Any]:
+    """A stored scorecard with the figures pages show (scoring/display.py), filled in from its
+    transcript where it was graded before the grader wrote them."""
+    if "talk_percent" in card and "question_pauses" in card:
+        return card
+    transcript = load_transcript(db, session_id=session_id)
+    return display.complete(card, Transcript.model_validate(transcript)) if transcript else card
+
+
+def close_for_grading(db: Session, *, session_id: str) -> tuple[dict[str, Any] | None, dict[str, Any], bool]:
+    """End the session (once); return its stored scorecard, if any, its transcript, and whether it
+    is to be graded (`scorable`)."""
     stored, head, turns = repo.close_session(db, session_id=session_id)
-    return stored, transcript_json(head, turns)
+    transcript = transcript_json(head, turns)
+    return stored, transcript, scorable(head.mode, transcript)
 
 
 def grade_transcript(transcript: dict[str, Any], rubric: Rubric, hints: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,9 +78,9 @@ def grade_transcript(transcript: dict[str, Any], rubric: Rubric, hints: dict[str
 
 def end_and_grade(db: Session, *, session_id: str, rubric: Rubric, hints: dict[str, Any] | None = None) -> dict[str, Any]:
     """End the session (once) and store its scorecard; return the scorecard JSON."""
-    stored, transcript = close_for_grading(db, session_id=session_id)
+    stored, transcript, _scorable = close_for_grading(db, session_id=session_id)
     if stored is not None:
-        return stored
+        return with_figures(db, session_id=session_id, card=stored)
     card = grade_transcript(transcript, rubric, hints)
     return repo.store_scorecard(db, session_id=session_id, rubric=rubric.name, data=card)
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from scoring import commitment as commitment_mod
+from scoring import display
 from scoring import concerns as concerns_mod
 from scoring import customer as customer_mod
 from scoring import motive as motive_mod
@@ -18,7 +19,7 @@ from scoring.cues import Cues, load_cues
 from scoring.forms import form_of
 from scoring.labeller import label
 from scoring.models import (
-    DIMENSIONS, LABELS, MOTIVES, AfterAnswer, AfterQuestion, Commitment, Counts, Dimensions, LineLabel, Pause,
+    DIMENSIONS, LABELS, MOTIVES, AfterAnswer, AfterQuestion, Commitment, Counts, Dimensions, LineLabel,
     Point, Run, Scorecard, Silence, Talk, Transcript, Turn, TurnCard,
 )
 from scoring.rubric import POINT_RULES, Rubric, load_rubric
@@ -53,10 +54,6 @@ class Ledger:
             self._totals[rule] += delta
             self.points.append(Point(dimension=POINT_RULES[rule], delta=delta, seq=seq, rule=rule, reason=reason,
                                      name=self.cues.name("rules", rule)))
-
-
-def _secs(value: float) -> str:
-    return f"{value:.1f}"
 
 
 def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: repeats_mod.Repeats,
@@ -154,17 +151,19 @@ def _talk(turns: list[Turn], trainee: list[Turn], labels: dict[int, LineLabel], 
 def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: SilenceReport,
                ratio: float | None, repeats: repeats_mod.Repeats, answers: dict[int, list[customer_mod.Event]],
                ledger: Ledger) -> None:
-    threshold = f"{ledger.rubric.silence_threshold_s:g}"
+    limit = ledger.rubric.silence_threshold_s
+    threshold = f"{limit:g}"
     for q in silence.questions:
         if q.held is None:
             ledger.note(q.seq, ledger.cues.notes["question_unknown_gap"])
         elif q.held:
             ledger.add("listening.question_held", q.seq)
         else:
-            ledger.add("listening.question_broken", q.seq, gap=_secs(q.gap or 0.0), threshold=threshold)
+            ledger.add("listening.question_broken", q.seq, gap=f"{display.shown(q.gap or 0.0, limit, False):.1f}",
+                       threshold=threshold)
     for a in silence.answers:
         rule = "listening.answer_held" if a.held else "listening.answer_missed"
-        ledger.add(rule, a.seq, pause=_secs(a.pause), threshold=threshold)
+        ledger.add(rule, a.seq, pause=f"{display.shown(a.pause, limit, a.held):.1f}", threshold=threshold)
     for turn in trainee:
         if turn.seq in repeats.farmed:
             ledger.add("listening.extension_farmed", turn.seq)
@@ -175,7 +174,7 @@ def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: Silen
     if ratio is not None:
         high = ratio > ledger.rubric.talk_ratio_target + ledger.rubric.talk_ratio_tolerance
         ledger.add("listening.talk_ratio_high" if high else "listening.talk_ratio_ok", None,
-                   ratio=round(ratio * 100), target=round(ledger.rubric.talk_ratio_target * 100))
+                   ratio=display.percent(ratio), target=display.percent(ledger.rubric.talk_ratio_target))
 
 
 def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineLabel], trainee: list[Turn],
@@ -302,11 +301,13 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
                               seq=secured.reply_seq if secured else None, elements=report.elements),
         outcome="advance" if secured else "continuation",
         talk_ratio=ratio,
+        talk_percent=None if ratio is None else display.percent(ratio),
         talk=_talk(turns, trainee, labels, ratio),
         turns=[TurnCard(seq=t.seq, notes=ledger.notes.get(t.seq, []), form=forms[t.seq], **labels[t.seq].to_dict())
                for t in trainee],
         points=ledger.points,
-        pauses=[Pause(answer_seq=a.answer_seq, seq=a.seq, pause_s=a.pause, held=a.held) for a in silence.answers],
+        pauses=display.answer_pauses(silence, rubric.silence_threshold_s),
+        question_pauses=display.question_pauses(silence, rubric.silence_threshold_s),
         notes=ledger.session_notes,
         concern_level=concern.level,
         pass_mark=rubric.pass_mark,

@@ -177,6 +177,20 @@ class Pause(BaseModel):
     seq: int
     pause_s: float
     held: bool
+    shown_s: float | None = Field(default=None, description="pause_s as every page shows it (scoring/display.py)")
+
+
+class QuestionPause(BaseModel):
+    """The silence after a trainee question (DESIGN 2.4) and the grader's verdict on it."""
+
+    seq: int
+    held: bool | None = Field(description="None: another line followed but the gap cannot be timed")
+    answered: bool = Field(description="the customer spoke next, ending the silence")
+    gap_s: float | None = Field(description="seconds to the next line, the trainee's or the customer's")
+    shown_s: float | None = Field(description="gap_s as every page shows it (scoring/display.py)")
+    verdict: Literal["held", "broken", "answered"] | None = Field(
+        default=None, description="held: a silence that met the norm; answered: the customer answered before it; "
+                                  "None: not timed")
 
 
 class Scorecard(BaseModel):
@@ -196,10 +210,12 @@ class Scorecard(BaseModel):
     commitment: Commitment
     outcome: Literal["advance", "continuation"]
     talk_ratio: float | None
+    talk_percent: int | None = Field(default=None, description="talk_ratio as every page shows it, whole percent")
     talk: Talk
     turns: list[TurnCard]
     points: list[Point]
     pauses: list[Pause]
+    question_pauses: list[QuestionPause] = Field(default_factory=list)
     notes: list[str]
     concern_level: str | None = Field(default=None, description="the level the customer's concern reached (DESIGN 2.2)")
     pass_mark: int | None = None

@@ -16,7 +16,8 @@ from scoring.models import LineLabel, Turn
 class QuestionSilence:
     seq: int
     held: bool | None  # None: another line followed but the gap cannot be timed
-    gap: float | None  # seconds to the trainee's next line, when it broke or could have
+    gap: float | None  # seconds to the next line: the trainee's (held or broken) or the customer's answer
+    answered: bool = False  # the customer spoke next: the silence ended with the answer
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ def _first_key(turn: Turn) -> float | None:
     return turn.typing_started_at if turn.typing_started_at is not None else turn.sent_at
 
 
+def _answer_start(turn: Turn) -> float | None:
+    return turn.started_at if turn.started_at is not None else turn.ended_at
+
+
 def _answer_end(turn: Turn) -> float | None:
     return turn.ended_at if turn.ended_at is not None else turn.started_at
 
@@ -54,7 +59,9 @@ def measure(turns: list[Turn], labels: dict[int, LineLabel], threshold: float) -
             continue
         nxt = turns[i + 1] if i + 1 < len(turns) else None
         if nxt is None or nxt.speaker == "customer":
-            report.questions.append(QuestionSilence(turn.seq, True, None))
+            start, then = _sent(turn), _answer_start(nxt) if nxt is not None else None
+            gap = None if start is None or then is None else round(max(then - start, 0.0), 2)
+            report.questions.append(QuestionSilence(turn.seq, True, gap, answered=nxt is not None))
         else:
             start, then = _sent(turn), _sent(nxt)
             gap = None if start is None or then is None else round(then - start, 2)

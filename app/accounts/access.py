@@ -35,6 +35,12 @@ def can_annotate(db: Session, user: User, chat: ChatSession) -> bool:
     return user.role == "coach" and can_see(db, user, chat)
 
 
+def can_reply(db: Session, user: User, chat: ChatSession) -> bool:
+    """Replies to comments come from those who comment and from the trainee whose session it is;
+    the same people see which comments are new to them."""
+    return can_annotate(db, user, chat) or (chat.user_id is not None and chat.user_id == user.id)
+
+
 def sees_unreleased(user: User) -> bool:
     """HR and admins see certification results before release; nobody else does."""
     return user.role in SEE_ALL

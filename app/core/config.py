@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=5.0, gt=0,
         description="seconds a reply's lease holds unrenewed: a server killed mid-reply delays that reply this long",
     )
+    idle_close_s: float = Field(
+        default=1800.0, gt=0,
+        description="seconds a practice session may sit untouched before it is closed (and graded when the "
+                    "trainee said anything)",
+    )
+    idle_sweep_s: float = Field(default=60.0, gt=0, description="how often the server looks for idle practice sessions")
     log_format: str = Field(
         default="auto", pattern="^(auto|json|text)$",
         description="auto (readable text on a terminal, JSON lines otherwise), json or text")
@@ -51,6 +57,8 @@ class Settings(BaseSettings):
         default=5, ge=1, description="wrong passwords for one account within login_window_s before sign-in pauses")
     login_failures_per_client: int = Field(
         default=20, ge=1, description="wrong passwords from one client address within login_window_s before it pauses")
+    argon2_time_cost: int = Field(default=3, ge=1, description="Argon2 passes per password hash (argon2-cffi's default)")
+    argon2_memory_kib: int = Field(default=65536, ge=32, description="Argon2 memory per password hash, in KiB")
     login_window_s: float = Field(default=900.0, gt=0, description="seconds over which failed sign-ins are counted")
     cookie_secure: bool | None = Field(
         default=None, description="the Secure flag of the cookies: unset means set when the request came over HTTPS")

@@ -97,6 +97,7 @@
   }
 
   function onFrame(frame) {
+    window.PeilianThinking.frame(frame);
     switch (frame.type) {
       case "ack": {
         const bubble = pending.get(frame.id);

@@ -37,16 +37,17 @@
       if (card.brief) box.append(own("p", "brief", card.brief));
       const start = el("button", "start", T.start);
       start.type = "button";
+      start.setAttribute("aria-label", fmt(T.start_with, {name: card.name}));  // which of the twelve, for a screen reader
       start.addEventListener("click", () => startSession(card));
       box.append(start);
       grid.append(box);
     }
     const wanted = new URLSearchParams(location.search).get("persona");
     const chosen = cards.find((card) => card.id === wanted);
-    if (chosen) startSession(chosen);
+    if (chosen) startSession(chosen, true);
   }
 
-  async function startSession(card) {
+  async function startSession(card, fromLink) {
     const response = await fetch("/api/sessions", {
       method: "POST",
       headers: {"Content-Type": "application/json"},
@@ -54,13 +55,53 @@
     });
     if (!response.ok) { showError((await response.json()).detail); return; }
     session = await response.json();
+    showChat(card);
+    // The session gets its own address, so a reload, Back/Forward or the language switch come back
+    // to it. A link that named the persona is replaced (going back to it would start another session).
+    const url = practiceUrl(session.id, window.PEILIAN.lang);
+    if (fromLink) history.replaceState(null, "", url); else history.pushState(null, "", url);
+    const other = document.querySelector(".lang-switch");
+    if (other) other.href = practiceUrl(session.id, window.PEILIAN.lang === "zh" ? "en" : "zh");
+    connect();
+    $("input").focus();
+  }
+
+  function practiceUrl(id, lang) { return `/practice/${encodeURIComponent(id)}?lang=${lang}`; }
+  window.addEventListener("popstate", () => location.reload());  // Back to the picker, Forward to the session
+
+  function showChat(card) {
     $("picker").hidden = true;
     $("chat").hidden = false;
     $("persona-name").textContent = `${card.name} · ${card.title} · ${card.organization}`;
     $("persona-name").lang = $("persona-brief").lang = card.language;
     $("persona-brief").textContent = card.brief || "";
-    connect();
-    $("input").focus();
+  }
+
+  // ---- picking a session up at its own address: the turns so far, then the socket (or the result) ----
+  let restored = false;
+  async function resumeSession(id) {
+    const get = async (path) => {
+      const response = await fetch(path);
+      if (!response.ok) throw new Error((await response.json().catch(() => ({}))).detail || response.status);
+      return response.json();
+    };
+    const api = `/api/sessions/${encodeURIComponent(id)}`;
+    const [info, transcript] = await Promise.all([get(api), get(`${api}/transcript`)]);
+    session = {id, ws_url: `/ws/sessions/${encodeURIComponent(id)}`};
+    showChat(info.persona);
+    if (info.retry_of) $("persona-brief").after(el("p", "hint retry-note", fmt(T.retry_note, {n: info.retry_of.seq})));
+    for (const turn of transcript.turns) {
+      const bubble = turn.speaker === "trainee" ? addBubble("trainee", turn.text) : customerBubble(turn.seq);
+      bubble.dataset.seq = turn.seq;
+      bubble.querySelector(".text").textContent = turn.text;
+      bubble.querySelector(".meta").textContent = turn.speaker === "trainee" ? `#${turn.seq} · ${T.delivered}` : `#${turn.seq}`;
+      if (turn.speaker === "customer") seen(turn.seq);
+    }
+    restored = true;
+    if (info.status !== "ended") { connect(); $("input").focus(); return; }
+    lockComposer();
+    if (info.scored) showScorecard(await get(`${api}/scorecard`));
+    else showUnscored();
   }
 
   // ---- WebSocket ----
@@ -79,9 +120,10 @@
     setConn(retries ? T.reconnecting : T.connecting);
     ws.addEventListener("open", () => {
       setConn(T.connected);
-      if (retries > 0) {
+      if (retries > 0 || restored) {
         dropCutReplies();
-        ws.send(JSON.stringify({type: "resume", last_seq: lastSeq}));
+        // A reloaded page asks for everything once: the turns it has are kept, their labels come back.
+        ws.send(JSON.stringify({type: "resume", last_seq: retries > 0 ? lastSeq : 0}));
         for (const [id, item] of pending) ws.send(JSON.stringify({type: "message", id, text: item.text}));
       }
       retries = 0;
@@ -123,6 +165,7 @@
   }
 
   function onFrame(frame) {
+    window.PeilianThinking.frame(frame);
     switch (frame.type) {
       case "ack": {
         const item = pending.get(frame.id);
@@ -173,7 +216,13 @@
         lockComposer();  // the trainee ended, or the customer closed the meeting
         showScorecard(frame);
         break;
+      case "ended":  // ended with no trainee line: nothing to score
+        closedOnPurpose = true;
+        lockComposer();
+        showUnscored();
+        break;
       case "error":
+        if (frame.code === "session_ended" && !ended) { closedOnPurpose = true; location.reload(); break; }  // closed while away
         showError(T.ws_errors[frame.code] || T.ws_errors.other);
         break;
     }
@@ -232,7 +281,7 @@
   }
 
   $("end").addEventListener("click", () => {
-    if (ended) return;
+    if (ended || !window.confirm(T.end_confirm)) return;
     lockComposer();
     const result = $("result");
     result.hidden = false;
@@ -282,6 +331,7 @@
     const S = window.PeilianScorecard;
     const steps = S.nextSteps(card, null);  // what to do next time comes first
     if (steps) result.append(steps);
+    result.append(window.PeilianFactRecap.section(session.id));
 
     const grid = el("div", "grid2");
     const left = el("div");
@@ -343,18 +393,28 @@
       item.append(el("span", "label", `#${turn.seq} ${name}${topic}`));
       if (turn.reason) item.append(el("div", "reason", turn.reason));
       for (const note of turn.notes || []) item.append(el("div", "note", note));
+      item.append(S.retryButton(session.id, turn.seq));
       list.append(item);
     }
     result.append(list);
+    resultLinks(result);
+  }
 
+  function showUnscored() {
+    const result = $("result");
+    result.replaceChildren(el("p", "not-scored", T.not_scored));
+    result.hidden = false;
+    resultLinks(result);
+  }
+
+  function resultLinks(result) {
     const replay = el("a", "button replay-link", T.open_replay);
     replay.href = `/sessions/${encodeURIComponent(session.id)}/replay?lang=${window.PEILIAN.lang}`;
     result.append(replay);
     result.append(" ");
 
-    const again = el("button", null, T.new_session);
-    again.type = "button";
-    again.addEventListener("click", () => location.reload());
+    const again = el("a", "button new-session", T.new_session);
+    again.href = `/?lang=${window.PEILIAN.lang}`;
     result.append(again);
     result.scrollIntoView({behavior: "smooth"});
   }
@@ -365,5 +425,6 @@
     return tr;
   }
 
-  loadPersonas().catch((error) => showError(String(error)));
+  if (window.PEILIAN.sessionId) resumeSession(window.PEILIAN.sessionId).catch((error) => showError(String(error)));
+  else loadPersonas().catch((error) => showError(String(error)));
 })();

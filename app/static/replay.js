@@ -32,7 +32,7 @@
     if (rest === "60.0") { minutes += 1; rest = "0.0"; }  // 59.96 s is 01:00.0, not 00:60.0
     return `${pad(minutes)}:${rest.padStart(4, "0")}`;
   };
-  const secs = (value) => `${value.toFixed(1)} s`;
+  const secs = (value) => value.toFixed(1);  // a figure the grader already rounded (scoring/display.py)
   const localTime = (iso) => {
     const when = new Date(/Z|[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
     return `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())} ${pad(when.getHours())}:${pad(when.getMinutes())}`;
@@ -89,6 +89,7 @@
     }
     Object.assign(data, {transcript, scorecard, corrections, comments, trend});
     info = new Map(((scorecard && scorecard.turns) || []).map((t) => [t.seq, t]));
+    noteNew();
     buildTurns();
     marks = computeMarks();
     renderConversation();
@@ -97,9 +98,10 @@
     renderScorecard();
     renderCharts();
     renderComments();
+    // The whole conversation shows at once; Play replays it from the start at its real pace.
+    setTime(duration);
     const wanted = /^#turn-(\d+)$/.exec(location.hash);
-    if (wanted && bySeq.has(Number(wanted[1]))) jump(Number(wanted[1]));
-    else setTime(0);
+    if (wanted && bySeq.has(Number(wanted[1]))) highlight(Number(wanted[1]));
     document.body.dataset.replayReady = "true";
   }
 
@@ -126,9 +128,9 @@
     $("clock-total").textContent = ` / ${clock(duration)}`;
   }
 
-  // Silences (DESIGN 2.4), mirroring scoring/silence.py: after a question, held unless the trainee
-  // sends another line before the customer answers and within the threshold; after an answer, the
-  // pause to the next first keystroke, held or missed (the scorecard's `pauses`).
+  // Silences (DESIGN 2.4) as the grader judged them (the scorecard's `question_pauses` and `pauses`),
+  // with the figures it rounded: green only for a silence that met the norm, red for a deduction,
+  // neutral when the customer answered before the norm was reached (nothing to hold).
   function computeMarks() {
     const card = data.scorecard;
     if (!card) return [];
@@ -136,38 +138,26 @@
     const reasons = new Map();
     for (const p of card.points || []) if (p.rule && p.rule.startsWith("listening.")) reasons.set(`${p.rule}:${p.seq}`, p.reason);
     const found = [];
-    turns.forEach((turn, i) => {
-      const label = info.get(turn.seq);
-      if (turn.speaker !== "trainee" || !label || label.label === "statement") return;
-      const next = turns[i + 1];
-      if (!next) return;
-      let held;
-      let end;
-      if (next.speaker === "customer") {
-        held = true;
-        end = next.start;
-      } else {
-        end = next.doneAt;
-        held = end - turn.doneAt >= threshold;
-      }
-      const kind = held ? "question_held" : "question_broken";
-      found.push({kind, cls: held ? "held" : "broken", seq: turn.seq, from: turn.doneAt, to: end,
-                  seconds: end - turn.doneAt, threshold,
-                  reason: reasons.get(`listening.${kind}:${turn.seq}`) || null});
-    });
+    for (const q of card.question_pauses || []) {
+      const turn = bySeq.get(q.seq);
+      if (!turn || !q.verdict) continue;
+      const rule = q.verdict === "broken" ? "question_broken" : "question_held";
+      found.push({kind: `question_${q.verdict}`, cls: q.verdict, seq: q.seq, from: turn.doneAt, to: turn.doneAt + q.gap_s,
+                  seconds: q.shown_s, threshold, reason: reasons.get(`listening.${rule}:${q.seq}`) || null});
+    }
     for (const pause of card.pauses || []) {
       const answer = bySeq.get(pause.answer_seq);
       if (!answer) continue;
       const kind = pause.held ? "answer_held" : "answer_missed";
       found.push({kind, cls: pause.held ? "held" : "missed", seq: pause.seq, answerSeq: pause.answer_seq,
-                  from: answer.doneAt, to: answer.doneAt + pause.pause_s, seconds: pause.pause_s, threshold,
+                  from: answer.doneAt, to: answer.doneAt + pause.pause_s, seconds: pause.shown_s, threshold,
                   reason: reasons.get(`listening.${kind}:${pause.seq}`) || null});
     }
     return found;
   }
 
   function markText(mark) {
-    const values = {s: mark.seconds.toFixed(1), norm: mark.threshold, n: mark.seq, a: mark.answerSeq};
+    const values = {s: secs(mark.seconds), norm: mark.threshold, n: mark.seq, a: mark.answerSeq};
     return fmt(R.marks[mark.kind], values);
   }
 
@@ -209,6 +199,7 @@
       extra.append(actChips(turn.acts));
     }
     extra.append(el("ul", "turn-comments"));
+    if (CFG.canRetry && turn.speaker === "trainee") extra.append(window.PeilianScorecard.retryButton(CFG.sessionId, turn.seq));
     if (CFG.canAnnotate) extra.append(buildAnnotate(turn));
     item.append(extra);
     item.addEventListener("click", (event) => {
@@ -270,13 +261,29 @@
   function renderTurnComments(turn, extra) {
     const list = (extra || turn.node.querySelector(".turn-extra")).querySelector(".turn-comments");
     list.replaceChildren();
-    for (const comment of data.comments.filter((c) => c.seq === turn.seq)) list.append(commentItem(comment, false));
+    for (const comment of threads().filter((c) => c.seq === turn.seq)) list.append(commentItem(comment, false));
+  }
+
+  // Comments with their replies under them, oldest first.
+  function threads() {
+    const replies = new Map();
+    for (const c of data.comments) {
+      if (c.parent_id !== null) replies.set(c.parent_id, [...(replies.get(c.parent_id) || []), c]);
+    }
+    return data.comments.filter((c) => c.parent_id === null).map((c) => ({...c, replies: replies.get(c.id) || []}));
   }
 
   function commentItem(comment, withTarget) {
     const item = el("li", "comment");
     item.dataset.seq = comment.seq === null ? "" : String(comment.seq);
+    item.dataset.commentId = String(comment.id);
     const meta = el("div", "comment-meta");
+    if (newIds.has(comment.id)) {
+      item.classList.add("is-new");
+      const mark = el("span", "comment-new", R.new_comment);
+      mark.title = R.new_comment_title;
+      meta.append(mark);
+    }
     meta.append(el("strong", null, comment.author));
     meta.append(el("span", null, ` · ${T.roles[comment.role] || comment.role} · ${localTime(comment.created_at)}`));
     if (withTarget) {
@@ -285,7 +292,44 @@
     }
     item.append(meta);
     item.append(el("div", "comment-text", comment.text));
+    if (!comment.replies) return item;
+    if (comment.replies.length) {
+      const list = el("ul", "replies");
+      for (const reply of comment.replies) list.append(commentItem(reply, false));
+      item.append(list);
+    }
+    if (CFG.canReply) item.append(replyBox(comment));
     return item;
+  }
+
+  // A reply to a comment, from its coach or the trainee; it shows under the comment.
+  function replyBox(comment) {
+    const box = el("div", "reply");
+    const form = el("form", "reply-form");
+    form.hidden = true;
+    const text = el("textarea", "reply-text");
+    text.rows = 2;
+    text.maxLength = 4000;
+    text.setAttribute("aria-label", R.reply_text);
+    const post = el("button", "small reply-save", R.send_reply);
+    post.type = "submit";
+    const status = el("span", "form-status");
+    form.append(text, post, status);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (!text.value.trim()) return;
+      status.textContent = "";
+      post.disabled = true;
+      try {
+        await sendComment({parent_id: comment.id, text: text.value.trim()});
+      } catch (error) {
+        status.textContent = `${T.error}${T.colon}${error.message}`;
+      } finally {
+        post.disabled = false;
+      }
+    });
+    box.append(button(R.reply, "link reply-open", () => { form.hidden = !form.hidden; if (!form.hidden) text.focus(); }), form);
+    return box;
   }
 
   // A coach's controls on one turn: correct the label (trainee lines), comment on the turn.
@@ -370,7 +414,7 @@
       if (!text.value.trim()) return;
       status.textContent = "";
       try {
-        await postComment(turn.seq, text.value.trim());
+        await sendComment({seq: turn.seq, text: text.value.trim()});
         text.value = "";
         commentForm.hidden = true;
       } catch (error) {
@@ -381,11 +425,20 @@
     return box;
   }
 
-  async function postComment(seq, text) {
-    await send("POST", `${API}/comments`, {seq, text});
+  async function sendComment(body) {
+    await send("POST", `${API}/comments`, body);
     data.comments = await getJson(`${API}/comments`);
+    noteNew();
     renderComments();
     for (const turn of turns) renderTurnComments(turn);
+  }
+
+  // Comments new to this reader keep their mark for the whole visit; the server hears they were shown.
+  const newIds = new Set();
+  function noteNew() {
+    for (const c of data.comments) if (c.new) newIds.add(c.id);
+    const last = data.comments.reduce((m, c) => Math.max(m, c.id), 0);
+    if (CFG.canReply && last) send("POST", `${API}/comments/seen`, {last_id: last}).catch(() => {});
   }
 
   // ---- the player ----
@@ -506,6 +559,21 @@
   });
 
   // ---- the timeline (SVG): lanes for typing and speaking, every pause, and the silence marks ----
+  // A turn's bar and a silence mark act as buttons: reached with Tab, pressed with Enter or Space.
+  function pressable(node, name, onPress) {
+    node.setAttribute("tabindex", "0");
+    node.setAttribute("role", "button");
+    node.setAttribute("aria-label", name);
+    node.addEventListener("click", (event) => { event.stopPropagation(); onPress(); });
+    node.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      event.stopPropagation();
+      onPress();
+    });
+    return node;
+  }
+
   const TL = {left: 64, right: 14, width: 900};
   const timeX = (t) => TL.left + (duration ? t / duration : 0) * (TL.width - TL.left - TL.right);
 
@@ -529,8 +597,11 @@
     let cursor = 0;
     for (const [from, to] of busy) {
       if (from - cursor >= 0.3) {
+        // A pause the grader measured reads as the grader rounded it.
+        const graded = marks.find((m) => m.kind.startsWith("answer") && Math.abs(m.from - cursor) < 0.01 && Math.abs(m.to - from) < 0.01);
+        const seconds = graded ? secs(graded.seconds) : (from - cursor).toFixed(1);
         box.append(titled(svg("rect", {x: timeX(cursor), y: lanes.silence + 4, width: timeX(from) - timeX(cursor),
-                                       height: laneH - 8, class: "pause"}), fmt(R.pause_title, {s: (from - cursor).toFixed(1)})));
+                                       height: laneH - 8, class: "pause"}), fmt(R.pause_title, {s: seconds})));
       }
       cursor = Math.max(cursor, to);
     }
@@ -541,14 +612,13 @@
       const bar = svg("rect", {x: timeX(turn.start), y: lane, width, height: laneH, rx: 3,
                                class: `bar ${turn.speaker === "trainee" ? "typing" : "speaking"}`, "data-seq": turn.seq});
       const label = info.get(turn.seq);
-      titled(bar, `#${turn.seq} ${clock(turn.start)}–${clock(turn.doneAt)}${label ? " · " + labelName(label.label, label.topic, label.pitch) : ""}`);
-      bar.addEventListener("click", (event) => { event.stopPropagation(); jump(turn.seq); });
-      box.append(bar);
+      const name = `#${turn.seq} ${turn.speaker === "trainee" ? R.trainee : R.customer} ${clock(turn.start)}–${clock(turn.doneAt)}${label ? " · " + labelName(label.label, label.topic, label.pitch) : ""}`;
+      box.append(pressable(titled(bar, name), name, () => jump(turn.seq)));
     }
 
     // Marks; their seconds printed below, the faults first so that a label never hides one.
     const taken = {84: [], 97: []};
-    const priority = {question_broken: 0, answer_missed: 1, answer_held: 2, question_held: 3};
+    const priority = {question_broken: 0, answer_missed: 1, answer_held: 2, question_held: 3, question_answered: 4};
     for (const mark of [...marks].sort((a, b) => priority[a.kind] - priority[b.kind])) {
       const group = svg("g", {class: `mark ${mark.cls}`, "data-kind": mark.kind, "data-seq": mark.seq});
       const x1 = timeX(mark.from);
@@ -556,7 +626,7 @@
       group.append(svg("rect", {x: x1, y: lanes.silence + 2, width: x2 - x1, height: laneH - 4, rx: 2}));
       group.append(svg("circle", {cx: x2, cy: lanes.silence + laneH / 2, r: 4.5}));
       // After a question the norm is "nothing more before the answer"; after an answer, a pause of ≥ 4 s.
-      const text = mark.kind === "question_held" ? secs(mark.seconds) : `${mark.seconds.toFixed(1)}/${mark.threshold} s`;
+      const text = mark.kind.startsWith("question_") && mark.kind !== "question_broken" ? `${secs(mark.seconds)} s` : `${secs(mark.seconds)}/${mark.threshold} s`;
       const row = mark.kind.startsWith("question") ? 84 : 97;
       const span = [x1 - 2, x1 + text.length * 5.6 + 2];
       if (!taken[row].some(([a, b]) => span[0] < b && a < span[1])) {
@@ -564,8 +634,7 @@
         group.append(svg("text", {x: x1, y: row, class: "mark-label"}, text));
       }
       titled(group, `#${mark.seq} ${markText(mark)}${mark.reason ? "\n" + mark.reason : ""}`);
-      group.addEventListener("click", (event) => { event.stopPropagation(); jump(mark.seq); });
-      box.append(group);
+      box.append(pressable(group, `#${mark.seq} ${markText(mark)}`, () => jump(mark.seq)));
     }
 
     // Axis with a tick every 5/10/15/30/60/120 s.
@@ -604,8 +673,10 @@
       : el("span", `badge ${card.passed ? "pass" : "fail"}`, card.passed ? T.passed : T.not_passed);
     head.append(badge);
     if (card.outcome) head.append(el("span", `tag outcome-${card.outcome}`, R.outcomes[card.outcome] || card.outcome));
-    if (card.talk_ratio !== null && card.talk_ratio !== undefined) {
-      head.append(el("span", "tag", fmt(R.talk_ratio, {p: Math.round(card.talk_ratio * 100)})));
+    if (card.talk_percent !== null && card.talk_percent !== undefined) {
+      const share = el("span", "tag talk-share", fmt(R.talk_ratio, {p: card.talk_percent}));
+      share.id = "talk-share";
+      head.append(share);
     }
     box.append(head);
     const steps = S.nextSteps(card, jump);  // what to do next time comes first
@@ -761,7 +832,7 @@
     const width = Math.max(box.clientWidth || 0, 260);
     const height = 150;
     const pad = {left: 30, right: 14, top: 12, bottom: 24};
-    const chart = svg("svg", {viewBox: `0 0 ${width} ${height}`, width: "100%", height, class: "trend", role: "img", "aria-label": R.trend});
+    const chart = svg("svg", {viewBox: `0 0 ${width} ${height}`, width: "100%", height, class: "trend", role: "group", "aria-label": R.trend});  // its points are links
     const x = (i) => pad.left + (series.length === 1 ? 0.5 : i / (series.length - 1)) * (width - pad.left - pad.right);
     const y = (v) => pad.top + (1 - v / 100) * (height - pad.top - pad.bottom);
     for (const level of [0, 50, 100]) {
@@ -774,7 +845,9 @@
       const link = svg("a", {href: `/sessions/${encodeURIComponent(p.session_id)}/replay?lang=${CFG.lang}`, class: current ? "point current" : "point"});
       link.setAttribute("data-session-id", p.session_id);
       link.append(svg("circle", {cx: x(i), cy: y(p.overall), r: current ? 6.5 : 4}));
-      titled(link, `${localTime(p.created_at)} · ${p.persona_id} · ${T.overall} ${p.overall}`);
+      const name = `${localTime(p.created_at)} · ${p.persona_id} · ${T.overall} ${p.overall}`;
+      link.setAttribute("aria-label", name);
+      titled(link, name);
       chart.append(link);
       if (current) chart.append(svg("text", {x: x(i), y: y(p.overall) - 10, "text-anchor": "middle", class: "current-label"}, String(p.overall)));
     });
@@ -791,7 +864,7 @@
     const list = $("comments");
     list.replaceChildren();
     if (!data.comments.length) list.append(el("li", "empty", R.no_comments));
-    for (const comment of data.comments) list.append(commentItem(comment, true));
+    for (const comment of threads()) list.append(commentItem(comment, true));
   }
 
   const form = $("comment-form");
@@ -804,7 +877,7 @@
       const submit = $("comment-submit");
       submit.disabled = true;
       try {
-        await postComment(target ? Number(target) : null, text);
+        await sendComment({seq: target ? Number(target) : null, text});
         $("comment-text").value = "";
       } catch (error) {
         alert(`${T.error}${T.colon}${error.message}`);

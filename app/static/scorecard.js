@@ -124,5 +124,27 @@ window.PeilianScorecard = (function () {
     return table;
   }
 
-  return {nextSteps, rubric, points};
+  // "Try this turn again": a new session from the customer's state just before trainee turn `seq`.
+  function retryButton(sessionId, seq) {
+    const button = el("button", "secondary small retry-turn", T.retry_turn);
+    button.type = "button";
+    button.dataset.seq = seq;
+    button.title = fmt(T.retry_turn_hint, {n: seq});
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      const response = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/retry`, {
+        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({seq}),
+      });
+      const payload = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        button.disabled = false;
+        button.after(el("span", "error retry-error", String(payload.detail || response.status)));
+        return;
+      }
+      location.href = `/practice/${encodeURIComponent(payload.id)}?lang=${window.PEILIAN.lang}`;
+    });
+    return button;
+  }
+
+  return {nextSteps, rubric, points, retryButton};
 })();

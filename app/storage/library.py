@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, false, func, null
+from sqlalchemy import and_, case, exists, false, func, null
 from sqlmodel import Session, col, select
 
-from app.storage.models import Certification, ChatSession, Scorecard, User
+from app.storage.models import Certification, ChatSession, Scorecard, Turn, User
 
 SortKey = Literal["created_at", "overall", "trainee", "persona"]
 
@@ -84,6 +84,7 @@ def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]
         {
             "id": chat.id,
             "persona_id": chat.persona_id,
+            "user_id": chat.user_id,
             "trainee": username,
             "language": chat.language,
             "mode": chat.mode,
@@ -99,12 +100,14 @@ def list_sessions(db: Session, query: LibraryQuery) -> tuple[list[dict[str, Any]
 
 
 def trend(db: Session, *, user_id: int) -> list[dict[str, Any]]:
-    """A trainee's scored sessions, oldest first, with their dimensions."""
+    """A trainee's scored sessions, oldest first, with their dimensions; a session in which the
+    trainee said nothing is no measure of them (one scored before such sessions went unscored)."""
+    spoke = exists().where(col(Turn.session_id) == ChatSession.id, col(Turn.speaker) == "trainee")
     stmt = (
         select(ChatSession, Scorecard, Certification.released)
         .join(Scorecard, col(Scorecard.session_id) == ChatSession.id)
         .join(Certification, col(Certification.id) == ChatSession.certification_id, isouter=True)
-        .where(ChatSession.user_id == user_id)
+        .where(ChatSession.user_id == user_id, spoke)
         .order_by(col(ChatSession.created_at))
     )
     return [

@@ -95,6 +95,11 @@ class ChatSession(SQLModel, table=True):
     reply_owner: str | None = Field(
         default=None, max_length=32, description="the reply attempt holding reply_lease; it alone renews or ends it"
     )
+    opened_at: float | None = Field(default=None, description="clock reading when the session was created")
+    retry_of_session: str | None = Field(
+        default=None, max_length=32, description="a retry: the session whose turn this one practises again"
+    )
+    retry_of_seq: int | None = Field(default=None, description="a retry: the trainee turn practised again")
 
 
 class Turn(SQLModel, table=True):
@@ -164,16 +169,27 @@ class ScorecardVersion(SQLModel, table=True):
 
 
 class Comment(SQLModel, table=True):
-    """A coach's comment on one turn (seq) or on the whole session (seq None)."""
+    """A coach's comment on one turn (seq) or on the whole session (seq None), or a reply to one (parent_id)."""
 
     __tablename__ = "comment"
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: str = Field(foreign_key="chat_session.id", index=True, max_length=32)
     seq: int | None = None
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
     author_id: int = Field(foreign_key="app_user.id")
     text: str
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class CommentSeen(SQLModel, table=True):
+    """The last comment a user has read on a session: later ones by others are new to them."""
+
+    __tablename__ = "comment_seen"
+
+    user_id: int = Field(foreign_key="app_user.id", primary_key=True)
+    session_id: str = Field(foreign_key="chat_session.id", primary_key=True, max_length=32)
+    last_seen_id: int
 
 
 class LabelCorrection(SQLModel, table=True):
@@ -301,3 +317,33 @@ class StoredRubric(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_by: int = Field(foreign_key="app_user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Assignment(SQLModel, table=True):
+    """A persona a coach (or an admin) set for trainees to practise by a due date, to a target score.
+
+    It goes to the trainees listed in assignment_trainee, or to a coach's whole team (`team_of`):
+    the team is read when asked, so trainees who join it later have it too."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (CheckConstraint("target_score BETWEEN 0 AND 100", name="ck_assignment_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    persona_id: str = Field(index=True, max_length=MAX_PERSONA_ID)
+    due_at: datetime
+    target_score: int
+    team_of: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    created_by: int = Field(foreign_key="app_user.id", index=True)
+    created_at: datetime = Field(description="app clock: practice counts from here")
+    updated_at: datetime
+
+
+class AssignmentTrainee(SQLModel, table=True):
+    """One trainee an assignment names (assignments to a whole team have none)."""
+
+    __tablename__ = "assignment_trainee"
+    __table_args__ = (UniqueConstraint("assignment_id", "user_id", name="uq_assignment_trainee"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)

@@ -28,15 +28,43 @@ def create_session(
     engine_state: dict[str, Any],
     user_id: int | None = None,
     mode: str = "practice",
+    opened_at: float | None = None,
 ) -> ChatSession:
     row = ChatSession(
         id=uuid.uuid4().hex, persona_id=persona_id, language=language, engine_state=engine_state, user_id=user_id,
-        mode=mode,
+        mode=mode, opened_at=opened_at,
     )
     db.add(row)
     db.commit()
     db.refresh(row)
     return row
+
+
+def create_retry(
+    db: Session, *, source: ChatSession, seq: int, engine_state: dict[str, Any], earlier: list[Turn], opened_at: float,
+) -> ChatSession:
+    """A new practice session of `source`'s persona that starts with its turns before `seq` and the
+    engine state they left, in one commit; it records where it came from."""
+    row = ChatSession(
+        id=uuid.uuid4().hex, persona_id=source.persona_id, language=source.language, engine_state=engine_state,
+        user_id=source.user_id, opened_at=opened_at, retry_of_session=source.id, retry_of_seq=seq,
+    )
+    db.add(row)
+    db.flush()  # the session row first: the turns refer to it
+    fields = ("seq", "speaker", "text", "typing_started_at", "sent_at", "started_at", "ended_at", "label", "topic",
+              "rule", "renderer", "acts")
+    db.add_all([Turn(session_id=row.id, **{name: getattr(turn, name) for name in fields}) for turn in earlier])
+    db.commit()
+    db.refresh(row)
+    return row
+
+
+def _carried_over_until(db: Session, session_id: str) -> float:
+    """The latest time among turns a session started with (a retry's earlier turns), else 0."""
+    latest = db.connection().execute(
+        select(func.max(func.coalesce(TURN.c.ended_at, TURN.c.sent_at, TURN.c.started_at, 0.0)))
+        .where(TURN.c.session_id == session_id)).scalar()
+    return float(latest or 0.0)
 
 
 def create_attempt(
@@ -82,7 +110,8 @@ def open_session(
     if chat is None or chat.user_id != user_id:
         return None
     if chat.origin is None:
-        chat.origin = now
+        # A retry starts with earlier turns: its clock goes on from the last of them.
+        chat.origin = now - _carried_over_until(db, session_id)
         db.add(chat)
         db.commit()
     last_seq = int((chat.engine_state or {}).get("last_seq", 0))
@@ -311,6 +340,22 @@ def claim_and_begin(
     return Begun(engine_state, pending, said, turn)
 
 
+_STATE = select(CHAT.c.engine_state, CHAT.c.status).where(CHAT.c.id == bindparam("sid"))
+
+
+def waiting_lines(db: Session, *, session_id: str) -> tuple[dict[str, Any], list[Turn]] | None:
+    """Read only: the engine state and the trainee lines the customer has not taken in yet, as
+    `claim_and_begin` would find them now (for pacing the reply before it is produced); None
+    when nothing waits or the session has ended."""
+    conn = db.connection()
+    head = conn.execute(_STATE, {"sid": session_id}).first()
+    if head is None or head.status == "ended":
+        return None
+    after = conn.execute(_TURNS_AFTER, {"sid": session_id, "after": int((head.engine_state or {}).get("last_seq", 0))})
+    pending = [Turn(**t._mapping) for t in after if t.speaker == "trainee"]
+    return (head.engine_state, pending) if pending else None
+
+
 def finish_customer_turn(
     db: Session, *, session_id: str, turn_id: int, text: str, ended_at: float, renderer: str,
     engine_state: dict[str, Any], owner: str, acts: list[dict[str, Any]] | None = None,
@@ -338,7 +383,8 @@ def finish_customer_turn(
 SCORE: Table = Scorecard.__table__  # type: ignore[attr-defined]
 _END = (update(CHAT).where(CHAT.c.id == bindparam("sid"), CHAT.c.status != "ended")
         .values(status="ended", ended_at=bindparam("at")))
-_HEAD = select(CHAT.c.id, CHAT.c.persona_id, CHAT.c.language).where(CHAT.c.id == bindparam("sid"))
+_HEAD = select(CHAT.c.id, CHAT.c.persona_id, CHAT.c.language, CHAT.c.mode, CHAT.c.retry_of_session,
+               CHAT.c.retry_of_seq).where(CHAT.c.id == bindparam("sid"))
 _CARD = select(SCORE.c.data).where(SCORE.c.session_id == bindparam("sid"))
 _INSERT_CARD = insert(SCORE)
 

@@ -119,6 +119,13 @@ def feedback(seq: int, verdict: dict[str, Any]) -> dict[str, Any]:
     return {"type": "feedback", "seq": seq, **verdict}
 
 
+def thinking(reply_to: int) -> dict[str, Any]:
+    """Sent as soon as a trainee line is taken (after its ack): the customer is thinking about
+    the line numbered `reply_to`; the page shows it until the reply's customer_start. Added to
+    the frames of DESIGN 4.2; none of those changed."""
+    return {"type": "thinking", "reply_to": reply_to}
+
+
 def customer_start(seq: int) -> dict[str, Any]:
     return {"type": "customer_start", "seq": seq}
 

@@ -1,7 +1,8 @@
 """One WebSocket connection to a session: the turn flow of DESIGN 4.2.
 
-persist the trainee line -> ack -> (after a think delay) step the customer engine ->
-render -> stream customer_start / customer_delta / customer_end -> persist.
+persist the trainee line -> ack -> thinking (at once) -> (after a think delay that
+depends on the reply, app/core/pacing.py) step the customer engine -> render -> stream
+customer_start / customer_delta / customer_end -> persist.
 
 Frames go out through one queue and one sender task, so replies and acks never interleave
 mid-frame. A reply that has not started yet is dropped when the trainee sends another line
@@ -122,7 +123,7 @@ class Conversation:
         elif isinstance(frame, EndFrame):
             await self._on_end()
         elif isinstance(frame, ResumeFrame):
-            await self._on_resume(frame.last_seq)
+            await self._on_resume(frame.last_seq, with_feedback=self.live_feedback)
 
     def time_left(self) -> float | None:
         return None if self.deadline is None else self.deadline - self.now()
@@ -134,7 +135,8 @@ class Conversation:
         if left is not None and not self._ended:
             self._spawn(self._time_limit(left))
         if not self._ended and unanswered:
-            self._schedule_reply(unanswered[-1].text)
+            self.send(frames.thinking(unanswered[-1].seq))
+            self._schedule_reply()
 
     async def _time_limit(self, left: float) -> None:
         await self.ctx.clock.sleep(max(left, 0.0))
@@ -170,15 +172,16 @@ class Conversation:
         if self.live_feedback:
             self.send(frames.feedback(turn.seq, verdict.to_dict()))
         if created:
-            self._schedule_reply(frame.text)
+            self.send(frames.thinking(turn.seq))
+            self._schedule_reply()
 
-    def _schedule_reply(self, text: str) -> None:
+    def _schedule_reply(self) -> None:
         """Answer after a think delay; a reply not yet begun gives way to a newer line."""
         previous = self._reply
         if previous is not None and not previous.done() and not self._speaking:
             previous.cancel()
             previous = None
-        self._reply = self._spawn(self._reply_after(previous, text))
+        self._reply = self._spawn(self._reply_after(previous))
 
     def _spawn(self, coro: Any) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -186,14 +189,30 @@ class Conversation:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _reply_after(self, previous: asyncio.Task[None] | None, text: str) -> None:
+    async def _reply_after(self, previous: asyncio.Task[None] | None) -> None:
         if previous is not None:
             await asyncio.wait([previous])
-        await self.ctx.clock.sleep(think_delay(text) * self.ctx.settings.customer_delay_scale)
+        await self.ctx.clock.sleep(await self._think_time())
         while (held_until := await self._reply_once()) is not None:
             # Another connection or worker holds the lease. A live holder renews it and answers;
             # a dead one stops renewing, and when the lease runs out this connection answers.
             await self.ctx.clock.sleep(min(max(held_until - self.now(), 0.0), self.lease_s) + 0.05)
+
+    async def _think_time(self) -> float:
+        """Seconds the customer thinks before the reply it is about to give: the engine decides it
+        now on the lines waiting and the templates word it (the same decision and words the reply
+        will have unless another line comes meanwhile), and pacing turns them into a pause."""
+        scale = self.ctx.settings.customer_delay_scale
+        if scale <= 0:
+            return 0.0
+        waiting = await self.ctx.run(repo.waiting_lines, session_id=self.session_id)
+        if waiting is None:
+            return 0.0
+        engine_state, pending = waiting
+        state = CustomerState.from_json(engine_state)
+        _, move = step_lines(self.card, state, [hear(t.text, self.language, self.card) for t in pending])
+        words = self.ctx.renderer.render(self.card, state, move).text
+        return think_delay(words, self.language, move.record(), pending[-1].text) * scale
 
     async def _reply_once(self) -> float | None:
         async with self._speech:
@@ -395,7 +414,10 @@ class Conversation:
         if reply is not None and not reply.done() and not self._speaking:
             reply.cancel()
         async with self._speech:  # a customer turn being spoken finishes and is stored first
-            card, transcript = await self.ctx.run(close_for_grading, session_id=self.session_id)
+            card, transcript, to_grade = await self.ctx.run(close_for_grading, session_id=self.session_id)
+        if card is None and not to_grade:  # the trainee said nothing: nothing to score
+            self.send({"type": "ended", "reason": reason, "result": "not_scored"})
+            return
         if card is None:
             # Grading is CPU work: it runs beside the database lane, so other sessions' turns are not held up.
             fresh = await to_thread.run_sync(grade_transcript, transcript, self.rubric, self.card.grading_hints())
@@ -410,8 +432,9 @@ class Conversation:
                            certification_id=self.certification_id, session_id=self.session_id)
         self.send({"type": "ended", "reason": reason, "result": "released_by_hr"})
 
-    async def _on_resume(self, last_seq: int) -> None:
-        """Send again every finished customer turn the client has not seen."""
+    async def _on_resume(self, last_seq: int, with_feedback: bool = False) -> None:
+        """Send again every finished customer turn the client has not seen; asked by the client,
+        in practice also each later trainee line's label (a reloaded page shows them again)."""
         self._shown_seq = max(self._shown_seq, last_seq)
         turns = await self.ctx.run(repo.list_turns, session_id=self.session_id, after_seq=last_seq)
         for turn in turns:
@@ -419,6 +442,8 @@ class Conversation:
                 self.send(frames.customer_start(turn.seq))
                 self.send(frames.customer_end(turn.seq, turn.text))
                 self._shown_seq = max(self._shown_seq, turn.seq)
+            elif turn.speaker == "trainee" and with_feedback:
+                self.send(frames.feedback(turn.seq, label_line(turn.text, self.language).to_dict()))
 
     async def close(self) -> None:
         """The socket is gone: stop the watchers, but let the reply to the trainee's last line be

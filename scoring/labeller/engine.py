@@ -59,6 +59,9 @@ def sentences(text: str, table: Table) -> list[Sentence]:
     bodies: list[list] = []
     for raw, qmark in _pieces(text):
         body = lang.prepare(raw.strip(" ,、~-"), qmark)
+        if bodies and "continues" in p and p["continues"].match(body):  # "是您来定 还是要上会": one choice
+            bodies[-1] = [f"{bodies[-1][0]},{body}", qmark or bodies[-1][1]]
+            continue
         if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
             bodies[-1] = [f"{bodies[-1][0]},{body}", True]
             continue

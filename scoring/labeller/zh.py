@@ -45,8 +45,9 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
         forms.add("anotA")
     if p["tag"].search(body) or p["tag_end"].search(body):
         forms.add("tag")
-    if p["alternative"].search(body) and (qmark or (p["alternative_bare"].search(body)
-                                                    and not p["alternative_not"].search(body))):
+    if p["alternative"].search(body) and (qmark or p["alternative_frame"].search(body)
+                                          or (p["alternative_bare"].search(body)
+                                              and not p["alternative_not"].search(body))):
         forms.add("alternative")
     if p["rhetorical_form"].search(body):
         forms.add("rhetorical")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scoring import load_rubric
+from tests.utils.process import CHEAP_HASHING
 
 PEILIAN = shutil.which("peilian", path=str(Path(sys.executable).parent)) or "peilian"
 REPO = Path(__file__).resolve().parents[2]
@@ -18,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 def run(args: list[str], cwd: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [PEILIAN, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=60,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **CHEAP_HASHING, **(env or {})},
     )
 
 

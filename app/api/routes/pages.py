@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import col, select
 
@@ -29,7 +29,7 @@ from app.core.headers import csp_nonce
 from app.core.i18n import LANGUAGES, choose_language, strings
 from app.storage import library, repo, reviews
 from app.storage.models import ChatSession, User
-from app.transcripts import load_transcript
+from app.transcripts import load_transcript, with_figures
 from scoring.models import LABELS
 
 APP_DIR = Path(__file__).resolve().parents[2]
@@ -87,6 +87,7 @@ def render(request: Request, ctx: ContextDep, name: str, signed_in: SignedIn | N
         "csrf": signed_in.csrf if signed_in else "",
         "switch_query": urlencode(query),
         "threshold_s": ctx.rubric.silence_threshold_s,
+        "max_message_chars": ctx.settings.max_message_chars,
         "csp_nonce": csp_nonce(request.state),
         **extra,
     }
@@ -238,9 +239,26 @@ def logout_submit(request: Request, ctx: ContextDep, db: DbDep, signed_in: Maybe
     return response
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links: answer with the icon, not a 404."""
+    return FileResponse(APP_DIR / "static" / "favicon.ico", media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.get("/", response_class=HTMLResponse)
 def chat_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
     return render(request, ctx, "chat.html", signed_in)
+
+
+@router.get("/practice/{session_id}", response_class=HTMLResponse)
+def practice_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """One practice session's own address: a reload, Back/Forward or the language switch come back
+    to it, with the conversation so far (or its scorecard once it has ended). Only its trainee opens it."""
+    chat = repo.get_session(db, session_id=session_id)
+    if chat is None or chat.user_id != signed_in.user.id or chat.mode != "practice":
+        return _error_page(request, ctx, signed_in, 404)
+    return render(request, ctx, "chat.html", signed_in, session_id=chat.id)
 
 
 @router.get("/personas", response_class=HTMLResponse)
@@ -365,8 +383,12 @@ def library_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUs
         else:
             order = "asc" if key in NAME_SORTS else "desc"
         sort_links[key] = link(sort=key, order=order, page=1)
+    # Everyone but HR may reply on every session they see (access.can_reply): for them, what is new.
+    new_comments = {} if user.role == "hr" else reviews.new_comment_counts(
+        db, reader_id=user.id, session_ids=[item["id"] for item in items])
     return render(
         request, ctx, "library.html", signed_in, filters=filters, items=items, total=total, pages=pages,
+        new_comments=new_comments,
         personas=personas, persona_names={c["id"]: c["name"] for c in personas},
         persona_languages={c["id"]: c["language"] for c in personas}, show_trainee=not is_trainee,
         trainees=_visible_trainees(db, owners) if not is_trainee else [], sort_links=sort_links,
@@ -392,7 +414,7 @@ def _session_header(ctx: ContextDep, db: DbDep, user: User, chat: ChatSession) -
         "trainee": owner.username if owner else None,
         "persona": card.summary() if card else None,
         "unreleased": unreleased,
-        "scorecard": scorecard.data if scorecard else None,
+        "scorecard": with_figures(db, session_id=chat.id, card=scorecard.data) if scorecard else None,
         "overall": scorecard.overall if scorecard else None,
         "passed": scorecard.passed if scorecard else None,
     }
@@ -407,8 +429,9 @@ def replay_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, s
     if chat is None:
         return _error_page(request, ctx, signed_in, 404)
     header = _session_header(ctx, db, signed_in.user, chat)
+    can_retry = chat.user_id == signed_in.user.id and chat.mode == "practice" and header["scorecard"] is not None
     return render(request, ctx, "replay.html", signed_in, can_annotate=access.can_annotate(db, signed_in.user, chat),
-                  **header)
+                  can_retry=can_retry, can_reply=access.can_reply(db, signed_in.user, chat), **header)
 
 
 def _clock(seconds: float | None) -> str:
@@ -422,6 +445,22 @@ def _clock(seconds: float | None) -> str:
     return f"{int(minutes):02d}:{tenths:04}"
 
 
+def _silence_marks(card: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """Each trainee line's silences as the replay shows them (static/replay.js computeMarks): the
+    grader's verdicts and figures."""
+    norm = card["silence"]["threshold_s"]
+    marks: dict[int, list[dict[str, Any]]] = {}
+    for q in card.get("question_pauses", []):
+        if q["verdict"]:
+            marks.setdefault(q["seq"], []).append({"kind": f"question_{q['verdict']}", "cls": q["verdict"],
+                                                    "s": f"{q['shown_s']:.1f}", "norm": f"{norm:g}"})
+    for p in card.get("pauses", []):
+        kind = "answer_held" if p["held"] else "answer_missed"
+        marks.setdefault(p["seq"], []).append({"kind": kind, "cls": "held" if p["held"] else "missed",
+                                                "s": f"{p['shown_s']:.1f}", "norm": f"{norm:g}"})
+    return marks
+
+
 @router.get("/sessions/{session_id}/print", response_class=HTMLResponse)
 def print_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
     """The session on paper: transcript with labels, scorecard with its points, comments. No script."""
@@ -432,7 +471,8 @@ def print_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, si
     transcript = load_transcript(db, session_id=chat.id) or {"turns": []}
     card = header["scorecard"] or {}
     corrections = {"labels": [], "scores": []} if header["unreleased"] else reviews.list_corrections(db, session_id=chat.id)
-    comments = reviews.list_comments(db, session_id=chat.id)
+    # Each reply right under its comment.
+    comments = sorted(reviews.list_comments(db, session_id=chat.id), key=lambda c: (c["parent_id"] or c["id"], c["id"]))
     turns = []
     for turn in transcript["turns"]:
         at = turn.get("sent_at") if turn["speaker"] == "trainee" else turn.get("started_at")
@@ -443,6 +483,7 @@ def print_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep, si
         fixes={c["seq"]: c for c in corrections["labels"]},
         score_fixes={c["dimension"]: c for c in corrections["scores"]},
         points=card.get("points", []),
+        silences=_silence_marks(card) if card else {},
         turn_comments={seq: [c for c in comments if c["seq"] == seq]
                        for seq in {c["seq"] for c in comments} if seq is not None},
         session_comments=[c for c in comments if c["seq"] is None],

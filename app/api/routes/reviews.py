@@ -24,16 +24,23 @@ SeqPath = Annotated[int, Path(ge=1, le=MAX_SEQ, description="the turn's seq")]
 
 class CommentCreate(BaseModel):
     seq: int | None = Field(None, ge=1, le=MAX_SEQ, description="the turn commented on; null for the whole session")
+    parent_id: int | None = Field(None, ge=1, description="the comment replied to; a reply is on its comment's turn")
     text: str = Field(min_length=1, max_length=4000)
 
 
 class CommentRead(BaseModel):
     id: int
     seq: int | None
+    parent_id: int | None = Field(description="the comment this one replies to; null for a comment")
     text: str
     author: str
     role: str
     created_at: datetime
+    new: bool = Field(description="by someone else, and added since the reader last read the session's comments")
+
+
+class CommentsSeen(BaseModel):
+    last_id: int = Field(ge=0, description="the newest comment id the reader has been shown")
 
 
 class LabelFix(BaseModel):
@@ -67,22 +74,52 @@ def correctable_session(db: DbDep, user: User, session_id: str) -> ChatSession:
     return chat
 
 
-@router.get("/api/sessions/{session_id}/comments", summary="Comments on a session")
+@router.get("/api/sessions/{session_id}/comments", summary="Comments on a session, with their replies")
 def list_comments(session_id: str, db: DbDep, user: CurrentUserDep) -> list[CommentRead]:
-    visible_session(db, user, session_id)
-    return [CommentRead(**c) for c in reviews.list_comments(db, session_id=session_id)]
+    """Oldest first; a reply names its comment in `parent_id`. `new` is for the trainee and their
+    coaches (or an admin): comments by others since they last read them (POST .../comments/seen)."""
+    chat = visible_session(db, user, session_id)
+    reader = user.id if access.can_reply(db, user, chat) else None
+    return [CommentRead(**c) for c in reviews.list_comments(db, session_id=session_id, reader_id=reader)]
 
 
 @router.post("/api/sessions/{session_id}/comments", status_code=status.HTTP_201_CREATED,
-             summary="Comment on a turn or on the whole session")
+             summary="Comment on a turn or on the whole session, or reply to a comment")
 def add_comment(session_id: str, body: CommentCreate, db: DbDep, user: CurrentUserDep) -> CommentRead:
-    """A coach's comment; `seq` names a turn of the session, or null for the whole session."""
-    chat = annotatable_session(db, user, session_id)
-    if body.seq is not None and not _turn(db, chat.id, body.seq):
-        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "no_turn", seq=body.seq)
-    row = reviews.add_comment(db, session_id=chat.id, seq=body.seq, author_id=user.id, text=body.text.strip())
-    return CommentRead(id=row.id, seq=row.seq, text=row.text, author=user.username, role=user.role,
-                       created_at=row.created_at)
+    """A coach's comment; `seq` names a turn of the session, or null for the whole session. With
+    `parent_id`, a reply to that comment, from its coaches or the trainee whose session it is; a
+    reply to a reply joins the same thread."""
+    if body.parent_id is None:
+        chat = annotatable_session(db, user, session_id)
+        seq = body.seq
+        if seq is not None and not _turn(db, chat.id, seq):
+            raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "no_turn", seq=seq)
+        parent_id = None
+    else:
+        chat = visible_session(db, user, session_id)
+        if not access.can_reply(db, user, chat):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                detail="only the trainee and their coach (or an admin) may reply")
+        parent = reviews.get_comment(db, session_id=chat.id, comment_id=body.parent_id)
+        if parent is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                detail=f"the session has no comment {body.parent_id}")
+        if body.seq is not None and body.seq != parent.seq:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="a reply is on its comment's turn")
+        seq, parent_id = parent.seq, parent.parent_id or parent.id
+    row = reviews.add_comment(db, session_id=chat.id, seq=seq, author_id=user.id, text=body.text.strip(),
+                              parent_id=parent_id)
+    return CommentRead(id=row.id, seq=row.seq, parent_id=row.parent_id, text=row.text, author=user.username,
+                       role=user.role, created_at=row.created_at, new=False)
+
+
+@router.post("/api/sessions/{session_id}/comments/seen", status_code=status.HTTP_204_NO_CONTENT,
+             summary="Mark the session's comments read")
+def comments_seen(session_id: str, body: CommentsSeen, db: DbDep, user: CurrentUserDep) -> None:
+    """The reader has been shown every comment up to `last_id`: none of them is new to them any more."""
+    chat = visible_session(db, user, session_id)
+    if access.can_reply(db, user, chat):
+        reviews.mark_seen(db, user_id=user.id, session_id=chat.id, last_id=body.last_id)
 
 
 def _turn(db: DbDep, session_id: str, seq: int) -> Turn | None:

@@ -16,10 +16,12 @@ from app.api.deps import ContextDep, CurrentUserDep, DbDep
 from app.api.errors import ApiError
 from app.core.i18n import strings
 from app.engine.state import initial_state
+from app import retry
+from app.fact_recap import fact_recap
 from app.import_checks import ImportProblem, first_problem
 from app.storage import library, repo
-from app.storage.models import ChatSession, User
-from app.transcripts import import_transcript, load_transcript
+from app.storage.models import MAX_SEQ, ChatSession, User, half_spoken
+from app.transcripts import import_transcript, load_transcript, with_figures
 from scoring import Transcript
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
@@ -34,6 +36,11 @@ class SessionCreated(BaseModel):
     ws_url: str
 
 
+class RetryOf(BaseModel):
+    session_id: str
+    seq: int
+
+
 class SessionRead(BaseModel):
     id: str
     persona_id: str
@@ -43,6 +50,16 @@ class SessionRead(BaseModel):
     trainee: str | None
     created_at: datetime
     persona: dict[str, Any]
+    retry_of: RetryOf | None = None
+    scored: bool = Field(description="a scorecard exists (an ended practice with no trainee line has none)")
+
+
+class RetryCreate(BaseModel):
+    seq: int = Field(ge=1, le=MAX_SEQ, description="the trainee turn to practise again")
+
+
+class RetryCreated(SessionCreated):
+    retry_of: RetryOf
 
 
 class SessionItem(BaseModel):
@@ -56,6 +73,7 @@ class SessionItem(BaseModel):
     ended_at: datetime | None
     overall: int | None
     passed: bool | None
+    continue_url: str | None = Field(None, description="the caller's own open practice: where to pick it up")
 
 
 class SessionPage(BaseModel):
@@ -87,8 +105,14 @@ def create_session(body: SessionCreate, ctx: ContextDep, db: DbDep, user: Curren
         raise ApiError(status.HTTP_404_NOT_FOUND, "no_persona", persona=repr(body.persona_id), known=known)
     state = initial_state(card, secrets.randbelow(1_000_000))
     chat = repo.create_session(db, persona_id=card.id, language=card.language, engine_state=state.to_json(),
-                               user_id=user.id)
+                               user_id=user.id, opened_at=ctx.clock.now())
     return SessionCreated(id=chat.id, ws_url=f"/ws/sessions/{chat.id}")
+
+
+def continue_url(item: dict[str, Any], user: User) -> str | None:
+    """An open practice of the caller's own can be picked up where it was left."""
+    mine = item["user_id"] == user.id and item["mode"] == "practice" and item["status"] != "ended"
+    return f"/practice/{item['id']}" if mine else None
 
 
 @router.get("", summary="The session library: filter, sort, paginate")
@@ -118,7 +142,8 @@ def list_sessions(
         hide_unreleased=not access.sees_unreleased(user), sort=sort, order=order, page=page, page_size=page_size,
     )
     items, total = library.list_sessions(db, query)
-    return SessionPage(items=[SessionItem(**item) for item in items], total=total, page=page, page_size=page_size)
+    return SessionPage(items=[SessionItem(**item, continue_url=continue_url(item, user)) for item in items],
+                       total=total, page=page, page_size=page_size)
 
 
 @router.post("/import", status_code=status.HTTP_201_CREATED, summary="Import and grade a transcript")
@@ -166,7 +191,41 @@ def read_session(session_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserD
         id=chat.id, persona_id=chat.persona_id, language=chat.language, status=chat.status, mode=chat.mode,
         trainee=owner.username if owner else None, created_at=chat.created_at,
         persona=card.summary() if card else {},
+        retry_of=RetryOf(session_id=chat.retry_of_session, seq=chat.retry_of_seq or 0) if chat.retry_of_session else None,
+        scored=repo.get_scorecard(db, session_id=chat.id) is not None,
     )
+
+
+@router.post("/{session_id}/retry", status_code=status.HTTP_201_CREATED, summary="Practise one turn again")
+def retry_turn(session_id: str, body: RetryCreate, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> RetryCreated:
+    """Start a new practice session of the same persona and seed, with the customer as it was just
+    before trainee turn `seq`: its transcript starts with the earlier turns and names where they came
+    from (`retry_of`). Only the trainee of a practice session retries its turns."""
+    chat = visible_session(db, user, session_id)
+    if chat.user_id != user.id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            detail="只有练习这场对话的学员可以重练其中的一轮 / only the trainee of this session can retry its turns")
+    card = ctx.personas.get(chat.persona_id)
+    if chat.mode != "practice" or card is None:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail="只能重练本系统中的练习对话 / only practice sessions played here can be retried")
+    transcript = load_transcript(db, session_id=chat.id)
+    assert transcript is not None
+    line = next((t for t in transcript["turns"] if t["seq"] == body.seq), None)
+    if line is None or line["speaker"] != "trainee":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            detail=f"seq: 第 {body.seq} 轮不是学员的发言 / turn {body.seq} is not a trainee line")
+    try:
+        state = retry.state_before(card, int(chat.engine_state.get("seed", 0)), transcript["turns"], body.seq,
+                                   ctx.renderer)
+    except retry.CannotRestore as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"无法还原这一轮之前的对话状态 / cannot restore the conversation before this turn: {exc}"
+                            ) from exc
+    earlier = [t for t in repo.list_turns(db, session_id=chat.id) if t.seq < body.seq and not half_spoken(t)]
+    new = repo.create_retry(db, source=chat, seq=body.seq, engine_state=state.to_json(), earlier=earlier,
+                            opened_at=ctx.clock.now())
+    return RetryCreated(id=new.id, ws_url=f"/ws/sessions/{new.id}", retry_of=RetryOf(session_id=chat.id, seq=body.seq))
 
 
 @router.get("/{session_id}/transcript", summary="The transcript JSON (DESIGN 4.1)")
@@ -194,8 +253,30 @@ def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=UNRELEASED)
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
+        if chat.status == "ended":
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                detail="学员未发言，本次练习不评分 / the trainee said nothing; this session has no scorecard")
         raise ApiError(status.HTTP_409_CONFLICT, "not_ended")
-    return card.data
+    return with_figures(db, session_id=chat.id, card=card.data)
+
+
+@router.get("/{session_id}/facts", summary="Which of the customer's facts the trainee uncovered")
+def read_fact_recap(session_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
+    """Once the session has ended: the facts uncovered out of the card's, by subject (app/fact_recap.py).
+    403 for a certification attempt whose results HR has not released; 404 when the session's
+    persona is not a card of this server (an imported transcript)."""
+    chat = visible_session(db, user, session_id)
+    if access.result_hidden(db, user, chat):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=UNRELEASED)
+    if chat.status != "ended":
+        raise HTTPException(status.HTTP_409_CONFLICT, detail="会话尚未结束 / the session has not ended yet")
+    card = ctx.personas.get(chat.persona_id)
+    if card is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            detail=f"没有这位客户的档案 / no persona card {chat.persona_id!r} on this server")
+    transcript = load_transcript(db, session_id=session_id)
+    assert transcript is not None
+    return {"session_id": chat.id, "persona_id": card.id, **fact_recap(card, transcript["turns"])}
 
 
 @router.get("/{session_id}/trend", summary="The trainee's scores across their sessions")

@@ -62,6 +62,23 @@ def test_passwords_are_stored_hashed(server: LiveServer) -> None:
     with server.app.state.context.db() as db:
         stored = get_user(db, username="hashed").password_hash
     assert PASSWORD not in stored and stored.startswith("$argon2")
+    assert "m=32,t=1," in stored  # the cost the settings give (the test settings lower it)
+
+
+def test_a_password_hashed_at_another_cost_still_signs_in(server: LiveServer) -> None:
+    from argon2 import PasswordHasher
+
+    from app.accounts.service import get_user
+
+    server.add_user("older")
+    with server.app.state.context.db() as db:
+        user = get_user(db, username="older")
+        user.password_hash = PasswordHasher().hash(PASSWORD)  # argon2-cffi's default cost, as stored before
+        db.add(user)
+        db.commit()
+    signed_in = httpx.post(f"{server.url}/api/auth/login", json={"username": "older", "password": PASSWORD})
+    wrong = httpx.post(f"{server.url}/api/auth/login", json={"username": "older", "password": "not-the-password"})
+    assert signed_in.status_code == 200 and wrong.status_code == 401
 
 
 def test_first_run_creates_the_admin_once(server: LiveServer) -> None:

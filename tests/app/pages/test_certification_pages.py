@@ -273,6 +273,7 @@ def test_a_candidate_takes_an_attempt_on_the_locked_down_page(server: LiveServer
         assert page.locator(".feedback-chip, .feedback-reason").count() == 0
         kinds = {f["type"] for f in frames}
         assert "feedback" not in kinds and "scorecard" not in kinds
+        assert "thinking" in kinds and page.locator("#thinking").is_hidden()  # shown only until the reply starts
         # the reply was streamed in pieces, and the page shows exactly what the pieces make
         last = next(f for f in reversed(frames) if f["type"] == "customer_end")
         pieces = [f["text"] for f in frames if f["type"] == "customer_delta" and f["seq"] == last["seq"]]

@@ -50,6 +50,7 @@ def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) ->
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
 
+        page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
         page.locator("#end").click()
         page.wait_for_selector("#result .overall")
         result = page.locator("#result")
@@ -84,6 +85,7 @@ def test_the_scorecard_leads_with_next_steps_and_shows_the_rubric_by_name(server
         for index, line in enumerate(lines):
             chat(page, line, index)
         session_id = page.evaluate("window.PEILIAN.socket.url.split('/').pop()")
+        page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
         page.locator("#end").click()
         page.wait_for_selector("#result #next-steps")
         card = server.get(f"/api/sessions/{session_id}/scorecard", user).json()
@@ -105,6 +107,7 @@ def test_english_page_and_typing_is_reported(server: LiveServer) -> None:
         page.wait_for_function("document.querySelector('#conn').textContent === 'Connected'")
         reply = chat(page, "What is the biggest problem you face with this today?", 0)
         assert reply
+        page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
         page.locator("#end").click()
         page.wait_for_selector("#result .overall")
         assert "Scorecard" in page.locator("#result").inner_text()
@@ -159,10 +162,14 @@ def test_when_the_customer_closes_the_meeting_the_page_shows_the_scorecard_and_s
         sign_in(page, server, "pushy")
         page.goto(f"{server.url}/?lang=zh&persona=carrier-aiops-complacent")
         page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        session_id = page.url.split("/practice/")[1].split("?")[0]
         for index, line in enumerate(pitches):
-            if page.locator("#result .overall").count():
-                break
             chat(page, line, index)
+            turns = server.get(f"/api/sessions/{session_id}/transcript", "pushy").json()["turns"]
+            if any(act["kind"] == "end" for act in turns[-1].get("acts") or []):
+                break  # the customer closed the meeting with that reply (the scorecard follows)
+        else:
+            raise AssertionError("the customer never closed the meeting")
         page.wait_for_selector("#result .overall", timeout=10_000)
         assert page.locator("#input").is_disabled() and page.locator("#send").is_disabled()
         assert page.locator("#end").is_disabled()

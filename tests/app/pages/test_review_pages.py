@@ -282,8 +282,7 @@ def test_replay_plays_pauses_and_reveals_turns_in_order(lib: Library) -> None:
     with chromium_page() as page:
         sign_in(page, lib.server, "laoshi")
         open_replay(page, lib, sid)
-        assert page.locator("#clock").inner_text() == "00:00.0"
-        assert page.locator("#turns .turn:not([hidden])").count() == 0
+        assert page.locator("#turns .turn[data-state=done]:not([hidden])").count() == len(lib.transcripts[sid]["turns"])
         assert page.locator("#h-trainee").inner_text() == "alice"
         assert page.locator("#h-overall").inner_text() == str(lib.cards[sid]["overall"])
 
@@ -374,14 +373,15 @@ def test_replay_jumps_labels_and_timeline_marks(lib: Library) -> None:
         assert {k[1] for k in kinds if k[0] == "question_broken"} == broken
         questions = [t["seq"] for t in card["turns"] if t["label"] != "statement"]
         assert sorted(k[1] for k in kinds if k[0].startswith("question")) == questions
-        assert card["silence"]["after_question"]["held"] == sum(1 for k in kinds if k[0] == "question_held")
+        assert card["silence"]["after_question"]["held"] == sum(1 for k in kinds if k[0] in ("question_held",
+                                                                                          "question_answered"))
         assert ("answer_missed", missed_at) in answers and ("answer_held", broken_at) in answers  # the known ones
         missed = page.locator(f"#timeline .mark.missed[data-seq='{missed_at}']")
-        pause_s = next(p["pause_s"] for p in card["pauses"] if p["seq"] == missed_at)
-        assert missed.locator("text").text_content() == f"{pause_s:.1f}/4 s"
-        assert f"{pause_s:.1f}" in missed.locator("title").text_content()
+        shown_s = next(p["shown_s"] for p in card["pauses"] if p["seq"] == missed_at)
+        assert missed.locator("text").text_content() == f"{shown_s:.1f}/4 s"
+        assert f"{shown_s:.1f}" in missed.locator("title").text_content()
         assert page.locator("#timeline .mark.broken").count() == 1
-        assert page.locator("#timeline .mark.held").count() == len(kinds) - 2
+        assert page.locator("#timeline .mark.held, #timeline .mark.answered").count() == len(kinds) - 2
         assert page.locator("#timeline rect.pause").count() > 5  # every pause is drawn
 
         # Clicking a mark jumps to its line; clicking a point of the scorecard too.
@@ -463,6 +463,89 @@ def test_coach_comments_on_a_turn_and_the_session_and_the_trainee_reads_them(lib
     assert "问得好" in printed.text and "整体节奏不错" in printed.text and "replay.js" not in printed.text
 
 
+def test_replay_shows_all_with_the_graders_figures_and_threads_replies_marked_new(lib: Library) -> None:
+    """Bob's quick session: the whole conversation before Play; chips coloured by the grader's verdicts,
+    never green below the norm; the same talk share and pauses on the replay and the printable page; the
+    coach's comment new to bob (en), his reply under it, new to the coach in the library and the replay (zh)."""
+    sid = lib.sessions["bob"][0]
+    card, turns = lib.cards[sid], lib.transcripts[sid]["turns"]
+    norm = card["silence"]["threshold_s"]
+    expected = {}  # chip kind per trainee line, from the grader's verdicts
+    for q in card["question_pauses"]:
+        if q["held"] is not None and q["shown_s"] is not None:
+            kind = ("broken" if q["held"] is False else "answered" if q["answered"] and q["shown_s"] < norm else "held")
+            assert q["verdict"] == kind
+            expected.setdefault(q["seq"], []).append((kind, f"{q['shown_s']:.1f}"))
+    for p in card["pauses"]:
+        expected.setdefault(p["seq"], []).append(("held" if p["held"] else "missed", f"{p['shown_s']:.1f}"))
+    kinds = {kind for marks in expected.values() for kind, _ in marks}
+    assert {"answered", "missed"} <= kinds  # answered at once, and the trainee spoke again at once
+    coach = lib.server.client("laoshi")
+    comment = coach.post(f"/api/sessions/{sid}/comments", json={"seq": None, "text": "回答后先停四秒。"}).json()
+
+    with chromium_page() as page:
+        sign_in(page, lib.server, "laoshi")
+        open_replay(page, lib, sid)
+        assert page.locator("#turns .turn[data-state=done]:not([hidden])").count() == len(turns)
+        assert page.locator(f"#turn-{turns[-1]['seq']} .text").inner_text() == turns[-1]["text"]
+        page.click("#play")  # Play starts from the beginning
+        assert page.locator(f"#turn-{turns[-1]['seq']}").get_attribute("data-state") == "hidden"
+        page.click("#play")
+        page.click("#show-all")
+
+        chips = {}
+        for node in page.locator(".silence-chip").all():
+            seq = int(node.evaluate("c => c.closest('.turn').dataset.seq"))
+            chips.setdefault(seq, []).append((node.get_attribute("class").split()[-1], node.inner_text()))
+        assert {seq: sorted(k for k, _ in marks) for seq, marks in chips.items()} == \
+            {seq: sorted(k for k, _ in marks) for seq, marks in expected.items()}
+        for seq, marks in expected.items():
+            for kind, figure in marks:
+                assert any(k == kind and f" {figure} " in f" {text} " for k, text in chips[seq]), (seq, kind, figure)
+        for node in page.locator(".silence-chip.held").all():  # green only for a silence that met the norm
+            assert float(re.search(r"(\d+\.\d) 秒", node.inner_text()).group(1)) >= norm
+        talk = f"学员说话占比 {card['talk_percent']}%"
+        assert page.locator("#talk-share").inner_text() == talk
+        assert f"{card['talk_percent']}%" in page.locator("#points tbody[data-dimension=listening]").inner_text()
+        replay_chips = {seq: sorted(text for _, text in marks) for seq, marks in chips.items()}
+
+        page.goto(lib.url(f"/sessions/{sid}/print?lang=zh"))
+        assert page.locator("#print-talk-share").inner_text() == talk
+        printed = {}
+        for node in page.locator(".print-silence").all():
+            seq = int(node.evaluate("c => c.closest('tr').dataset.seq"))
+            printed.setdefault(seq, []).append(node.inner_text())
+        assert {seq: sorted(texts) for seq, texts in printed.items()} == replay_chips
+
+    with chromium_page() as page:  # bob, in English: the coach's comment is new to him; he replies
+        sign_in(page, lib.server, "bob", lang="en")
+        open_replay(page, lib, sid, lang="en")
+        item = page.locator(f"#comments li.comment[data-comment-id='{comment['id']}']")
+        assert item.locator(".comment-new").first.inner_text() == "new"
+        item.locator("button.reply-open").click()
+        item.locator("textarea.reply-text").fill("Got it, I will wait next time.")
+        item.locator("button.reply-save").click()
+        page.wait_for_selector(f"#comments li.comment[data-comment-id='{comment['id']}'] .replies .comment")
+        assert "Got it" in item.locator(".replies").inner_text() and "bob" in item.locator(".replies").inner_text()
+        assert page.locator("#comment-form").count() == 0  # a reply, never a new thread
+
+    with chromium_page() as page:  # the coach: one new comment in the library, marked on the replay, then read
+        sign_in(page, lib.server, "laoshi")
+        page.goto(lib.url("/sessions?lang=zh&trainee=bob"))
+        assert page.locator(f"tr[data-session-id='{sid}'] .new-comments").inner_text() == "1 条新点评"
+        with page.expect_response(lambda r: r.url.endswith("/comments/seen")):
+            open_replay(page, lib, sid)
+        thread = page.locator(f"#comments li.comment[data-comment-id='{comment['id']}']")
+        reply = thread.locator(".replies .comment")
+        assert reply.locator(".comment-new").inner_text() == "新" and "I will wait" in reply.inner_text()
+        assert thread.locator(":scope > .comment-meta .comment-new").count() == 0  # his own comment is not news
+        page.goto(lib.url("/sessions?lang=zh&trainee=bob"))
+        assert page.locator(f"tr[data-session-id='{sid}'] .new-comments").count() == 0
+        open_replay(page, lib, sid)
+        assert page.locator("#comments .comment-new").count() == 0
+        assert "I will wait" in page.locator("#comments .replies").inner_text()
+
+
 def test_correcting_a_label_shows_both_and_the_calibration_page_reports_it(lib: Library) -> None:
     sid = lib.pitchy
     card = lib.cards[sid]
@@ -513,6 +596,7 @@ def test_after_a_session_the_chat_page_links_to_its_replay(lib: Library) -> None
         sign_in(page, lib.server, "dave")  # a trainee of no coach: the library counts above stay
         page.goto(lib.url("/?lang=zh&persona=hospital-it-rescue"))
         page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
         page.click("#end")
         page.wait_for_selector("#result a.replay-link")
         assert page.locator("#result a.replay-link").inner_text() == "查看回放"

@@ -72,7 +72,7 @@ async def test_every_error_frame_speaks_chinese_first_and_english(server: LiveSe
     await client.send('{"type": "shout"}')
     await client.conn.send(b"\x00binary")
     await client.send({"type": "end"})
-    await client.until("scorecard")
+    await client.until("ended")
     await client.send({"type": "message", "id": "late", "text": "还在吗?"})
     errors = [await client.seen("error", code=code) for code in ("bad_json", "unknown_type", "bad_frame")]
     errors.append(await client.until("error", code="session_ended"))

@@ -11,7 +11,7 @@ from app.core.config import Settings
 from app.accounts.service import get_user
 from app.engine.state import initial_state
 from app.storage import repo
-from app.ws.turn import think_delay
+from app.core.pacing import speaking_time, think_delay
 from tests.utils.server import matches, Client, LiveServer, open_client, run_server
 
 SCORECARD_FIELDS = {"session_id", "overall", "passed", "dimensions", "counts", "silence", "commitment", "turns"}
@@ -141,7 +141,7 @@ async def test_a_message_after_the_end_is_refused(server: LiveServer) -> None:
     session = server.start_session("hospital-it-rescue")
     client = await open_client(server, session["ws_url"])
     await client.send({"type": "end"})
-    await client.until("scorecard")
+    await client.until("ended")  # nothing said: ended, not scored
     await client.send({"type": "message", "id": "late", "text": "还在吗?"})
     assert (await client.until("error"))["code"] == "session_ended"
     # A new connection to the ended session is refused the same way.
@@ -192,7 +192,9 @@ async def test_a_line_sent_before_the_reply_starts_replaces_it(server: LiveServe
         assert len(starts) <= 2
 
 
-async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
+async def test_customer_thinks_at_once_then_answers_at_a_pace_set_by_its_reply(db_url: str) -> None:
+    """The thinking frame comes with the ack, before the clock moves and before any customer
+    text; the think and typing times are those pacing gives the reply that came (injected clock)."""
     settings = Settings(DATABASE_URL=db_url, customer_delay_scale=1.0)
     clock = FakeClock()
     text = "现在县医院和咱们之间会诊,最让您头疼的是什么?"
@@ -200,9 +202,12 @@ async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
         session = live.start_session("hospital-it-rescue")
         client = await open_client(live, session["ws_url"])
         await client.send({"type": "message", "id": "q", "text": text})
-        await client.until("ack")
+        thinking = await client.until("thinking")  # the clock has not moved
+        ack = await client.seen("ack")
+        assert thinking == {"type": "thinking", "reply_to": ack["seq"]}
+        assert [f["type"] for f in client.frames] == ["ack", "feedback", "thinking"]
         with pytest.raises(TimeoutError):
-            await client.until("customer_start", timeout=0.3)  # the clock has not moved: no reply yet
+            await client.until("customer_start", timeout=0.3)  # thinking, not yet typing
         task = asyncio.ensure_future(client.until("customer_end", timeout=20))
         while not task.done():
             clock.advance(0.01)
@@ -210,9 +215,12 @@ async def test_customer_delay_runs_on_the_injected_clock(db_url: str) -> None:
         await task
         turns = live.get(f"/api/sessions/{session['id']}/transcript").json()["turns"]
     question, answer = turns
-    waited = answer["started_at"] - question["sent_at"]
-    assert think_delay(text) <= waited <= think_delay(text) + 0.1
-    assert answer["ended_at"] - answer["started_at"] > 0.5  # typed out, not dumped at once
+    kinds = [f["type"] for f in client.frames]
+    assert kinds.index("thinking") < kinds.index("customer_start") < kinds.index("customer_delta")
+    think = think_delay(answer["text"], "zh", answer["acts"], text)
+    assert think <= answer["started_at"] - question["sent_at"] <= think + 0.1
+    typed = speaking_time(answer["text"], "zh")
+    assert typed > 0.5 and typed <= answer["ended_at"] - answer["started_at"] <= typed * 1.5  # typed out, not dumped
 
 
 FARM_QUESTION = "现在浇水这块,最让您头疼的是什么?"  # the farm card holds two facts on this subject
