@@ -127,6 +127,7 @@ def test_phone_layout_of_chat_library_replay_and_attempt(site: Site, lang: str) 
         page.wait_for_selector(".msg.trainee[data-seq]")  # acknowledged
         assert page.locator("#char-count").is_hidden() and page.locator(".msg.error").count() == 0
         page.wait_for_selector(".msg.customer[data-seq]:not(.typing)")
+        page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
         page.click("#end")
         page.wait_for_selector("#result .overall")
         no_page_scroll(page)  # the scorecard too
@@ -188,7 +189,8 @@ def test_every_page_passes_axe_and_is_keyboard_usable(site: Site) -> None:
                   ("/sessions", "#library"), (f"/sessions/{sid}/replay", "body[data-replay-ready=true]"),
                   (f"/sessions/{sid}/print", "main"), ("/my/certifications", "article[data-cert-id]"),
                   (site.attempt, "#persona-name"), (f"/certificates/{site.code}", "main"), ("/password", "form")],
-        "laoshi": [("/calibration", "main"), (f"/sessions/{sid}/replay", "body[data-replay-ready=true]")],
+        "laoshi": [("/calibration", "main"), (f"/sessions/{sid}/replay", "body[data-replay-ready=true]"),
+                   ("/assignments", "main"), ("/team", "#team-summary:not(:empty)")],
         "hr1": [("/certifications", "#cert-list tbody tr"),
                 (f"/certifications/{site.cert_id}", "#results tbody tr", "#audit tr[data-action]")],
         "admin1": [("/admin/users", "#users-table tbody tr")],
