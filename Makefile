@@ -2,17 +2,23 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make run` installs the app alone; `make test` adds the test tools (Playwright, Schemathesis…).
+APP_STAMP := $(VENV)/.installed-app
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test bench browser clean
 
-$(STAMP): pyproject.toml
+$(APP_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $(APP_STAMP)
 
-run: $(STAMP)
+$(TEST_STAMP): $(APP_STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+run: $(APP_STAMP)
 	$(BIN)/peilian serve --host 127.0.0.1 --port 8000
 
 # Debian's Chromium drives the page tests; install it when missing (never a browser download).
@@ -23,10 +29,10 @@ browser:
 
 # pytest exits 5 when it collected nothing: report it rather than fail the build. The tests run
 # in one worker per core (pytest-xdist): real servers and browsers make most of the time.
-test: $(STAMP) browser
+test: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -q -n auto; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/grade.py
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/variety.py

@@ -1,4 +1,4 @@
-"""The `peilian` command (DESIGN 4.3): serve, grade, classify, simulate, personas check, users.
+"""The `peilian` command (DESIGN 4.3): serve, grade, classify, simulate, personas check, users, i18n.
 
 Commands that open the database use the server's settings and default file, and say which database
 they use, wherever they are run from."""
@@ -23,6 +23,9 @@ personas_app = typer.Typer(help="Persona cards.", no_args_is_help=True)
 app.add_typer(personas_app, name="personas")
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+i18n_app = typer.Typer(help="The UI's message catalogues (app/locale/<lang>/LC_MESSAGES/messages.po).",
+                       no_args_is_help=True)
+app.add_typer(i18n_app, name="i18n")
 
 
 def _print_json(data: Any) -> None:
@@ -399,6 +402,42 @@ def users_set_coach(
         except AccountError as exc:
             _fail(str(exc))
         typer.echo(f"{user.username}: coach {coach}" if coach else f"{user.username}: no coach")
+
+
+@i18n_app.command("check")
+def i18n_check() -> None:
+    """List what is wrong with the catalogues: keys or placeholders that differ between the languages,
+    empty strings, half-width punctuation in Chinese, Chinese characters in English. Exits 1 if any."""
+    from app.core.i18n import LANGUAGES, problems, read_flat
+
+    found = problems({lang: read_flat(lang) for lang in LANGUAGES})
+    for problem in found:
+        typer.echo(problem)
+    typer.echo(f"{len(found)} problem(s)" if found else "the catalogues agree", err=True)
+    raise typer.Exit(1 if found else 0)
+
+
+@i18n_app.command("add")
+def i18n_add(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help='JSON {"zh": {...}, "en": {...}}.')],
+    base: Annotated[Optional[Path], typer.Option(
+        exists=True, dir_okay=False, help="The file FILE was edited from: only what FILE changed is folded in.")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Also replace strings whose text differs.")] = False,
+) -> None:
+    """Fold strings into the catalogues: keys they lack are added (Chinese punctuation made
+    full-width); keys whose text differs are listed, and replaced with --update. Takes a branch's
+    former app/static/i18n.json as it is, with --base the version it started from."""
+    from app.core.i18n import add_strings
+
+    def read(path: Path) -> Any:
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    report = add_strings(read(file), base=read(base) if base else None, update=update)
+    for lang, keys in report.items():
+        for kind in ("added", "changed"):
+            listed = keys[kind]
+            done = kind if kind == "added" or update else "differ (not changed; --update replaces them)"
+            typer.echo(f"{lang}: {len(listed)} {done}" + (f": {', '.join(listed)}" if listed else ""))
 
 
 def main() -> None:

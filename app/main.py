@@ -10,8 +10,10 @@ from pathlib import Path
 from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import idle
+from app.api.errors import http_error
 from app.api.routes import (assignments, auth, cert_pages, certifications, health, pages, personas, reviews, rubrics,
                             sessions, team, users)
 from app.accounts.passwords import use_cost
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(OriginCheckMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(SignInRequired, sign_in_redirect)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(personas.router)

@@ -17,7 +17,7 @@ def test_the_wheel_bundles_the_data_and_the_pages(tmp_path: Path) -> None:
     assert {n.rsplit("/", 1)[1] for n in names if n.startswith("app/_bundled/personas/")} == cards
     for needed in ("app/_bundled/prompts/phrases/zh.yaml", "app/_bundled/prompts/llm/system.j2",
                    "app/templates/chat.html", "app/static/chat.js", "app/static/scorecard.js",
-                   "app/static/i18n.json", "app/storage/migrations/env.py", "scoring/rubrics/default.yaml",
+                   "app/locale/zh/LC_MESSAGES/messages.po", "app/locale/en/LC_MESSAGES/messages.po", "app/storage/migrations/env.py", "scoring/rubrics/default.yaml",
                    "scoring/labeller/rules/zh.yaml", "scoring/advice/zh.yaml", "scoring/advice/en.yaml"):
         assert needed in names, needed
     assert any(n.startswith("app/storage/migrations/versions/0001") for n in names)

@@ -36,19 +36,21 @@ def _other_active_admins(db: Session, user: User) -> int:
 
 def _keep_an_admin(db: Session, user: User) -> None:
     if user.role == "admin" and user.active and _other_active_admins(db, user) == 0:
-        raise AccountError(f"{user.username!r} 是唯一的在用管理员 / {user.username!r} is the only active admin")
+        raise AccountError(f"{user.username!r} 是唯一的在用管理员 / {user.username!r} is the only active admin",
+                           code="only_admin")
 
 
 def set_role(db: Session, *, user: User, role: str, actor_id: int | None) -> User:
     if role not in ROLES:
-        raise AccountError(f"角色须为 {', '.join(ROLES)} 之一 / the role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise AccountError(f"角色须为 {', '.join(ROLES)} 之一 / the role must be one of {', '.join(ROLES)}, not {role!r}",
+                           code="bad_role")
     if role == user.role:
         return user
     if role != "admin":
         _keep_an_admin(db, user)
     if user.role == "coach" and user.id is not None and trainee_ids_of(db, coach_id=user.id):
         raise AccountError(f"{user.username!r} 还带着学员,请先为他们换教练 / {user.username!r} still coaches "
-                           "trainees; give them another coach first")
+                           "trainees; give them another coach first", code="still_coaching")
     before, user.role = user.role, role
     db.add(user)
     db.commit()
@@ -60,7 +62,7 @@ def set_coach(db: Session, *, user: User, coach: str | None, actor_id: int | Non
     """Put `user` in `coach`'s team, or in none (coach None)."""
     found = find_coach(db, coach=coach) if coach else None
     if found is not None and found.id == user.id:
-        raise AccountError("不能做自己的教练 / nobody coaches themselves")
+        raise AccountError("不能做自己的教练 / nobody coaches themselves", code="self_coach")
     before = db.get(User, user.coach_id) if user.coach_id else None
     user.coach_id = found.id if found else None
     db.add(user)
@@ -91,7 +93,7 @@ def reset_password(db: Session, *, user: User, actor_id: int | None, password: s
     password = password if password is not None else secrets.token_urlsafe(9)
     weak = check_strength(password)
     if weak:
-        raise AccountError(weak)
+        raise AccountError(weak, code="weak_password")
     user.password_hash, user.must_change_password = hash_password(password), True
     db.add(user)
     db.commit()

@@ -16,7 +16,12 @@ TOKEN_LIFETIME = timedelta(days=14)
 
 
 class AccountError(ValueError):
-    """A request about accounts that cannot be carried out; the message says why."""
+    """A request about accounts that cannot be carried out; the message says why ("中文 / English"),
+    `code` which rule it broke (for API clients)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        self.code = code
+        super().__init__(message)
 
 
 def _digest(token: str) -> str:
@@ -41,7 +46,7 @@ def find_coach(db: Session, *, coach: str) -> User:
     """The active coach named `coach`."""
     found = get_user(db, username=coach)
     if found is None or found.role != "coach" or not found.active:
-        raise AccountError(f"{coach!r} 不是教练 / {coach!r} is not a coach")
+        raise AccountError(f"{coach!r} 不是教练 / {coach!r} is not a coach", code="not_a_coach")
     return found
 
 
@@ -52,14 +57,15 @@ def new_user(
     username = names.normalize(username)
     bad_name = names.problem(username)
     if bad_name:
-        raise AccountError(bad_name)
+        raise AccountError(bad_name, code="bad_username")
     if role not in ROLES:
-        raise AccountError(f"角色须为 {', '.join(ROLES)} 之一 / the role must be one of {', '.join(ROLES)}, not {role!r}")
+        raise AccountError(f"角色须为 {', '.join(ROLES)} 之一 / the role must be one of {', '.join(ROLES)}, not {role!r}",
+                           code="bad_role")
     weak = check_strength(password)
     if weak:
-        raise AccountError(weak)
+        raise AccountError(weak, code="weak_password")
     if get_user(db, username=username) is not None:
-        raise AccountError(f"用户 {username!r} 已存在 / a user named {username!r} already exists")
+        raise AccountError(f"用户 {username!r} 已存在 / a user named {username!r} already exists", code="user_exists")
     coach_id = find_coach(db, coach=coach).id if coach else None
     return User(username=username, password_hash=hash_password(password), role=role, coach_id=coach_id,
                 must_change_password=must_change)
@@ -75,7 +81,8 @@ def create_user(
         db.commit()
     except IntegrityError as exc:  # the same name, created at the same moment by someone else
         db.rollback()
-        raise AccountError(f"用户 {user.username!r} 已存在 / a user named {user.username!r} already exists") from exc
+        raise AccountError(f"用户 {user.username!r} 已存在 / a user named {user.username!r} already exists",
+                           code="user_exists") from exc
     db.refresh(user)
     return user
 
@@ -86,7 +93,7 @@ def create_first_admin(db: Session, *, username: str, password: str) -> User:
     The admin and the single `first_run` row are written in one transaction; the primary key
     of that row lets exactly one of concurrent setups commit."""
     if count_users(db) > 0:
-        raise AccountError("已有账户,请直接登录 / accounts already exist; sign in instead")
+        raise AccountError("已有账户,请直接登录 / accounts already exist; sign in instead", code="accounts_exist")
     user = new_user(db, username=username, password=password, role="admin")
     db.add(user)
     try:
@@ -95,7 +102,7 @@ def create_first_admin(db: Session, *, username: str, password: str) -> User:
         db.commit()
     except IntegrityError as exc:
         db.rollback()
-        raise AccountError("已有账户,请直接登录 / accounts already exist; sign in instead") from exc
+        raise AccountError("已有账户,请直接登录 / accounts already exist; sign in instead", code="accounts_exist") from exc
     db.refresh(user)
     return user
 
@@ -113,9 +120,9 @@ def change_password(db: Session, *, user: User, new_password: str, keep_token: s
     """Set a password the user chose: the one-time flag goes, every other sign-in of theirs ends."""
     weak = check_strength(new_password)
     if weak:
-        raise AccountError(weak)
+        raise AccountError(weak, code="weak_password")
     if verify_password(user.password_hash, new_password):
-        raise AccountError("新密码不能与当前密码相同 / the new password must differ from the current one")
+        raise AccountError("新密码不能与当前密码相同 / the new password must differ from the current one", code="same_password")
     user.password_hash, user.must_change_password = hash_password(new_password), False
     db.add(user)
     stmt = delete(AuthToken).where(AuthToken.user_id == user.id)

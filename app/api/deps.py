@@ -10,6 +10,7 @@ from sqlmodel import Session
 from starlette.requests import HTTPConnection
 
 from app.accounts import service
+from app.api.errors import ApiError
 from app.core.config import Settings
 from app.core.context import AppContext
 from app.storage.models import User
@@ -58,7 +59,7 @@ MUST_CHANGE = "请先修改密码 / change your password first: POST /api/auth/p
 def get_signed_in_any(signed_in: MaybeSignedInDep) -> SignedIn:
     """Signed in, even with a one-time password still to change (for changing it, and little else)."""
     if signed_in is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="sign in first: POST /api/auth/login")
+        raise ApiError(status.HTTP_401_UNAUTHORIZED, "sign_in_first")
     return signed_in
 
 
@@ -80,7 +81,7 @@ def require_role(*roles: str) -> Callable[[User], User]:
 
     def check(user: CurrentUserDep) -> User:
         if user.role not in roles:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"only {', '.join(roles)} may do this")
+            raise ApiError(status.HTTP_403_FORBIDDEN, "role_required", roles=", ".join(roles))
         return user
 
     return check

@@ -43,7 +43,9 @@ class Settings(BaseSettings):
                     "trainee said anything)",
     )
     idle_sweep_s: float = Field(default=60.0, gt=0, description="how often the server looks for idle practice sessions")
-    log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
+    log_format: str = Field(
+        default="auto", pattern="^(auto|json|text)$",
+        description="auto (readable text on a terminal, JSON lines otherwise), json or text")
     log_level: str = "INFO"
     db_concurrency: int = Field(
         default=8, ge=1, description="database calls one process runs at once on PostgreSQL (SQLite: always one)"

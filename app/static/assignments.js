@@ -66,7 +66,7 @@
       const row = el("tr");
       row.dataset.assignmentId = item.id;
       row.append(el("td", null, item.persona_name || item.persona_id));
-      row.append(el("td", "audience", item.team_of ? fmt(A.team_of, {coach: item.team_of}) : item.trainees.join(", ")));
+      row.append(el("td", "audience", item.team_of ? fmt(A.team_of, {coach: item.team_of}) : item.trainees.join(T.list_separator)));
       const due = el("td");
       due.append(timeNode(item.due_at));
       row.append(due, el("td", null, item.target_score), el("td", null, item.created_by));

@@ -51,7 +51,7 @@
     if (Array.isArray(detail)) {
       return detail.map((item) => {
         const field = [...(item.loc || [])].reverse().find((part) => typeof part === "string" && part !== "body") || "";
-        return {field, text: `${C.fields[field] || field}: ${item.msg}`};
+        return {field, text: `${C.fields[field] || field}${T.colon}${item.msg}`};
       });
     }
     if (detail && typeof detail === "object") {
@@ -113,7 +113,9 @@
       });
       label.append(box2);
       label.append(el("span", "order"));
-      label.append(el("span", null, `${card.name} · ${card.title} · ${card.organization}`));
+      const who = el("span", null, `${card.name} · ${card.title} · ${card.organization}`);
+      who.lang = card.language;  // the card's own words, in its language
+      label.append(who);
       label.append(el("span", "tag", T.languages[card.language] || card.language));
       box.append(label);
     }
@@ -135,7 +137,7 @@
     const option = rubricOption();
     const box = $("f-rubric-requires");
     if (!option) { box.textContent = ""; return; }
-    const mins = minimumsText(JSON.parse(option.dataset.min || "{}"), C.list_sep);
+    const mins = minimumsText(JSON.parse(option.dataset.min || "{}"), T.list_separator);
     const pass = option.dataset.passMark || "–";
     box.textContent = mins ? fmt(C.rubric_requires, {pass, mins}) : fmt(C.rubric_requires_none, {pass});
   }
@@ -318,7 +320,7 @@
       passed.append(el("span", `badge ${row.passed === null ? "none" : row.passed ? "pass" : "fail"}`, passedText(row.passed)));
       if (below.length) {  // why "65, not passed" against a pass mark of 50
         const items = below.map((d) => fmt(C.below_min_item, {dim: T.dim[d], score: row.dimensions[d], min: minimums[d]}));
-        passed.append(el("span", "fail-reason", `${C.below_min}: ${items.join(C.list_sep)}`));
+        passed.append(el("span", "fail-reason", `${C.below_min}${T.colon}${items.join(T.list_separator)}`));
       }
       const date = cell("date", null);
       if (row.date) date.append(timeNode(row.date)); else date.textContent = "–";
@@ -367,7 +369,7 @@
   function listLine(label, names, cls) {
     if (!names || !names.length) return null;
     const line = el("p", `enrol-line ${cls}`);
-    line.append(el("strong", null, `${label}: `), names.join(", "));
+    line.append(el("strong", null, `${label}${T.colon}`), names.join(T.list_separator));
     return line;
   }
 

@@ -49,7 +49,7 @@
     return item;
   }
   function scrollDown() { const box = $("messages"); box.scrollTop = box.scrollHeight; }
-  function showError(text) { addBubble("error", `${T.error}: ${text}`).classList.add("error"); }
+  function showError(text) { addBubble("error", `${T.error}${T.colon}${text}`).classList.add("error"); }
   function seen(seq) { if (seq > lastSeq) lastSeq = seq; }
   // A reply cut off with the socket is taken down: the server sends it again whole, perhaps under
   // a new number (a server that died mid-reply leaves no half turn behind).
@@ -136,7 +136,7 @@
       case "error":
         if (frame.code === "time_up") { $("time-up-note").hidden = false; finish("time_up"); }
         else if (frame.code === "session_ended") finish("end");
-        else showError(`${frame.code}: ${frame.message}`);
+        else showError(T.ws_errors[frame.code] || T.ws_errors.other);
         break;
       case "ended":
         finish(frame.reason);

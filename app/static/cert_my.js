@@ -80,7 +80,7 @@
     const below = mine.below_minimum || [];
     if (below.length) {  // why a score above the pass mark did not pass
       const items = below.map((d) => fmt(C.below_min_item, {dim: T.dim[d] || d, score: mine.dimensions[d], min: minimums[d]}));
-      box.append(el("p", "fail-reason", `${C.below_min}: ${items.join(C.list_sep)}`));
+      box.append(el("p", "fail-reason", `${C.below_min}${T.colon}${items.join(T.list_separator)}`));
     }
     const bars = el("div", "bars");
     for (const [key, value] of Object.entries(mine.dimensions || {})) {

@@ -21,16 +21,20 @@
     for (const card of cards) {
       const box = el("article", "persona");
       box.dataset.personaId = card.id;
-      box.append(el("h3", null, card.name));
-      box.append(el("div", "who", `${card.title} · ${card.organization}`));
+      // The card's own words are in the card's language: marked so (screen readers, fonts).
+      const own = (tag, cls, text) => { const node = el(tag, cls, text); node.lang = card.language; return node; };
+      box.append(own("h3", null, card.name));
+      box.append(own("div", "who", `${card.title} · ${card.organization}`));
       const tags = el("div", "tags");
       tags.append(el("span", "tag", T.languages[card.language] || card.language));
-      tags.append(el("span", "tag", `${T.motive}: ${T.motives[card.motive] || card.motive}`));
-      tags.append(el("span", "tag", `${T.concern}: ${T.concerns[card.concern_level] || card.concern_level}`));
-      tags.append(el("span", "tag", `${T.difficulty}: ${T.difficulties[card.difficulty] || card.difficulty}`));
+      tags.append(el("span", "tag", `${T.motive}${T.colon}${T.motives[card.motive] || card.motive}`));
+      tags.append(el("span", "tag", `${T.concern}${T.colon}${T.concerns[card.concern_level] || card.concern_level}`));
+      tags.append(el("span", "tag", `${T.difficulty}${T.colon}${T.difficulties[card.difficulty] || card.difficulty}`));
       box.append(tags);
-      box.append(el("div", "who", `${T.selling}: ${card.selling}`));
-      if (card.brief) box.append(el("p", "brief", card.brief));
+      const selling = el("div", "who", `${T.selling}${T.colon}`);
+      selling.append(own("span", null, card.selling));
+      box.append(selling);
+      if (card.brief) box.append(own("p", "brief", card.brief));
       const start = el("button", "start", T.start);
       start.type = "button";
       start.setAttribute("aria-label", fmt(T.start_with, {name: card.name}));  // which of the twelve, for a screen reader
@@ -69,6 +73,7 @@
     $("picker").hidden = true;
     $("chat").hidden = false;
     $("persona-name").textContent = `${card.name} · ${card.title} · ${card.organization}`;
+    $("persona-name").lang = $("persona-brief").lang = card.language;
     $("persona-brief").textContent = card.brief || "";
   }
 
@@ -218,7 +223,7 @@
         break;
       case "error":
         if (frame.code === "session_ended" && !ended) { closedOnPurpose = true; location.reload(); break; }  // closed while away
-        showError(`${frame.code}: ${frame.message}`);
+        showError(T.ws_errors[frame.code] || T.ws_errors.other);
         break;
     }
   }
@@ -236,7 +241,7 @@
   function scrollDown() { const box = $("messages"); box.scrollTop = box.scrollHeight; }
 
   function showError(text) {
-    const item = addBubble("error", `${T.error}: ${text}`);
+    const item = addBubble("error", `${T.error}${T.colon}${text}`);
     item.classList.add("error");
   }
 
@@ -355,7 +360,7 @@
 
     left.append(el("h3", null, T.commitment));
     const c = card.commitment;
-    const elements = (c.elements || []).map((e) => T.element_names[e] || e).join("、") || "–";
+    const elements = (c.elements || []).map((e) => T.element_names[e] || e).join(T.list_separator) || "–";
     const commitTable = el("table");
     commitTable.append(row([T.requested, c.requested ? T.yes : T.no]));
     commitTable.append(row([T.secured, c.secured ? `${T.yes}${c.seq ? " (#" + c.seq + ")" : ""}` : T.no]));

@@ -323,7 +323,7 @@
       try {
         await sendComment({parent_id: comment.id, text: text.value.trim()});
       } catch (error) {
-        status.textContent = `${T.error}: ${error.message}`;
+        status.textContent = `${T.error}${T.colon}${error.message}`;
       } finally {
         post.disabled = false;
       }
@@ -393,7 +393,7 @@
           renderTurnLabels(turn);
           labelForm.hidden = true;
         } catch (error) {
-          status.textContent = `${T.error}: ${error.message}`;
+          status.textContent = `${T.error}${T.colon}${error.message}`;
         }
       });
     }
@@ -418,7 +418,7 @@
         text.value = "";
         commentForm.hidden = true;
       } catch (error) {
-        status.textContent = `${T.error}: ${error.message}`;
+        status.textContent = `${T.error}${T.colon}${error.message}`;
       }
     });
     forms.append(labelForm, commentForm);
@@ -536,7 +536,7 @@
     const target = $("comment-target");
     for (const turn of turns) {
       const excerpt = turn.chars.length > 22 ? `${turn.chars.slice(0, 22).join("")}…` : turn.text;
-      const text = `#${turn.seq} ${turn.speaker === "trainee" ? R.trainee : R.customer}: ${excerpt}`;
+      const text = `#${turn.seq} ${turn.speaker === "trainee" ? R.trainee : R.customer}${T.colon}${excerpt}`;
       const option = el("option", null, text);
       option.value = String(turn.seq);
       select.append(option);
@@ -725,7 +725,7 @@
             renderScorecard();
             renderCharts();
           } catch (error) {
-            status.textContent = `${T.error}: ${error.message}`;
+            status.textContent = `${T.error}${T.colon}${error.message}`;
           }
         });
         fixBox.append(open, form);
@@ -761,7 +761,7 @@
     if (c.secured && c.seq) { securedCell.append(" "); securedCell.append(button(`#${c.seq}`, "link", () => jump(c.seq))); }
     secured.append(securedCell);
     commit.append(secured);
-    commit.append(row([T.elements, (c.elements || []).map((e) => T.element_names[e] || e).join("、") || "–"]));
+    commit.append(row([T.elements, (c.elements || []).map((e) => T.element_names[e] || e).join(T.list_separator) || "–"]));
     box.append(commit);
 
     S.points(card, $("points"), jump);  // grouped by dimension, by name
@@ -806,7 +806,7 @@
     chart.append(svg("polygon", {points: polygon(autoValues), class: "area auto"}));
     autoValues.forEach((v, i) => {
       const [x, y] = point(i, v);
-      chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot auto"}), `${T.dim[DIMS[i]]}: ${v}`));
+      chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot auto"}), `${T.dim[DIMS[i]]}${T.colon}${v}`));
     });
     const fixes = coachScores();
     if (fixes.size) {
@@ -814,7 +814,7 @@
       chart.append(svg("polygon", {points: polygon(coachValues), class: "area coach"}));
       coachValues.forEach((v, i) => {
         const [x, y] = point(i, v);
-        chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot coach"}), `${T.dim[DIMS[i]]} · ${R.coach}: ${v}`));
+        chart.append(titled(svg("circle", {cx: x, cy: y, r: 3, class: "dot coach"}), `${T.dim[DIMS[i]]} · ${R.coach}${T.colon}${v}`));
       });
     }
     box.append(chart);
@@ -880,7 +880,7 @@
         await sendComment({seq: target ? Number(target) : null, text});
         $("comment-text").value = "";
       } catch (error) {
-        alert(`${T.error}: ${error.message}`);
+        alert(`${T.error}${T.colon}${error.message}`);
       } finally {
         submit.disabled = false;
       }
@@ -899,7 +899,7 @@
 
   load().catch((error) => {
     const hint = $("replay-hint");
-    hint.textContent = `${T.error}: ${error.message}`;
+    hint.textContent = `${T.error}${T.colon}${error.message}`;
     hint.classList.add("form-error");
   });
 })();

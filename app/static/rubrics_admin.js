@@ -39,7 +39,9 @@
       tr.append(el("td", null, C.rubric_names[rubric.name] || rubric.name));
       tr.append(el("td", null, C.rubric_source[rubric.source] || rubric.source));
       tr.append(el("td", "num", rubric.pass_mark === null ? "–" : rubric.pass_mark));
-      tr.append(el("td", null, rubric.description));
+      // Shipped rubrics describe themselves as "中文 / English": show the page's half.
+      const [zh, en] = rubric.description.split(" / ", 2);
+      tr.append(el("td", null, en === undefined ? zh : (document.documentElement.lang.startsWith("zh") ? zh : en)));
       return tr;
     }));
   }

@@ -26,7 +26,7 @@ window.PeilianScorecard = (function () {
 
   function labelled(cls, label, text) {
     const line = el("div", cls);
-    line.append(el("span", "next-label", `${label}: `));
+    line.append(el("span", "next-label", `${label}${T.colon}`));
     line.append(el("span", "next-text", text));
     return line;
   }

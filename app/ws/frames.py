@@ -7,15 +7,12 @@ is, or an error (never an exception that would close the socket).
 """
 
 import json
-from functools import cache
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from app.core.yamlio import load_yaml
+from app.core.i18n import strings
 
-ERROR_MESSAGES = Path(__file__).resolve().parent / "errors.yaml"
 # The largest turn number the turn table holds (a 32-bit integer column): a larger `last_seq`
 # names no turn, and would overflow the database's integer.
 MAX_SEQ = 2**31 - 1
@@ -141,12 +138,9 @@ def customer_end(seq: int, text: str) -> dict[str, Any]:
     return {"type": "customer_end", "seq": seq, "text": text}
 
 
-@cache
-def _chinese() -> dict[str, str]:
-    return load_yaml(ERROR_MESSAGES.read_text(encoding="utf-8"))
-
-
 def error(code: str, message: str) -> dict[str, Any]:
-    """An error frame; its message is the code's Chinese line (errors.yaml), then the English detail."""
-    chinese = _chinese()
+    """An error frame; its message is the code's Chinese line (catalogue `ws_errors`), then the English
+    detail, so a client that shows `message` shows both. The pages show the line of their own
+    language by `code`."""
+    chinese = strings("zh")["ws_errors"]
     return {"type": "error", "code": code, "message": f"{chinese.get(code, chinese['other'])} / {message}"}

@@ -17,9 +17,10 @@ from sqlmodel import Session
 from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep, require_role
 from app.api.routes.certifications import excel_time
-from app.api.routes.pages import PageUserDep, page_language, render, ui_text
+from app.api.routes.pages import PageUserDep, page_language, render
 from app.certification import csvfiles
 from app.core.context import AppContext
+from app.core.i18n import strings
 from app.storage import assignments as store
 from app.storage.models import Assignment, User
 
@@ -297,7 +298,7 @@ def assignments_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: Pa
     it offers a coach their own trainees, an admin every trainee and coach."""
     user = signed_in.user
     if user.role == "trainee":
-        t = ui_text()[page_language(request, ctx.settings.default_language)]
+        t = strings(page_language(request, ctx.settings.default_language))
         return render(request, ctx, "error.html", signed_in, status_code=403, heading=t["error_page"]["forbidden"],
                       message=t["assign"]["staff_only"])
     if user.role == "coach":

@@ -4,13 +4,14 @@ Sign-ins are throttled per account and per client (app/accounts/throttle.py). An
 one-time password can change it here and do nothing else until it has.
 """
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 from starlette.requests import HTTPConnection
 
 from app.accounts import service, throttle
 from app.accounts.signin import SignInRefused, check_password
 from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, SignedInAnyDep, cookie_secure
+from app.api.errors import ApiError
 from app.core.context import AppContext
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -45,12 +46,13 @@ def client_of(conn: HTTPConnection) -> str:
     return conn.client.host if conn.client else "unknown"
 
 
-def refused(exc: SignInRefused) -> HTTPException:
+def refused(exc: SignInRefused) -> ApiError:
     if exc.reason == "throttled":
-        return HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, detail=exc.message(),
-                             headers={"Retry-After": str(max(1, int(exc.wait_s + 0.999)))})
-    code = status.HTTP_403_FORBIDDEN if exc.reason == "inactive" else status.HTTP_401_UNAUTHORIZED
-    return HTTPException(code, detail=exc.message())
+        return ApiError(status.HTTP_429_TOO_MANY_REQUESTS, "too_many_logins", text=exc.message(),
+                        headers={"Retry-After": str(max(1, int(exc.wait_s + 0.999)))})
+    if exc.reason == "inactive":
+        return ApiError(status.HTTP_403_FORBIDDEN, "account_inactive", text=exc.message())
+    return ApiError(status.HTTP_401_UNAUTHORIZED, "wrong_login", text=exc.message())
 
 
 def set_cookie(response: Response, token: str, *, secure: bool) -> None:
@@ -88,7 +90,7 @@ def logout(request: Request, response: Response, ctx: ContextDep, db: DbDep, sig
 @router.get("/me", summary="The signed-in user")
 def me(db: DbDep, signed_in: MaybeSignedInDep) -> Me:
     if signed_in is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="not signed in")
+        raise ApiError(status.HTTP_401_UNAUTHORIZED, "not_signed_in")
     return me_of(db, signed_in)
 
 
@@ -102,13 +104,14 @@ def change_password(body: PasswordChange, request: Request, ctx: ContextDep, db:
                        client=client_of(request), now=ctx.clock.now(), limits=limits(ctx))
     except SignInRefused as exc:
         if exc.reason == "wrong":
-            raise HTTPException(status.HTTP_403_FORBIDDEN, detail="当前密码不对 / the current password is wrong") from exc
+            raise ApiError(status.HTTP_403_FORBIDDEN, "wrong_current_password",
+                           text="当前密码不对 / the current password is wrong") from exc
         raise refused(exc) from exc
     try:
         user = service.change_password(db, user=signed_in.user, new_password=body.new_password,
                                        keep_token=signed_in.token)
     except service.AccountError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.code, text=str(exc)) from exc
     return me_of(db, SignedIn(user=user, csrf=signed_in.csrf, token=signed_in.token))
 
 
@@ -117,12 +120,13 @@ def setup(body: Credentials, request: Request, response: Response, ctx: ContextD
     """Only while no account exists: create the first admin and sign them in. Of concurrent setups,
     exactly one succeeds (the database decides); the others get 409."""
     if service.count_users(db) > 0:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="已有账户,请直接登录 / accounts already exist; sign in instead")
+        raise ApiError(status.HTTP_409_CONFLICT, "accounts_exist",
+                       text="已有账户，请直接登录 / accounts already exist; sign in instead")
     try:
         user = service.create_first_admin(db, username=body.username, password=body.password)
     except service.AccountError as exc:
         code = status.HTTP_409_CONFLICT if service.count_users(db) > 0 else status.HTTP_422_UNPROCESSABLE_CONTENT
-        raise HTTPException(code, detail=str(exc)) from exc
+        raise ApiError(code, exc.code, text=str(exc)) from exc
     token, csrf = service.issue_token(db, user=user)
     set_cookie(response, token, secure=cookie_secure(request, ctx.settings))
     return me_of(db, SignedIn(user=user, csrf=csrf, token=token))

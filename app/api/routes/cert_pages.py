@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from app.accounts import access
 from app.api.deps import ContextDep, DbDep, MaybeSignedInDep, SignedIn
-from app.api.routes.pages import PageUserDep, page_language, render, ui_text
+from app.api.routes.pages import PageUserDep, page_language, render
 from app.certification import rubrics, service
+from app.core.i18n import strings
 from app.storage import repo
 from scoring.models import DIMENSIONS
 
@@ -35,7 +36,7 @@ def _rubrics(db: Session) -> list[dict[str, Any]]:
 
 
 def _error(request: Request, ctx: ContextDep, signed_in: SignedIn | None, status_code: int) -> Response:
-    text = ui_text()[page_language(request, ctx.settings.default_language)]["cert"]
+    text = strings(page_language(request, ctx.settings.default_language))["cert"]
     key = "not_found" if status_code == 404 else "forbidden"
     return render(request, ctx, "error.html", signed_in, status_code=status_code,
                   heading=text[key], message=text[f"{key}_hint"])

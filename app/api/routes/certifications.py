@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.accounts import access
 from app.api.deps import ContextDep, CurrentUserDep, DbDep, require_role
+from app.api.errors import ApiError
 from app.certification import audit, csvfiles, regrade, service
 from app.certification.service import CertificationError, Definition
 from app.core.context import AppContext
@@ -70,7 +71,7 @@ def fail(exc: CertificationError) -> HTTPException:
 def cert_or_404(db: DbDep, cert_id: str) -> Certification:
     cert = service.get(db, cert_id=cert_id)
     if cert is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such certification")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_certification")
     return cert
 
 
@@ -106,7 +107,7 @@ def list_certifications(db: DbDep, user: CurrentUserDep) -> list[dict[str, Any]]
 def read_certification(cert_id: str, db: DbDep, user: CurrentUserDep) -> CertificationOut:
     cert = cert_or_404(db, cert_id)
     if user.role not in access.SEE_ALL and not service.is_candidate(db, cert=cert, user=user):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such certification")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_certification")
     return out(db, cert)
 
 
@@ -195,7 +196,7 @@ def results_csv(rows: list[dict[str, Any]]) -> bytes:
 def my_result(cert_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
     cert = cert_or_404(db, cert_id)
     if not service.is_candidate(db, cert=cert, user=user):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such certification")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_certification")
     used = len(service.attempts_of(db, cert=cert, user_id=user.id))
     if not cert.released:
         return {"released": False, "attempts": used, "attempts_allowed": cert.attempts}
@@ -242,7 +243,7 @@ def _run_regrade(ctx: AppContext, run_id: int) -> None:
 def regrade_progress(cert_id: str, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: DbDep, user: HrDep) -> dict[str, Any]:
     found = regrade.progress(db, run_id=run_id)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such re-grade")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_regrade")
     return found
 
 
@@ -255,5 +256,5 @@ def verify_code(code: str, ctx: ContextDep, db: DbDep) -> dict[str, Any]:
     matches its signature) or unsigned (issued before signing); `valid` is state == valid."""
     found = service.verify(db, code=code, key=ctx.certificate_key)
     if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no certificate has this code")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_certificate")
     return found

@@ -6,12 +6,10 @@ visit goes to /setup to create the admin; a user with a one-time password is sen
 until they have changed it. Forms carry a CSRF token.
 """
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -25,8 +23,10 @@ from app import calibration
 from app.accounts import access, service
 from app.accounts.signin import SignInRefused, check_password
 from app.api.deps import COOKIE, ContextDep, DbDep, MaybeSignedInDep, SignedIn, cookie_secure
+from app.api.errors import one_language
 from app.api.routes.auth import client_of, limits, set_cookie
 from app.core.headers import csp_nonce
+from app.core.i18n import LANGUAGES, choose_language, strings
 from app.storage import library, repo, reviews
 from app.storage.models import ChatSession, User
 from app.transcripts import load_transcript, with_figures
@@ -35,7 +35,6 @@ from scoring.models import LABELS
 APP_DIR = Path(__file__).resolve().parents[2]
 templates = Jinja2Templates(directory=APP_DIR / "templates")
 router = APIRouter(include_in_schema=False)
-LANGUAGES = ("zh", "en")
 FORM_CSRF_COOKIE = "peilian_form_csrf"
 
 
@@ -50,18 +49,11 @@ def sign_in_redirect(_request: Request, exc: SignInRequired) -> RedirectResponse
     return RedirectResponse(exc.location, status_code=status.HTTP_303_SEE_OTHER)
 
 
-@lru_cache
-def ui_text() -> dict[str, dict[str, Any]]:
-    """UI strings per language, from app/static/i18n.json (data, not code)."""
-    return json.loads((APP_DIR / "static" / "i18n.json").read_text(encoding="utf-8"))
-
-
 def page_language(request: Request, default: str) -> str:
-    """?lang= wins, then the cookie, then the configured default."""
-    for candidate in (request.query_params.get("lang"), request.cookies.get("lang"), default):
-        if candidate in LANGUAGES:
-            return candidate
-    return "zh"
+    """?lang= wins, then the cookie (the last choice), then the browser's Accept-Language, then the
+    configured default."""
+    return choose_language((request.query_params.get("lang"), request.cookies.get("lang")),
+                           request.headers.get("accept-language"), default)
 
 
 def _here(request: Request) -> str:
@@ -69,13 +61,16 @@ def _here(request: Request) -> str:
 
 
 def require_page_user(request: Request, db: DbDep, signed_in: MaybeSignedInDep) -> SignedIn:
+    # A language asked for in the link (?lang=) holds on the sign-in page it leads to.
+    asked = request.query_params.get("lang")
+    lang = f"&lang={asked}" if asked in LANGUAGES else ""
     if signed_in is not None:
         if signed_in.user.must_change_password:
-            raise SignInRequired(f"/password?next={quote(_here(request))}")
+            raise SignInRequired(f"/password?next={quote(_here(request))}{lang}")
         return signed_in
     if service.count_users(db) == 0:
-        raise SignInRequired("/setup")
-    raise SignInRequired(f"/login?next={quote(_here(request))}")
+        raise SignInRequired(f"/setup{lang.replace('&', '?')}")
+    raise SignInRequired(f"/login?next={quote(_here(request))}{lang}")
 
 
 PageUserDep = Annotated[SignedIn, Depends(require_page_user)]
@@ -87,7 +82,7 @@ def render(request: Request, ctx: ContextDep, name: str, signed_in: SignedIn | N
     query = dict(request.query_params) | {"lang": "en" if lang == "zh" else "zh"}
     context = {
         "lang": lang,
-        "t": ui_text()[lang],
+        "t": strings(lang),
         "me": signed_in.user if signed_in else None,
         "csrf": signed_in.csrf if signed_in else "",
         "switch_query": urlencode(query),
@@ -134,7 +129,7 @@ def login_submit(
     username: Annotated[str, Form()], password: Annotated[str, Form()], csrf_token: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",  # noqa: A002
 ) -> Response:
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     if not _form_token_ok(request, csrf_token):
         return _login_form(request, ctx, setup=False, error=t["form_expired"], username=username,
                            next_url=_safe_next(next), status_code=400)
@@ -169,7 +164,7 @@ def setup_submit(
 ) -> Response:
     if service.count_users(db) > 0:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     if not _form_token_ok(request, csrf_token):
         return _login_form(request, ctx, setup=True, error=t["form_expired"], username=username, status_code=400)
     try:
@@ -177,7 +172,8 @@ def setup_submit(
     except service.AccountError as exc:
         if service.count_users(db) > 0:  # another setup won the race
             return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-        return _login_form(request, ctx, setup=True, error=str(exc), username=username, status_code=422)
+        error = one_language(str(exc), page_language(request, ctx.settings.default_language))
+        return _login_form(request, ctx, setup=True, error=error, username=username, status_code=422)
     token, _csrf = service.issue_token(db, user=user)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
     set_cookie(response, token, secure=cookie_secure(request, ctx.settings))
@@ -207,7 +203,7 @@ def password_submit(
 ) -> Response:
     if signed_in is None:
         return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     next_url = _safe_next(next)
     if not secrets.compare_digest(signed_in.csrf, csrf_token):
         return _password_form(request, ctx, signed_in, next_url=next_url, error=t["form_expired"], status_code=400)
@@ -225,7 +221,9 @@ def password_submit(
     try:
         service.change_password(db, user=signed_in.user, new_password=new_password, keep_token=signed_in.token)
     except service.AccountError as exc:
-        return _password_form(request, ctx, signed_in, next_url=next_url, error=str(exc), status_code=422)
+        return _password_form(request, ctx, signed_in, next_url=next_url,
+                              error=one_language(str(exc), page_language(request, ctx.settings.default_language)),
+                              status_code=422)
     return RedirectResponse(next_url, status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -278,7 +276,7 @@ NAME_SORTS = ("trainee", "persona")  # sorted A→Z first; dates and scores newe
 
 
 def _error_page(request: Request, ctx: ContextDep, signed_in: SignedIn, status_code: int) -> Response:
-    t = ui_text()[page_language(request, ctx.settings.default_language)]
+    t = strings(page_language(request, ctx.settings.default_language))
     key = "not_found" if status_code == 404 else "forbidden"
     return render(request, ctx, "error.html", signed_in, status_code=status_code,
                   heading=t["error_page"][key], message=t["error_page"][f"{key}_hint"])
@@ -391,7 +389,8 @@ def library_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUs
     return render(
         request, ctx, "library.html", signed_in, filters=filters, items=items, total=total, pages=pages,
         new_comments=new_comments,
-        personas=personas, persona_names={c["id"]: c["name"] for c in personas}, show_trainee=not is_trainee,
+        personas=personas, persona_names={c["id"]: c["name"] for c in personas},
+        persona_languages={c["id"]: c["language"] for c in personas}, show_trainee=not is_trainee,
         trainees=_visible_trainees(db, owners) if not is_trainee else [], sort_links=sort_links,
         prev_link=link(page=filters.page - 1) if filters.page > 1 else None,
         next_link=link(page=filters.page + 1) if filters.page < pages else None,

@@ -10,6 +10,7 @@ from sqlmodel import select
 from app import calibration
 from app.accounts import access
 from app.api.deps import CurrentUserDep, DbDep
+from app.api.errors import ApiError
 from app.api.routes.sessions import UNRELEASED, visible_session
 from app.storage import repo, reviews
 from app.storage.models import MAX_SEQ, ChatSession, Turn, User
@@ -60,7 +61,7 @@ class ScoreFix(BaseModel):
 def annotatable_session(db: DbDep, user: User, session_id: str) -> ChatSession:
     chat = visible_session(db, user, session_id)
     if not access.can_annotate(db, user, chat):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="only the trainee's coach (or an admin) may do this")
+        raise ApiError(status.HTTP_403_FORBIDDEN, "coach_only")
     return chat
 
 
@@ -92,7 +93,7 @@ def add_comment(session_id: str, body: CommentCreate, db: DbDep, user: CurrentUs
         chat = annotatable_session(db, user, session_id)
         seq = body.seq
         if seq is not None and not _turn(db, chat.id, seq):
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"the session has no turn {seq}")
+            raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "no_turn", seq=seq)
         parent_id = None
     else:
         chat = visible_session(db, user, session_id)
@@ -141,7 +142,7 @@ def correct_label(session_id: str, seq: SeqPath, body: LabelFix, db: DbDep, user
     chat = correctable_session(db, user, session_id)
     turn = _turn(db, chat.id, seq)
     if turn is None or turn.speaker != "trainee":
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"turn {seq} is not a trainee line")
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "not_trainee_turn", seq=seq)
     row = reviews.correct_label(db, turn=turn, label=body.label, topic=body.topic, author_id=user.id)
     return {"seq": row.seq, "auto_label": row.auto_label, "auto_topic": row.auto_topic, "label": row.label,
             "topic": row.topic, "author": user.username}
@@ -155,7 +156,7 @@ def correct_score(
     chat = correctable_session(db, user, session_id)
     card = repo.get_scorecard(db, session_id=chat.id)
     if card is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has no scorecard yet")
+        raise ApiError(status.HTTP_409_CONFLICT, "no_scorecard_yet")
     row = reviews.correct_score(db, session_id=chat.id, dimension=dimension,
                                 auto_score=int(card.data["dimensions"][dimension]), score=body.score,
                                 author_id=user.id)
@@ -167,6 +168,6 @@ def calibration_report(db: DbDep, user: CurrentUserDep) -> dict[str, Any]:
     """Per-label agreement and the confusion (rows: automatic, columns: coach) over every corrected
     session the caller may see; a line the coach left alone counts as agreed."""
     if user.role == "trainee":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="coaches, HR and admins only")
+        raise ApiError(status.HTTP_403_FORBIDDEN, "reviewers_only")
     pairs, scores, sessions = reviews.calibration_rows(db, owners=access.visible_owner_ids(db, user))
     return calibration.report(pairs, scores, sessions)

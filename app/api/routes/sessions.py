@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field, ValidationError
 from app.accounts import access
 from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
-from app.api.routes.pages import ui_text
+from app.api.errors import ApiError
+from app.core.i18n import strings
 from app.engine.state import initial_state
 from app import retry
 from app.fact_recap import fact_recap
@@ -91,7 +92,7 @@ def visible_session(db: DbDep, user: User, session_id: str) -> ChatSession:
     """The session, if this user may see it; otherwise 404 (its existence is not revealed)."""
     chat = repo.get_session(db, session_id=session_id)
     if chat is None or not access.can_see(db, user, chat):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such session")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_session")
     return chat
 
 
@@ -101,9 +102,7 @@ def create_session(body: SessionCreate, ctx: ContextDep, db: DbDep, user: Curren
     card = ctx.personas.get(body.persona_id)
     if card is None:
         known = ", ".join(sorted(ctx.personas))
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"no persona {body.persona_id!r}; known personas: {known}"
-        )
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_persona", persona=repr(body.persona_id), known=known)
     state = initial_state(card, secrets.randbelow(1_000_000))
     chat = repo.create_session(db, persona_id=card.id, language=card.language, engine_state=state.to_json(),
                                user_id=user.id, opened_at=ctx.clock.now())
@@ -160,7 +159,7 @@ def import_session(
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(document)"
-        zh = ui_text()["zh"]["import_errors"]["invalid"]
+        zh = strings("zh")["import_errors"]["invalid"]
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{where}: {zh} / {first['msg']}") from exc
     problem = first_problem(transcript)
     if problem is not None:
@@ -170,7 +169,7 @@ def import_session(
         owner = get_user(db, username=trainee)
         owners = access.visible_owner_ids(db, user)
         if owner is None or (owners is not None and owner.id not in owners):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no trainee {trainee!r} of yours")
+            raise ApiError(status.HTTP_404_NOT_FOUND, "no_trainee", trainee=repr(trainee))
     card = ctx.personas.get(transcript.persona_id or "")
     chat, scorecard = import_transcript(db, transcript=transcript, owner_id=owner.id, rubric=ctx.rubric,
                                         hints=card.grading_hints() if card else None)
@@ -179,7 +178,7 @@ def import_session(
 
 def import_message(problem: ImportProblem) -> str:
     """`where: 中文 / English`: the import is used from scripts and pages in either language."""
-    zh, en = (ui_text()[lang]["import_errors"][problem.code].format(**problem.params) for lang in ("zh", "en"))
+    zh, en = (strings(lang)["import_errors"][problem.code].format(**problem.params) for lang in ("zh", "en"))
     return f"{problem.where}: {zh} / {en}"
 
 
@@ -257,7 +256,7 @@ def read_scorecard(session_id: str, db: DbDep, user: CurrentUserDep) -> dict[str
         if chat.status == "ended":
             raise HTTPException(status.HTTP_409_CONFLICT,
                                 detail="学员未发言，本次练习不评分 / the trainee said nothing; this session has no scorecard")
-        raise HTTPException(status.HTTP_409_CONFLICT, detail="the session has not ended yet; no scorecard")
+        raise ApiError(status.HTTP_409_CONFLICT, "not_ended")
     return with_figures(db, session_id=chat.id, card=card.data)
 
 

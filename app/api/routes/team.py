@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app import team_dashboard
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
-from app.api.routes.pages import PageUserDep, page_language, render, ui_text
+from app.api.routes.pages import PageUserDep, page_language, render
+from app.core.i18n import strings
 from app.storage import team
 from app.storage.models import MAX_PERSONA_ID, User
 
@@ -158,7 +159,7 @@ def dashboard_csv(request: Request, ctx: ContextDep, db: DbDep, user: CurrentUse
 @page_router.get("/team", response_class=HTMLResponse)
 def team_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
     if signed_in.user.role not in ("coach", "hr", "admin"):
-        t = ui_text()[page_language(request, ctx.settings.default_language)]
+        t = strings(page_language(request, ctx.settings.default_language))
         return render(request, ctx, "error.html", signed_in, status_code=403, heading=t["error_page"]["forbidden"],
                       message=t["team_page"]["coaches_only"])
     return render(request, ctx, "team.html", signed_in)

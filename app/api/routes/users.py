@@ -5,13 +5,15 @@ The page is a shell; static/users_admin.js reads and writes the API.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from app.accounts import manage, service
 from app.api.deps import ContextDep, DbDep, require_role
-from app.api.routes.pages import PageUserDep, page_language, render, ui_text
+from app.api.errors import ApiError
+from app.api.routes.pages import PageUserDep, page_language, render
+from app.core.i18n import strings
 from app.storage.models import User
 
 router = APIRouter(prefix="/api/users", tags=["users"])
@@ -31,7 +33,7 @@ class UserChange(BaseModel):
 def user_or_404(db: DbDep, user_id: int) -> User:
     user = service.get_user_by_id(db, user_id=user_id)
     if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="没有这个用户 / no such user")
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_user", text="没有这个用户 / no such user")
     return user
 
 
@@ -52,7 +54,7 @@ def change_user(user_id: UserId, body: UserChange, db: DbDep, admin: AdminDep) -
         if "active" in sent and body.active is not None:
             manage.set_active(db, user=user, active=body.active, actor_id=admin.id)
     except service.AccountError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+        raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.code, text=str(exc)) from exc
     return manage.describe(db, user)
 
 
@@ -67,7 +69,7 @@ def reset_password(user_id: UserId, db: DbDep, admin: AdminDep) -> dict[str, str
 @page_router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
     if signed_in.user.role != "admin":
-        t = ui_text()[page_language(request, ctx.settings.default_language)]
+        t = strings(page_language(request, ctx.settings.default_language))
         return render(request, ctx, "error.html", signed_in, status_code=403, heading=t["error_page"]["forbidden"],
                       message=t["users_page"]["admins_only"])
     return render(request, ctx, "users.html", signed_in)

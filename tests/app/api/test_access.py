@@ -42,7 +42,7 @@ def test_a_hidden_session_is_404_on_every_endpoint(server: LiveServer, team: dic
     for path in ("", "/transcript", "/scorecard", "/comments", "/corrections", "/trend"):
         response = server.get(f"/api/sessions/{sid}{path}", viewer)
         assert response.status_code == 404, path
-        assert response.json()["detail"] == "no such session"
+        assert response.json()["code"] == "no_session" and "no such session" in response.json()["detail"]
     posted = server.client(viewer).post(f"/api/sessions/{sid}/comments", json={"seq": None, "text": "hi"})
     assert posted.status_code == 404
 

@@ -5,7 +5,7 @@ dimension under their names, and no raw rule id anywhere in the page."""
 import re
 from typing import Any
 
-from app.api.routes.pages import ui_text
+from app.core.i18n import strings
 
 DIMS = ["questioning", "listening", "commitment", "concerns", "motive_fit"]
 # a point rule id ("listening.answer_missed"); prose ("…a commitment. Then") has a space after the dot
@@ -13,8 +13,8 @@ RULE_ID = re.compile(r"(?:questioning|listening|commitment|concerns|motive_fit)\
 
 
 def text(lang: str, key: str, **values: object) -> str:
-    """A UI string of the page's language (app/static/i18n.json), its {placeholders} filled."""
-    out = ui_text()[lang][key]
+    """A UI string of the page's language (app/locale/<lang>/LC_MESSAGES/messages.po), its {placeholders} filled."""
+    out = strings(lang)[key]
     for name, value in values.items():
         out = out.replace("{" + name + "}", str(value))
     return out
@@ -45,7 +45,7 @@ def assert_scorecard_shown(page: Any, root: str, card: dict[str, Any], lang: str
         for field in ("name", "why", "do", "better_line"):
             assert step[field] in shown, (field, step[field], shown)
         assert text(lang, "turn", n=step["seq"]) in shown
-        assert ui_text()[lang]["dim"][step["dimension"]] in shown
+        assert strings(lang)["dim"][step["dimension"]] in shown
         assert items.nth(i).get_attribute("data-seq") == str(step["seq"])
 
     rubric = page.locator(f"#{parts[1]}")
@@ -66,7 +66,7 @@ def assert_scorecard_shown(page: Any, root: str, card: dict[str, Any], lang: str
         mine = [p for p in card["points"] if p["dimension"] == dim]
         head = group.locator("tr.dim-head").inner_text()
         weight = round(100 * card["weights"][dim] / total)
-        assert head == text(lang, "dim_group", name=ui_text()[lang]["dim"][dim], score=card["dimensions"][dim],
+        assert head == text(lang, "dim_group", name=strings(lang)["dim"][dim], score=card["dimensions"][dim],
                             weight=weight)
         assert group.locator("tr.point td.point-name").all_inner_texts() == [p["name"] for p in mine]
         assert group.locator("tr.point td.reason").all_inner_texts() == [p["reason"] for p in mine]

@@ -84,7 +84,7 @@ def test_the_admin_manages_users_on_their_page(server: LiveServer) -> None:
         carol.locator("select.role").select_option("hr")  # an edit in another row, not saved yet
         alice.locator("button.save").click()
         page.wait_for_selector("tr[data-username=alice][data-saved=true]")
-        expect(page.locator("#users-status")).to_have_text("已保存:alice")
+        expect(page.locator("#users-status")).to_have_text("已保存：alice")
         expect(alice.locator("select.coach")).to_have_value("laoshi2")
         expect(carol.locator("select.role")).to_have_value("hr")  # saving alice kept carol's edit
         carol.locator("button.save").click()
@@ -94,8 +94,8 @@ def test_the_admin_manages_users_on_their_page(server: LiveServer) -> None:
         alice.locator("button.reset").click()
         page.locator("#users-password").wait_for(state="visible")
         shown = page.locator("#users-password-text").inner_text()
-        assert shown.startswith("alice 的一次性密码:")
-        once = shown.split(":", 1)[1]
+        assert shown.startswith("alice 的一次性密码：")
+        once = shown.split("：", 1)[1]
         page.wait_for_selector("tr[data-username=alice][data-saved=true] td.status .tag")
 
         carol.locator("button.deactivate").click()

@@ -33,7 +33,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DIMS = ["questioning", "listening", "commitment", "concerns", "motive_fit"]
 GOOD = PASSING_LINES
 PITCH = ["我们的系统是业内最好的。"]
-SUBMITTED = "已提交,成绩由HR发布后可见"
+SUBMITTED = "已提交，成绩由HR发布后可见"
 NAME = "季度上岗认证"
 
 
@@ -154,10 +154,10 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         assert page.locator("#f-rubric").input_value() == "certification"
         assert page.locator("#f-pass-mark").input_value() == "80"
         assert page.locator("#f-rubric-requires").inner_text() == (
-            "此标准的及格线为 80,另要求各项最低分:提问 ≥ 60、倾听 ≥ 60、行动承诺 ≥ 50。任何一项低于最低分即不通过。")
+            "此标准的及格线为 80，另要求各项最低分：提问 ≥ 60、倾听 ≥ 60、行动承诺 ≥ 50。任何一项低于最低分即不通过。")
         page.select_option("#f-rubric", "default")
         assert page.locator("#f-pass-mark").input_value() == "70"
-        assert page.locator("#f-rubric-requires").inner_text().startswith("此标准的及格线为 70,另要求各项最低分:行动承诺 ≥ 60")
+        assert page.locator("#f-rubric-requires").inner_text().startswith("此标准的及格线为 70，另要求各项最低分：行动承诺 ≥ 60")
         page.select_option("#f-rubric", "certification")
         assert page.locator("#f-pass-mark").input_value() == "80"
         page.fill("#f-pass-mark", "60")
@@ -192,7 +192,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         page.fill("#enrol-names", "alice")
         page.click("#enrol-submit")
         page.wait_for_selector("#enrol-result .enrol-line.ok")
-        assert page.locator("#enrol-result").inner_text().strip() == "已报名: alice"
+        assert page.locator("#enrol-result").inner_text().strip() == "已报名：alice"
         assert page.locator("#passwords").is_hidden()
 
         # one new account from a CSV file: its one-time password is shown once
@@ -205,7 +205,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         password = rows.locator("td.password").inner_text()
         assert len(password) >= 8
         assert "只显示这一次" in page.locator("#passwords .once-note").inner_text()
-        assert "此前已报名: alice" in page.locator("#enrol-result").inner_text()
+        assert "此前已报名：alice" in page.locator("#enrol-result").inner_text()
         login = httpx.post(f"{server.url}/api/auth/login", json={"username": "bob", "password": password})
         assert login.status_code == 200 and login.json()["must_change_password"]
         page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 2")
@@ -282,7 +282,7 @@ def test_a_candidate_takes_an_attempt_on_the_locked_down_page(server: LiveServer
         dialogs = Dialogs(page, accept=False)  # a slip of the mouse ends nothing
         page.click("#end")
         page.wait_for_timeout(300)
-        assert dialogs.shown == ["确定结束并提交吗?提交后不能再继续。"] and page.locator("#submitted").is_hidden()
+        assert dialogs.shown == ["确定结束并提交吗？提交后不能再继续。"] and page.locator("#submitted").is_hidden()
         assert not page.locator("#input").is_disabled()
         dialogs.accept = True
         page.click("#end")
@@ -325,7 +325,7 @@ def test_the_server_submits_the_attempt_when_its_time_is_up(server: LiveServer) 
 
         server.clock.advance(301)
         page.locator("#time-up-note").wait_for(state="visible")
-        assert page.locator("#time-up-note").inner_text() == "时间到,本次尝试已自动提交。"
+        assert page.locator("#time-up-note").inner_text() == "时间到，本次尝试已自动提交。"
         assert page.locator("#submitted-message").inner_text() == SUBMITTED
         assert page.locator("#countdown-value").inner_text() == "00:00"
         assert page.locator("#input").is_disabled() and page.locator("#end").is_disabled()
@@ -387,8 +387,8 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         dialogs = Dialogs(page)
         page.click("#release")
         page.wait_for_function("document.querySelector('#release-status').textContent.length > 0")
-        assert dialogs.shown == ["发布后考生即可看到自己的成绩,通过者获得证书。确定发布吗?"]
-        assert page.locator("#release-status").inner_text() == "成绩已发布,颁发证书 1 张。"
+        assert dialogs.shown == ["发布后考生即可看到自己的成绩，通过者获得证书。确定发布吗？"]
+        assert page.locator("#release-status").inner_text() == "成绩已发布，颁发证书 1 张。"
         page.wait_for_function("document.querySelector('#released-badge').textContent === '已发布'")
         page.wait_for_selector("#audit tr[data-action=results_released]")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -428,12 +428,12 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         answer = public.goto(f"{server.url}/verify/{code}?lang=zh")
         assert answer.status == 200 and public.locator("#who-am-i").count() == 0
         assert public.locator("#verify").get_attribute("data-state") == "valid"
-        assert public.locator("#verdict").inner_text() == "有效:证书真实,记录未被篡改。"
+        assert public.locator("#verdict").inner_text() == "有效：证书真实，记录未被篡改。"
         assert public.locator("#v-candidate").inner_text() == "alice"
         assert public.locator("#v-certification").inner_text() == NAME
         assert public.locator("#v-score").inner_text().startswith(by_name["alice"]["overall"])
         assert public.goto(f"{server.url}/verify/NOPE1234?lang=zh").status == 404
-        assert public.locator("#verdict").inner_text() == "未知验证码:没有证书使用此验证码。"
+        assert public.locator("#verdict").inner_text() == "未知验证码：没有证书使用此验证码。"
         with server.app.state.context.db() as db:  # change what alice said after the certificate was issued
             turn = db.exec(select(Turn).where(Turn.session_id == sessions["alice"], Turn.speaker == "trainee")).first()
             assert turn is not None
@@ -465,7 +465,7 @@ def test_regrade_shows_progress_then_before_and_after_and_the_audit_log_records_
         dialogs = Dialogs(page, accept=False)  # another rubric is never taken silently
         page.click("#regrade-submit")
         page.wait_for_function("!document.querySelector('#regrade-submit').disabled")
-        assert dialogs.shown == ["重新评分将把本认证的评分标准从「认证标准」改为「默认标准」,之后的尝试也按新标准评分,并记入审计日志。确定吗?"]
+        assert dialogs.shown == ["重新评分将把本认证的评分标准从「认证标准」改为「默认标准」，之后的尝试也按新标准评分，并记入审计日志。确定吗？"]
         assert page.locator("#regrade-progress").is_hidden() and not polls
         assert server.get(f"/api/certifications/{cert_id}", "hr1").json()["rubric"] == "certification"
         dialogs.accept = True
@@ -535,7 +535,7 @@ def test_each_score_sits_under_its_own_heading_and_a_missed_minimum_is_the_visib
             assert len(set(row["dimensions"].values())) > 1  # the check above could tell the columns apart
         assert bob["overall"] >= 30 and bob["passed"] is False and bob["below_minimum"]  # "not passed" above the mark
         bob_row = page.locator("#results tbody tr[data-candidate='bob']")
-        reason = "低于最低分: " + "、".join(f"{ZH_DIMS[d]} {bob['dimensions'][d]} < {MINIMUMS[d]}" for d in bob["below_minimum"])
+        reason = "低于最低分：" + "、".join(f"{ZH_DIMS[d]} {bob['dimensions'][d]} < {MINIMUMS[d]}" for d in bob["below_minimum"])
         assert bob_row.locator("td[data-col=passed] .badge").inner_text() == "未通过"
         assert bob_row.locator("td[data-col=passed] .fail-reason").inner_text() == reason
         flagged = bob_row.locator("td.below-min").evaluate_all("cells => cells.map(c => c.dataset.col)")
@@ -580,7 +580,7 @@ def test_verify_has_a_form_and_tells_superseded_and_revoked_certificates_from_ta
     with chromium_page() as page:
         answer = page.goto(f"{server.url}/verify?lang=zh")  # nobody signed in, no code yet: a form
         assert answer.status == 200 and page.locator("#verify").get_attribute("data-state") == "form"
-        assert page.locator("#verify-hint").inner_text() == "输入证书上印的验证码,查看证书是否有效。"
+        assert page.locator("#verify-hint").inner_text() == "输入证书上印的验证码，查看证书是否有效。"
         page.fill("#verify-code", f" {first.lower()} ")
         page.click("#verify-submit")
         page.wait_for_url(re.compile(rf"/verify/{first}\?lang=zh$"))
@@ -591,7 +591,7 @@ def test_verify_has_a_form_and_tells_superseded_and_revoked_certificates_from_ta
         assert second not in (None, first)
         page.reload()
         assert page.locator("#verify").get_attribute("data-state") == "superseded"
-        assert page.locator("#verdict").inner_text() == f"已被取代:此证书已于 {today} 换发为新证书 {second},请以新证书为准。"
+        assert page.locator("#verdict").inner_text() == f"已被取代：此证书已于 {today} 换发为新证书 {second}，请以新证书为准。"
         page.click("#v-new")
         page.wait_for_url(re.compile(rf"/verify/{second}\?lang=zh$"))
         assert page.locator("#verify").get_attribute("data-state") == "valid"

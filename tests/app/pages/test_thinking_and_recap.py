@@ -3,7 +3,7 @@ fake clock lets the customer type; after the end, the fact recap in the page's l
 
 import pytest
 
-from app.api.routes.pages import ui_text
+from app.core.i18n import strings
 from tests.app.pages.test_chat_reconnect import advance_until
 from tests.utils.browser import chromium_page, sign_in
 from tests.utils.server import LiveServer
@@ -17,8 +17,8 @@ SESSIONS = {
 
 
 def text(lang: str, *keys: str, **values: object) -> str:
-    """A UI string (app/static/i18n.json) by its path of keys, its {placeholders} filled."""
-    out = ui_text()[lang]
+    """A UI string (app/locale/<lang>/LC_MESSAGES/messages.po) by its path of keys, its {placeholders} filled."""
+    out = strings(lang)
     for key in keys:
         out = out[key]
     for name, value in values.items():

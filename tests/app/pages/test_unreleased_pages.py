@@ -13,7 +13,7 @@ from tests.utils.server import LiveServer
 pytestmark = pytest.mark.browser
 LINES = ["王主任您好,今天主要想听听您这边的情况。", "现在县医院和咱们之间会诊,最让您头疼的是什么?",
          "我确认一下,您最担心的是系统稳定,对吗?"]
-HINT = "这是一次认证考试:成绩、是否通过和逐句标注在 HR 发布结果后才能查看。"
+HINT = "这是一次认证考试：成绩、是否通过和逐句标注在 HR 发布结果后才能查看。"
 
 
 def attempt_of_alice(server: LiveServer) -> tuple[str, str]:
