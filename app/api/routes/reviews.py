@@ -98,14 +98,12 @@ def add_comment(session_id: str, body: CommentCreate, db: DbDep, user: CurrentUs
     else:
         chat = visible_session(db, user, session_id)
         if not access.can_reply(db, user, chat):
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                detail="only the trainee and their coach (or an admin) may reply")
+            raise ApiError(status.HTTP_403_FORBIDDEN, "reply_not_allowed")
         parent = reviews.get_comment(db, session_id=chat.id, comment_id=body.parent_id)
         if parent is None:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                                detail=f"the session has no comment {body.parent_id}")
+            raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "no_comment", id=body.parent_id)
         if body.seq is not None and body.seq != parent.seq:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="a reply is on its comment's turn")
+            raise ApiError(status.HTTP_422_UNPROCESSABLE_CONTENT, "reply_turn")
         seq, parent_id = parent.seq, parent.parent_id or parent.id
     row = reviews.add_comment(db, session_id=chat.id, seq=seq, author_id=user.id, text=body.text.strip(),
                               parent_id=parent_id)

@@ -63,17 +63,20 @@ def test_replies_and_new_comment_markers(server: LiveServer) -> None:
     # A reply to the reply joins the same thread; a reply keeps its comment's turn.
     answer = coach.post(f"/api/sessions/{sid}/comments", json={"parent_id": reply.json()["id"], "text": "很好。"})
     assert answer.status_code == 201 and answer.json()["parent_id"] == c1
-    assert coach.post(f"/api/sessions/{sid}/comments", json={"parent_id": c1, "seq": 1, "text": "x"}).status_code == 422
+    off_turn = coach.post(f"/api/sessions/{sid}/comments?lang=zh", json={"parent_id": c1, "seq": 1, "text": "x"})
+    assert (off_turn.status_code, off_turn.json()["code"]) == (422, "reply_turn") and "回复" in off_turn.json()["detail"]
     assert new_in_library(server, sid, "laoshi") == 0  # writing in the thread read it
 
     # Who may reply: as for reading the session, less HR; a missing or foreign comment is refused.
-    assert server.client("hr1").post(f"/api/sessions/{sid}/comments",
-                                     json={"parent_id": c1, "text": "x"}).status_code == 403
+    hr_reply = server.client("hr1").post(f"/api/sessions/{sid}/comments?lang=en", json={"parent_id": c1, "text": "x"})
+    assert (hr_reply.status_code, hr_reply.json()["code"]) == (403, "reply_not_allowed")
+    assert hr_reply.json()["detail"] == "only the trainee and their coach (or an admin) may reply"
     assert server.client("carol").post(f"/api/sessions/{sid}/comments",
                                        json={"parent_id": c1, "text": "x"}).status_code == 404
     assert server.client("other").post(f"/api/sessions/{sid}/comments",
                                        json={"parent_id": c1, "text": "x"}).status_code == 404
-    assert alice.post(f"/api/sessions/{sid}/comments", json={"parent_id": 10**6, "text": "x"}).status_code == 422
+    missing = alice.post(f"/api/sessions/{sid}/comments", json={"parent_id": 10**6, "text": "x"})
+    assert (missing.status_code, missing.json()["code"]) == (422, "no_comment")
     theirs = server.client("other").post(f"/api/sessions/{elsewhere}/comments", json={"seq": None, "text": "carol"})
     assert alice.post(f"/api/sessions/{sid}/comments",
                       json={"parent_id": theirs.json()["id"], "text": "x"}).status_code == 422
