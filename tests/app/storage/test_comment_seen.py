@@ -1,22 +1,11 @@
 """The upgrade that brings replies and new-comment markers: what was there before is not news."""
 
-from collections.abc import Iterator
-
-import pytest
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session
 
 from app.accounts.service import create_user
 from app.storage import repo, reviews
-from app.storage.db import downgrade, make_engine, migrate
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
+from app.storage.db import downgrade, migrate
 
 
 def test_comments_from_before_the_upgrade_are_read_by_the_trainee_their_coach_and_admins(engine: Engine) -> None:

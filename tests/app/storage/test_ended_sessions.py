@@ -1,28 +1,12 @@
 """An ended session takes no more turns, whichever connection writes them (the check is in storage)."""
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.storage import repo
-from app.storage.db import make_engine, migrate
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 def new_session(db: Session) -> str:

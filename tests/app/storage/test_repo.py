@@ -1,7 +1,6 @@
 """Storage on SQLite and PostgreSQL: migrations, idempotent trainee lines, typing times, scorecards."""
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, func, inspect
@@ -9,22 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.storage import repo
-from app.storage.db import downgrade, make_engine, migrate
+from app.storage.db import downgrade, migrate
 from app.storage.models import ChatSession, Scorecard, Turn
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
 
 
 def new_session(db: Session) -> str:
