@@ -4,7 +4,6 @@ nothing of it is stored."""
 import json
 import re
 
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 

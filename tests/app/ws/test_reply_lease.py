@@ -1,8 +1,6 @@
 """The reply lease on the injected clock: a reply cut off by a dead worker is answered when its
 lease runs out, and a reply that takes longer than a lease is renewed, not answered twice."""
 
-import asyncio
-
 import pytest
 
 from app.storage import repo
