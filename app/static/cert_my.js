@@ -95,6 +95,13 @@
       bars.append(el("span", below.includes(key) ? "dim-value below-min" : "dim-value", value));
     }
     box.append(bars);
+    if (mine.session_id) {  // the whole scorecard, with what to do next time, is on the attempt's replay
+      const full = el("a", "full-scorecard-link", C.full_scorecard);
+      full.href = `/sessions/${encodeURIComponent(mine.session_id)}/replay?lang=${LANG}`;
+      const p = el("p");
+      p.append(full);
+      box.append(p);
+    }
     if (mine.certificate) {
       const link = el("a", "button certificate-link", C.view_certificate);
       link.href = `/certificates/${encodeURIComponent(mine.certificate)}?lang=${LANG}`;

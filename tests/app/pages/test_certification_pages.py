@@ -403,6 +403,10 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         assert result.locator(".overall").inner_text() == by_name["alice"]["overall"]
         assert result.locator(".badge").inner_text() == "通过"
         assert result.locator(".dim-value").all_inner_texts() == [by_name["alice"][d] for d in DIMS]
+        result.locator(".full-scorecard-link").click()  # the whole scorecard, next steps first
+        mine.wait_for_url(re.compile(rf"/sessions/{sessions['alice']}/replay"))
+        mine.locator("#next-steps").wait_for()
+        mine.go_back()
         mine.locator(".certificate-link").click()
         mine.wait_for_url(re.compile(r"/certificates/[0-9A-F]+"))
         code = mine.locator("#c-code").inner_text()
