@@ -117,9 +117,10 @@ def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[d
     return rows
 
 
-def progress(db: Session, *, run_id: int) -> dict[str, Any] | None:
+def progress(db: Session, *, certification_id: str, run_id: int) -> dict[str, Any] | None:
+    """A run of this certification's re-grades (another certification's run is not found here)."""
     job = db.get(RegradeRun, run_id)
-    if job is None:
+    if job is None or job.certification_id != certification_id:
         return None
     done = job.status == "done"
     return {"id": job.id, "status": job.status, "rubric": job.rubric, "total": job.total, "done": job.done,

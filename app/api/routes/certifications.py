@@ -241,7 +241,7 @@ def _run_regrade(ctx: AppContext, run_id: int) -> None:
 
 @router.get("/{cert_id}/regrade/{run_id}", summary="Progress and before/after of a re-grade (HR)")
 def regrade_progress(cert_id: str, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)], db: DbDep, user: HrDep) -> dict[str, Any]:
-    found = regrade.progress(db, run_id=run_id)
+    found = regrade.progress(db, certification_id=cert_or_404(db, cert_id).id, run_id=run_id)
     if found is None:
         raise ApiError(status.HTTP_404_NOT_FOUND, "no_regrade")
     return found

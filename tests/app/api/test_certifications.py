@@ -242,5 +242,7 @@ async def test_regrade_after_a_rubric_change_shows_progress_and_before_after(ser
     assert {c: comparison[c]["after"] for c in comparison} == after
     assert server.get(f"/api/certifications/{cert_id}", "hr1").json()["rubric"] == "default"
     assert any(comparison[c]["changed"] for c in comparison)
+    other = create(server)  # a run is read under its own certification only
+    assert server.get(f"/api/certifications/{other}/regrade/{run_id}", "hr1").status_code == 404
     bad = server.client("hr1").post(f"/api/certifications/{cert_id}/regrade", json={"rubric": "nope", "change_rubric": True})
     assert bad.status_code == 422
