@@ -20,6 +20,7 @@ from app.accounts.passwords import use_cost
 from app.api.routes.pages import SignInRequired, sign_in_redirect
 from app.core.headers import SecurityHeadersMiddleware
 from app.core.origin import OriginCheckMiddleware
+from app.core.surrogates import LoneSurrogateMiddleware
 from app.core.clock import Clock, SystemClock
 from app.core.config import Settings, get_settings
 from app.core.context import AppContext
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.context = context
     app.state.conversations = set()
+    app.add_middleware(LoneSurrogateMiddleware)
     app.add_middleware(OriginCheckMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_exception_handler(SignInRequired, sign_in_redirect)  # type: ignore[arg-type]

@@ -83,3 +83,24 @@ def test_pages_carry_a_content_security_policy_and_refuse_framing(server: LiveSe
         answer = httpx.get(f"{server.url}{path}")
         assert answer.headers["x-frame-options"] == "DENY", path
         assert "frame-ancestors 'none'" in answer.headers["content-security-policy"], path
+
+
+def test_a_lone_surrogate_in_a_json_body_is_refused_and_an_escaped_pair_is_text(server: LiveServer) -> None:
+    """JSON may escape half a surrogate pair ("\\ud800"): such text cannot be stored or echoed, so it
+    is refused with 422 wherever it stands; an emoji escaped as a pair is ordinary text."""
+    client = server.client()
+    json_body = {"content-type": "application/json"}
+    started = client.post("/api/sessions", content=b'{"persona_id": "\\ud800"}', headers=json_body)
+    assert started.status_code == 422 and started.json()["code"] == "bad_text"
+    server.add_user("laoshi", role="coach")
+    server.add_user("xiaowang", coach="laoshi")
+    sid = server.client("xiaowang").post("/api/sessions", json={"persona_id": "hospital-it-rescue"}).json()["id"]
+    coach = server.client("laoshi")
+    lone = coach.post(f"/api/sessions/{sid}/comments", content=b'{"seq": null, "text": ["a", "b\\udc00"]}',
+                      headers=json_body)
+    assert lone.status_code == 422 and lone.json()["code"] == "bad_text"
+    paired = coach.post(f"/api/sessions/{sid}/comments", content=b'{"seq": null, "text": "\\ud83d\\udc4d well done"}',
+                        headers=json_body)
+    assert paired.status_code == 201 and paired.json()["text"] == "\U0001f44d well done"
+    literal = coach.post(f"/api/sessions/{sid}/comments", json={"seq": None, "text": "\\ud800 is how JSON writes it"})
+    assert literal.status_code == 201 and literal.json()["text"] == "\\ud800 is how JSON writes it"
