@@ -27,7 +27,7 @@ from app.api.errors import one_language
 from app.api.routes.auth import client_of, limits, set_cookie
 from app.core.headers import csp_nonce
 from app.core.i18n import LANGUAGES, choose_language, strings
-from app.storage import library, repo, reviews
+from app.storage import library, persona_cards, repo, reviews
 from app.storage.models import ChatSession, User
 from app.transcripts import load_transcript, with_figures
 from scoring.models import LABELS
@@ -406,7 +406,7 @@ def _session_header(ctx: ContextDep, db: DbDep, user: User, chat: ChatSession) -
     """Who, which customer, and how it went; how it went stays out while HR has not released
     a certification attempt's results (`unreleased`)."""
     owner = db.get(User, chat.user_id) if chat.user_id else None
-    card = ctx.personas.get(chat.persona_id)
+    card = persona_cards.card_for_session(db, ctx.personas, chat)
     unreleased = access.result_hidden(db, user, chat)
     scorecard = None if unreleased else repo.get_scorecard(db, session_id=chat.id)
     return {
