@@ -262,11 +262,16 @@ def practice_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep,
 
 
 @router.get("/personas", response_class=HTMLResponse)
-def catalogue_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
-    """Every persona card with its motive, concern level, difficulty and language, and a start button."""
+def catalogue_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """Every persona card the user may practise (shipped, and published built ones) with its motive,
+    concern level, difficulty and language, and a start button; coaches and admins also get the cards
+    they build, to edit."""
     lang = page_language(request, ctx.settings.default_language)
-    cards = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
-    return render(request, ctx, "personas.html", signed_in, cards=cards)
+    built = [card.summary() for _, _, card in persona_cards.visible_published(db, signed_in.user)]
+    cards = sorted([*(c.summary() for c in ctx.personas.values()), *built],
+                   key=lambda c: (c["language"] != lang, c["id"]))
+    return render(request, ctx, "personas.html", signed_in, cards=cards,
+                  editable=[row.id for row in persona_cards.editable(db, signed_in.user)])
 
 
 # ---- review pages: the session library, replay, printable transcript, calibration report ----

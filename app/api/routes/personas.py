@@ -13,22 +13,25 @@ from typing import Annotated, Any, Literal
 
 import yaml
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
-from fastapi.responses import Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, status
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app.api.deps import ContextDep, CurrentUserDep, DbDep, require_role
 from app.api.errors import ApiError
+from app.api.routes.pages import PageUserDep, page_language, render
 from app.core.context import AppContext
 from app.core.i18n import LANGUAGES, message, strings
 from app.core.yamlio import load_yaml
-from app.engine.personas import check_card
+from app.engine.personas import CONCERN_LEVELS, check_card
 from app.persona_check import run_check
 from app.storage import persona_cards as store
+from scoring.hearing import subjects
 from app.storage.models import PersonaCardRow, PersonaVersion, User
 
 router = APIRouter(prefix="/api/personas", tags=["personas"])
+page_router = APIRouter(include_in_schema=False)
 EditorDep = Annotated[User, Depends(require_role(*store.EDITORS))]
 CardId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
 MAX_YAML = 200_000
@@ -231,3 +234,28 @@ def export_yaml(card_id: CardId, db: DbDep, user: EditorDep) -> Response:
     text = yaml.safe_dump(version.data, allow_unicode=True, sort_keys=False, width=1000)
     return Response(text, media_type="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{row.id}.yaml"'})
+
+
+def _builder_page(request: Request, ctx: AppContext, db: Session, signed_in: Any, card_id: str | None) -> Response:
+    """The form over this API; coaches and admins only, and only for a card they may edit."""
+    user = signed_in.user
+    lang = page_language(request, ctx.settings.default_language)
+    t = strings(lang)
+    row = db.get(PersonaCardRow, card_id) if card_id else None
+    if user.role not in store.EDITORS or (card_id and (row is None or not store.may_edit(user, row))):
+        status_code = 404 if user.role in store.EDITORS else 403
+        return render(request, ctx, "error.html", signed_in, status_code=status_code,
+                      heading=t["error_page"]["forbidden" if status_code == 403 else "not_found"],
+                      message=t["builder"]["editors_only"])
+    return render(request, ctx, "persona_builder.html", signed_in, page_config={
+        "card_id": card_id, "lang": lang, "role": user.role, "subjects": [s.id for s in subjects().values() if s.fact], "concerns": list(CONCERN_LEVELS)})
+
+
+@page_router.get("/personas/new", response_class=HTMLResponse)
+def new_card_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    return _builder_page(request, ctx, db, signed_in, None)
+
+
+@page_router.get("/personas/{card_id}/edit", response_class=HTMLResponse)
+def edit_card_page(card_id: CardId, request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    return _builder_page(request, ctx, db, signed_in, card_id)
