@@ -52,7 +52,7 @@ def _granted(transcript: dict[str, Any]) -> list[int]:
 
 def _play(kind: str, result: dict[str, Any], *, must: str) -> dict[str, Any]:
     ranks = _granted(result["transcript"])
-    ok = bool(ranks) if must == "win_lowest" else 1 not in ranks
+    ok = {"win_lowest": bool(ranks), "not_top": 1 not in ranks, "any": True}[must]
     return {"kind": kind, "must": must, "passed": ok, "granted_ranks": ranks,
             "overall": result["scorecard"].get("overall"), "transcript": result["transcript"]}
 
@@ -63,8 +63,7 @@ def run_check(card: PersonaCard, *, renderer: TemplateRenderer, rubric: Rubric, 
     `any` (the method-following play at level 4 and above: shown, not required)."""
     good = simulate(card, "method", renderer=renderer, rubric=rubric, trainee_dir=prompts_dir)
     must = "win_lowest" if concern_rank(card.concern.level) < concern_rank("no_commitment") else "any"
-    plays = [_play("method", good, must=must) if must != "any" else {**_play("method", good, must="not_top"),
-                                                                      "must": "any", "passed": True}]
+    plays = [_play("method", good, must=must)]
     for kind, spec in gaming_scripts(prompts_dir, card.language):
         lines = [ScriptLine(**{**line, "text": fill(line["text"], card)}) for line in spec["lines"]]
         result = simulate_script(card, Script(lines=lines), renderer=renderer, rubric=rubric, seed=spec.get("seed", 0))

@@ -16,7 +16,6 @@ from app.engine.personas import PersonaCard, check_card
 from app.storage.models import ChatSession, PersonaCardRow, PersonaVersion, User, utcnow
 
 EDITORS = ("coach", "admin")
-VISIBILITIES = ("team", "all")
 
 # Validated cards by their data: versions never change, and several databases (tests) may share ids.
 _cards: dict[str, PersonaCard] = {}
