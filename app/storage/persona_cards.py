@@ -117,6 +117,14 @@ def visible_published(db: Session, user: User) -> list[tuple[PersonaCardRow, Per
     return out
 
 
+def summaries(db: Session, builtins: dict[str, PersonaCard], user: User) -> list[dict[str, Any]]:
+    """The public side of every card `user` may practise: the shipped ones, then the published built
+    ones (with their `version`)."""
+    built = [{**card.summary(), "version": version.number, "built": True}
+             for _, version, card in visible_published(db, user)]
+    return [card.summary() for card in builtins.values()] + built
+
+
 def editable(db: Session, user: User) -> list[PersonaCardRow]:
     query = select(PersonaCardRow).order_by(col(PersonaCardRow.id))
     if user.role != "admin":

@@ -267,8 +267,7 @@ def catalogue_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: Page
     concern level, difficulty and language, and a start button; coaches and admins also get the cards
     they build, to edit."""
     lang = page_language(request, ctx.settings.default_language)
-    built = [card.summary() for _, _, card in persona_cards.visible_published(db, signed_in.user)]
-    cards = sorted([*(c.summary() for c in ctx.personas.values()), *built],
+    cards = sorted(persona_cards.summaries(db, ctx.personas, signed_in.user),
                    key=lambda c: (c["language"] != lang, c["id"]))
     return render(request, ctx, "personas.html", signed_in, cards=cards,
                   editable=[row.id for row in persona_cards.editable(db, signed_in.user)])
@@ -376,7 +375,7 @@ def library_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUs
     items, total = library.list_sessions(db, filters.query(owners, hide_unreleased=not access.sees_unreleased(user)))
     pages = max(1, -(-total // filters.page_size))
     lang = page_language(request, ctx.settings.default_language)
-    personas = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
+    personas = sorted(persona_cards.summaries(db, ctx.personas, user), key=lambda c: (c["language"] != lang, c["id"]))
 
     def link(**changes: Any) -> str:
         return "/sessions?" + urlencode(filters.params(**changes) | {"lang": lang})

@@ -130,10 +130,7 @@ def _out(db: Session, row: PersonaCardRow, version: PersonaVersion, *, editor: b
 def list_personas(ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> list[dict[str, Any]]:
     """Every shipped card's public fields (id, name, language, motive, concern level, difficulty, brief),
     then the published cards built here that the caller may practise (with `version`)."""
-    shipped = [card.summary() for card in ctx.personas.values()]
-    built = [{**card.summary(), "version": version.number, "built": True}
-             for _, version, card in store.visible_published(db, user)]
-    return shipped + built
+    return store.summaries(db, ctx.personas, user)
 
 
 @router.get("/editable", summary="The built cards the caller may edit")

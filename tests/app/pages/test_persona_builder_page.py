@@ -97,3 +97,5 @@ def test_a_coach_builds_checks_fixes_and_publishes_a_card_the_trainee_practises(
         assert violations(trainee) == []
     sessions = server.client("laoshi").get("/api/sessions?persona=school-page").json()["items"]
     assert {s["trainee"] for s in sessions} == {"laoshi", "alice"}
+    library = server.get("/sessions?lang=zh&persona=school-page", "laoshi").text
+    assert '<option value="school-page" lang="zh" selected>郑校长' in library
