@@ -128,8 +128,7 @@ class ChatSession(SQLModel, table=True):
     )
     retry_of_seq: int | None = Field(default=None, description="a retry: the trainee turn practised again")
     persona_version_id: int | None = Field(
-        default=None, foreign_key="persona_version.id",
-        description="the card version played (a card built here); None: the shipped card file",
+        default=None, description="the persona_version played (a card built here); None: the shipped card file",
     )
 
 

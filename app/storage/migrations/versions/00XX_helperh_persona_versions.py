@@ -35,15 +35,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("card_id", "number", name="uq_persona_version_number"),
     )
     op.create_index("ix_persona_version_card_id", "persona_version", ["card_id"])
-    with op.batch_alter_table("chat_session") as batch:
-        batch.add_column(sa.Column("persona_version_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_chat_session_persona_version", "persona_version", ["persona_version_id"], ["id"])
+    # No foreign key (as retry_of_session): on SQLite one would make the column's downgrade rebuild
+    # chat_session, which its turns' foreign keys forbid once there are sessions. Versions are never deleted.
+    op.add_column("chat_session", sa.Column("persona_version_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("chat_session") as batch:
-        batch.drop_constraint("fk_chat_session_persona_version", type_="foreignkey")
-        batch.drop_column("persona_version_id")
+    op.drop_column("chat_session", "persona_version_id")  # in place: a rebuild of chat_session would break its turns
     op.drop_index("ix_persona_version_card_id", table_name="persona_version")
     op.drop_table("persona_version")
     op.drop_index("ix_persona_card_owner_id", table_name="persona_card")
