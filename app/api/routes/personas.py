@@ -9,6 +9,7 @@ may not see does not exist for them (404); one they see but may not edit answers
 """
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -57,7 +58,7 @@ class Problem(BaseModel):
 class VersionOut(BaseModel):
     number: int
     status: str
-    created_at: Any
+    created_at: datetime
 
 
 class CardOut(BaseModel):
