@@ -189,7 +189,7 @@ def _language_of(texts: Any) -> str:
 def simulate(
     persona: Annotated[str, typer.Option("--persona", help="Persona card id.")],
     strategy: Annotated[
-        Optional[str], typer.Option("--strategy", help="A built-in trainee: good, pushy or silent.")
+        Optional[str], typer.Option("--strategy", help="A built-in trainee: good, method, pushy or silent.")
     ] = None,
     script: Annotated[
         Optional[Path], typer.Option("--script", help='A JSON file {"lines": [{"text", "pause_s", "typing_s"}]}.')

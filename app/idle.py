@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.core.context import AppContext
-from app.storage import repo
+from app.storage import persona_cards, repo
 from app.storage.models import ChatSession, Turn
 from app.transcripts import close_for_grading, grade_transcript
 
@@ -57,7 +57,8 @@ def close_idle(ctx: AppContext) -> list[str]:
             stored, transcript, to_grade = close_for_grading(db, session_id=session_id)
             if stored is not None or not to_grade:
                 continue
-            card = ctx.personas.get(transcript["persona_id"])
+            chat = repo.get_session(db, session_id=session_id)
+            card = persona_cards.card_for_session(db, ctx.personas, chat) if chat is not None else None
             fresh = grade_transcript(transcript, ctx.rubric, card.grading_hints() if card else None)
             repo.store_scorecard(db, session_id=session_id, rubric=ctx.rubric.name, data=fresh)
     if ids:

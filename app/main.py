@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.include_router(cert_pages.router)
     app.include_router(users.page_router)
     app.include_router(assignments.page_router)
+    app.include_router(personas.page_router)
     app.include_router(team.page_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -4,8 +4,11 @@ The same hearing, engine, template renderer and grader as a live session, on a s
 clock, so a session returns at once. The trainee's lines come from a script file (DESIGN 4.3:
 `{"lines": [{"text": …, "pause_s": 4.5, "typing_s": 2.0}]}`) or from a built-in strategy:
 `good` explores every topic, holds the golden silence, confirms, then asks for commitments from
-high to low (the same lines whatever the motive: a motive-blind script); `pushy` pitches and
-pushes; `silent` asks and listens but never asks for anything.
+high to low (the same lines whatever the motive: a motive-blind script); `method` explores the
+same way, then handles the card's concern as the method says (explore it, acknowledge the
+emotion, dig, speak to the motive, propose the card's remedy, test a pretext, confirm it is gone)
+before asking high to low; `pushy` pitches and pushes; `silent` asks and listens but never asks
+for anything.
 
 This module imports no web framework and no LLM client: `simulate` must start in well under
 a second.
@@ -28,9 +31,9 @@ from app.engine.step import silence_step, step
 from app.renderers.template import TemplateRenderer
 from scoring import Rubric, Transcript, grade
 
-Strategy = Literal["good", "pushy", "silent"]
-STRATEGIES: tuple[str, ...] = ("good", "pushy", "silent")
-PAUSE_S = {"good": 4.5, "pushy": 0.6, "silent": 6.0}
+Strategy = Literal["good", "method", "pushy", "silent"]
+STRATEGIES: tuple[str, ...] = ("good", "method", "pushy", "silent")
+PAUSE_S = {"good": 4.5, "method": 4.5, "pushy": 0.6, "silent": 6.0}
 TOPICS = ("need", "process", "expectation", "motive")
 
 
@@ -106,17 +109,40 @@ def _strategy_lines(card: PersonaCard, strategy: Strategy, trainee_dir: Path) ->
             if round_ < len(questions):
                 yield questions[round_]
         yield lines["extension"][round_ % len(lines["extension"])]
-    yield from lines["confirm"]
+    if strategy == "method":
+        yield from _concern_lines(card, lines["method"])
+    else:
+        yield from lines["confirm"]
     for commitment in card.commitments:
         yield lines["commit"][0].format(action=request_form(commitment.action, card.language))
 
 
+def _concern_lines(card: PersonaCard, method: dict[str, Any]) -> Iterator[str]:
+    """The concern handled step by step with the card's own words (its cues, remedy, motive fit)."""
+    concern = card.concern
+    real = concern.real if concern.false_objection else None
+    sep = "、" if card.language == "zh" else ", "
+    words = {"concern": concern.cues[0], "remedy": concern.remedy.text.rstrip("。."),
+             "fit": sep.join(card.motive_cues.fit[:3]) or card.selling}
+    yield method["concern"].format(**words)
+    if concern.level in ("objection", "argument", "resistance"):
+        yield method["acknowledge"]
+    yield method["dig"]
+    yield method["motive"][card.motive].format(**words)
+    yield method["remedy"].format(**words)
+    if real is not None:
+        yield method["test"]
+        yield method["concern"].format(**{**words, "concern": real.cues[0]})
+        yield method["remedy"].format(**{**words, "remedy": real.remedy.text.rstrip("。.")})
+    yield method["gone"]
+
+
 def strategy_script(card: PersonaCard, strategy: Strategy, trainee_dir: Path) -> NextLine:
-    """A built-in strategy as a line source; `good` stops asking once a commitment is granted."""
+    """A built-in strategy as a line source; `good` and `method` stop asking once a commitment is granted."""
     source = _strategy_lines(card, strategy, trainee_dir)
 
     def next_line(move: CustomerMove | None) -> ScriptLine | None:
-        if strategy == "good" and move is not None and move.commitment:
+        if strategy in ("good", "method") and move is not None and move.commitment:
             return None
         text = next(source, None)
         if text is None:

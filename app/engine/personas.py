@@ -245,8 +245,12 @@ class PersonaError(ValueError):
         super().__init__(f"{path}: {field}: {problem}")
 
 
-def _field_errors(path: Path, exc: ValidationError) -> list[PersonaError]:
-    """One PersonaError per problem, named by its dotted field (facts.3.subject)."""
+Problem = tuple[str, str, str, dict[str, Any]]
+
+
+def field_problems(exc: ValidationError) -> list[Problem]:
+    """(dotted field, problem, pydantic error type, its parameters) per problem (facts.3.subject), a
+    validator's own field prefix folded in."""
     out = []
     for error in exc.errors():
         field = ".".join(str(part) for part in error["loc"])
@@ -254,8 +258,20 @@ def _field_errors(path: Path, exc: ValidationError) -> list[PersonaError]:
         if message.startswith("Value error, ") and ": " in message:
             inner, message = message.removeprefix("Value error, ").split(": ", 1)
             field = f"{field}.{inner}" if field else inner
-        out.append(PersonaError(path, field or "(card)", message))
+        params = {k: str(v) for k, v in (error.get("ctx") or {}).items() if k != "error"}
+        out.append((field or "(card)", message, error["type"], params))
     return out
+
+
+def check_card(raw: Any) -> tuple[PersonaCard | None, list[Problem]]:
+    """Validate card data however it arrived (a file, a form, an import): the card, or every
+    (field, problem, error type) found in it. The rules of `peilian personas check`, in one place."""
+    if not isinstance(raw, dict):
+        return None, [("(card)", "a persona card must be a YAML mapping", "dict_type", {})]
+    try:
+        return PersonaCard.model_validate(raw), []
+    except ValidationError as exc:
+        return None, field_problems(exc)
 
 
 def read_card(path: Path) -> tuple[PersonaCard | None, list[PersonaError]]:
@@ -266,10 +282,9 @@ def read_card(path: Path) -> tuple[PersonaCard | None, list[PersonaError]]:
         return None, [PersonaError(path, "(file)", f"not valid YAML: {exc}")]
     if not isinstance(raw, dict):
         return None, [PersonaError(path, "(file)", "a persona card must be a YAML mapping")]
-    try:
-        card = PersonaCard.model_validate(raw)
-    except ValidationError as exc:
-        return None, _field_errors(path, exc)
+    card, problems = check_card(raw)
+    if card is None:
+        return None, [PersonaError(path, field, problem) for field, problem, *_ in problems]
     if card.id != path.stem:
         return None, [PersonaError(path, "id", f"{card.id!r} must equal the file name {path.stem!r}")]
     return card, []

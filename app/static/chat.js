@@ -42,7 +42,16 @@
       box.append(start);
       grid.append(box);
     }
-    const wanted = new URLSearchParams(location.search).get("persona");
+    const query = new URLSearchParams(location.search);
+    const wanted = query.get("persona");
+    const version = query.get("version");  // a built card's version: its editor plays a draft from the builder
+    if (version) {
+      const response = await fetch(`/api/personas/${encodeURIComponent(wanted)}`);
+      if (!response.ok) { showError((await response.json()).detail); return; }
+      const built = await response.json();
+      startSession({...built.card, version: Number(version)}, true);
+      return;
+    }
     const chosen = cards.find((card) => card.id === wanted);
     if (chosen) startSession(chosen, true);
   }
@@ -51,7 +60,7 @@
     const response = await fetch("/api/sessions", {
       method: "POST",
       headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({persona_id: card.id}),
+      body: JSON.stringify(card.version ? {persona_id: card.id, version: card.version} : {persona_id: card.id}),
     });
     if (!response.ok) { showError((await response.json()).detail); return; }
     session = await response.json();

@@ -65,6 +65,33 @@ class AuthToken(SQLModel, table=True):
     expires_at: datetime
 
 
+class PersonaCardRow(SQLModel, table=True):
+    """A persona card built here (not a shipped file): who owns it and who may practise it."""
+
+    __tablename__ = "persona_card"
+
+    id: str = Field(primary_key=True, max_length=MAX_PERSONA_ID, description="the card's own `id`")
+    owner_id: int | None = Field(default=None, foreign_key="app_user.id", index=True)
+    visibility: str = Field(default="team", max_length=10, description="team: the owner's trainees; all: everyone")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PersonaVersion(SQLModel, table=True):
+    """One saved state of a built card. Rows are never changed but to publish them: a session keeps
+    the version it was played on, so editing a card never changes a past session."""
+
+    __tablename__ = "persona_version"
+    __table_args__ = (UniqueConstraint("card_id", "number", name="uq_persona_version_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: str = Field(foreign_key="persona_card.id", index=True, max_length=MAX_PERSONA_ID)
+    number: int
+    status: str = Field(default="draft", max_length=10, description="draft or published")
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="app_user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class ChatSession(SQLModel, table=True):
     """One practice conversation; its engine state lives here so any worker can resume it."""
 
@@ -100,6 +127,9 @@ class ChatSession(SQLModel, table=True):
         default=None, max_length=32, description="a retry: the session whose turn this one practises again"
     )
     retry_of_seq: int | None = Field(default=None, description="a retry: the trainee turn practised again")
+    persona_version_id: int | None = Field(
+        default=None, description="the persona_version played (a card built here); None: the shipped card file",
+    )
 
 
 class Turn(SQLModel, table=True):

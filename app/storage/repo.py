@@ -29,10 +29,11 @@ def create_session(
     user_id: int | None = None,
     mode: str = "practice",
     opened_at: float | None = None,
+    persona_version_id: int | None = None,
 ) -> ChatSession:
     row = ChatSession(
         id=uuid.uuid4().hex, persona_id=persona_id, language=language, engine_state=engine_state, user_id=user_id,
-        mode=mode, opened_at=opened_at,
+        mode=mode, opened_at=opened_at, persona_version_id=persona_version_id,
     )
     db.add(row)
     db.commit()
@@ -48,6 +49,7 @@ def create_retry(
     row = ChatSession(
         id=uuid.uuid4().hex, persona_id=source.persona_id, language=source.language, engine_state=engine_state,
         user_id=source.user_id, opened_at=opened_at, retry_of_session=source.id, retry_of_seq=seq,
+        persona_version_id=source.persona_version_id,
     )
     db.add(row)
     db.flush()  # the session row first: the turns refer to it

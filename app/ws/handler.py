@@ -15,7 +15,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, WebSocketExceptio
 from app.api.deps import ContextWsDep, WsUserDep
 from app.certification import audit
 from app.certification import service as certifications
-from app.storage import repo
+from app.storage import persona_cards, repo
 from app.ws import frames
 from app.ws.turn import Conversation
 
@@ -47,7 +47,8 @@ async def _receive_loop(ws: WebSocket, conversation: Conversation) -> None:
 async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user: WsUserDep) -> None:
     """Only the session's own trainee talks in it; anyone else is refused as if it did not exist."""
     opened = await ctx.run(repo.open_session, session_id=session_id, user_id=user.id, now=ctx.clock.now())
-    if opened is None or opened[0].persona_id not in ctx.personas:
+    card = await ctx.run(persona_cards.card_for_session, builtins=ctx.personas, chat=opened[0]) if opened else None
+    if opened is None or card is None:
         raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="no such session")
     chat, unanswered = opened
     assert chat.origin is not None  # open_session fixed it
@@ -56,7 +57,7 @@ async def session_socket(ws: WebSocket, session_id: str, ctx: ContextWsDep, user
     conversation = Conversation(
         ctx,
         session_id,
-        ctx.personas[chat.persona_id],
+        card,
         chat.language,
         chat.origin,
         ended=chat.status == "ended",

@@ -27,7 +27,7 @@ from app.api.errors import one_language
 from app.api.routes.auth import client_of, limits, set_cookie
 from app.core.headers import csp_nonce
 from app.core.i18n import LANGUAGES, choose_language, strings
-from app.storage import library, repo, reviews
+from app.storage import library, persona_cards, repo, reviews
 from app.storage.models import ChatSession, User
 from app.transcripts import load_transcript, with_figures
 from scoring.models import LABELS
@@ -262,11 +262,15 @@ def practice_page(session_id: str, request: Request, ctx: ContextDep, db: DbDep,
 
 
 @router.get("/personas", response_class=HTMLResponse)
-def catalogue_page(request: Request, ctx: ContextDep, signed_in: PageUserDep) -> Response:
-    """Every persona card with its motive, concern level, difficulty and language, and a start button."""
+def catalogue_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUserDep) -> Response:
+    """Every persona card the user may practise (shipped, and published built ones) with its motive,
+    concern level, difficulty and language, and a start button; coaches and admins also get the cards
+    they build, to edit."""
     lang = page_language(request, ctx.settings.default_language)
-    cards = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
-    return render(request, ctx, "personas.html", signed_in, cards=cards)
+    cards = sorted(persona_cards.summaries(db, ctx.personas, signed_in.user),
+                   key=lambda c: (c["language"] != lang, c["id"]))
+    return render(request, ctx, "personas.html", signed_in, cards=cards,
+                  editable=[row.id for row in persona_cards.editable(db, signed_in.user)])
 
 
 # ---- review pages: the session library, replay, printable transcript, calibration report ----
@@ -371,7 +375,7 @@ def library_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: PageUs
     items, total = library.list_sessions(db, filters.query(owners, hide_unreleased=not access.sees_unreleased(user)))
     pages = max(1, -(-total // filters.page_size))
     lang = page_language(request, ctx.settings.default_language)
-    personas = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
+    personas = sorted(persona_cards.summaries(db, ctx.personas, user), key=lambda c: (c["language"] != lang, c["id"]))
 
     def link(**changes: Any) -> str:
         return "/sessions?" + urlencode(filters.params(**changes) | {"lang": lang})
@@ -406,7 +410,7 @@ def _session_header(ctx: ContextDep, db: DbDep, user: User, chat: ChatSession) -
     """Who, which customer, and how it went; how it went stays out while HR has not released
     a certification attempt's results (`unreleased`)."""
     owner = db.get(User, chat.user_id) if chat.user_id else None
-    card = ctx.personas.get(chat.persona_id)
+    card = persona_cards.card_for_session(db, ctx.personas, chat)
     unreleased = access.result_hidden(db, user, chat)
     scorecard = None if unreleased else repo.get_scorecard(db, session_id=chat.id)
     return {

@@ -14,13 +14,15 @@ from app.accounts import access
 from app.accounts.service import get_user
 from app.api.deps import ContextDep, CurrentUserDep, DbDep
 from app.api.errors import ApiError
+from app.core.context import AppContext
 from app.core.i18n import strings
+from app.engine.personas import PersonaCard
 from app.engine.state import initial_state
 from app import retry
 from app.fact_recap import fact_recap
 from app.import_checks import ImportProblem, first_problem
-from app.storage import library, repo
-from app.storage.models import MAX_SEQ, ChatSession, User, half_spoken
+from app.storage import library, persona_cards, repo
+from app.storage.models import MAX_SEQ, ChatSession, PersonaCardRow, User, half_spoken
 from app.transcripts import import_transcript, load_transcript, with_figures
 from scoring import Transcript
 
@@ -28,7 +30,9 @@ router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
 
 class SessionCreate(BaseModel):
-    persona_id: str = Field(min_length=1, description="id of a card from GET /api/personas")
+    persona_id: str = Field(min_length=1, max_length=100, description="id of a card from GET /api/personas")
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=(
+        "a built card's version number (default: its latest published one); its editors may play a draft"))
 
 
 class SessionCreated(BaseModel):
@@ -99,14 +103,32 @@ def visible_session(db: DbDep, user: User, session_id: str) -> ChatSession:
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Start a practice session")
 def create_session(body: SessionCreate, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> SessionCreated:
     """Create a session with the chosen persona for the signed-in user; connect to `ws_url` to talk."""
-    card = ctx.personas.get(body.persona_id)
-    if card is None:
-        known = ", ".join(sorted(ctx.personas))
-        raise ApiError(status.HTTP_404_NOT_FOUND, "no_persona", persona=repr(body.persona_id), known=known)
+    card, version_id = _card_to_play(ctx, db, user, body)
     state = initial_state(card, secrets.randbelow(1_000_000))
     chat = repo.create_session(db, persona_id=card.id, language=card.language, engine_state=state.to_json(),
-                               user_id=user.id, opened_at=ctx.clock.now())
+                               user_id=user.id, opened_at=ctx.clock.now(), persona_version_id=version_id)
     return SessionCreated(id=chat.id, ws_url=f"/ws/sessions/{chat.id}")
+
+
+def _card_to_play(ctx: AppContext, db: DbDep, user: User, body: SessionCreate) -> tuple[PersonaCard, int | None]:
+    """A shipped card, or a built card's latest published version; those who edit a card may play
+    any version of it, a draft included (to try it before publishing)."""
+    if body.version is None and body.persona_id in ctx.personas:
+        return ctx.personas[body.persona_id], None
+    row = db.get(PersonaCardRow, body.persona_id)
+    version = None
+    if row is not None and persona_cards.may_see(db, user, row):
+        if body.version is None:
+            version = persona_cards.latest(db, row.id, published=True)
+        else:
+            version = persona_cards.version(db, row.id, body.version)
+            if version is not None and version.status != "published" and not persona_cards.may_edit(user, row):
+                version = None
+    card = persona_cards.card_from_data(version.data) if version is not None else None
+    if version is None or card is None:
+        known = ", ".join(sorted(ctx.personas))
+        raise ApiError(status.HTTP_404_NOT_FOUND, "no_persona", persona=repr(body.persona_id), known=known)
+    return card, version.id
 
 
 def continue_url(item: dict[str, Any], user: User) -> str | None:
@@ -185,7 +207,7 @@ def import_message(problem: ImportProblem) -> str:
 @router.get("/{session_id}", summary="A session and its persona's public card")
 def read_session(session_id: str, ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> SessionRead:
     chat = visible_session(db, user, session_id)
-    card = ctx.personas.get(chat.persona_id)
+    card = persona_cards.card_for_session(db, ctx.personas, chat)
     owner = db.get(User, chat.user_id) if chat.user_id else None
     return SessionRead(
         id=chat.id, persona_id=chat.persona_id, language=chat.language, status=chat.status, mode=chat.mode,
@@ -205,7 +227,7 @@ def retry_turn(session_id: str, body: RetryCreate, ctx: ContextDep, db: DbDep, u
     if chat.user_id != user.id:
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             detail="只有练习这场对话的学员可以重练其中的一轮 / only the trainee of this session can retry its turns")
-    card = ctx.personas.get(chat.persona_id)
+    card = persona_cards.card_for_session(db, ctx.personas, chat)
     if chat.mode != "practice" or card is None:
         raise HTTPException(status.HTTP_409_CONFLICT,
                             detail="只能重练本系统中的练习对话 / only practice sessions played here can be retried")
@@ -270,7 +292,7 @@ def read_fact_recap(session_id: str, ctx: ContextDep, db: DbDep, user: CurrentUs
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=UNRELEASED)
     if chat.status != "ended":
         raise HTTPException(status.HTTP_409_CONFLICT, detail="会话尚未结束 / the session has not ended yet")
-    card = ctx.personas.get(chat.persona_id)
+    card = persona_cards.card_for_session(db, ctx.personas, chat)
     if card is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND,
                             detail=f"没有这位客户的档案 / no persona card {chat.persona_id!r} on this server")

@@ -15,12 +15,14 @@ import pytest
 import yaml
 
 from app.core.paths import data_dir
-from app.engine.personas import CONCERN_LEVELS, PersonaCard, load_cards
+from app.engine.personas import CONCERN_LEVELS, load_cards
+from app.persona_check import fill as _fill
 from app.renderers.template import TemplateRenderer, load_banks
-from app.simulation import Script, ScriptLine, request_form, simulate_script
+from app.simulation import Script, ScriptLine, simulate_script
 from scoring import load_rubric
 
 HERE = Path(__file__).resolve().parent / "scenarios"
+CHECKS = data_dir("prompts") / "trainee" / "checks"  # the scripts a built card is checked with (app/persona_check.py)
 CARDS = load_cards(data_dir("personas"))
 RENDERER = TemplateRenderer(load_banks(data_dir("prompts") / "phrases"))
 RUBRIC = load_rubric()
@@ -28,7 +30,7 @@ GAMING = ("repeat", "farming", "pushy")
 
 
 def _files() -> list[Path]:
-    return sorted(HERE.glob("*/*.yaml"))
+    return sorted([*HERE.glob("*/*.yaml"), *CHECKS.glob("*/*.yaml")])
 
 
 def _cases() -> list[tuple[Path, str]]:
@@ -40,20 +42,6 @@ def _cases() -> list[tuple[Path, str]]:
         else:
             out.append((path, spec["persona"]))
     return out
-
-
-def ask(action: str, language: str) -> str:
-    """A commitment asked for outright, in the second person (开口要)."""
-    wanted = request_form(action, language)
-    return f"能不能请您{wanted}?" if language == "zh" else f"Would you {wanted}?"
-
-
-def _fill(text: str, card: PersonaCard) -> str:
-    asks = {f"ask:{rank}": ask(c.action, card.language) for rank, c in enumerate(card.commitments, 1)}
-    asks["ask:last"] = ask(card.commitments[-1].action, card.language)
-    for key, value in {"name": card.name, "selling": card.selling, **asks}.items():
-        text = text.replace("{" + key + "}", value)
-    return text
 
 
 @cache
