@@ -1,6 +1,6 @@
 """Persona cards built in the app, versioned; a session records the card version it was played on.
 
-Revision ID: 00XX
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-03
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "00XX"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
