@@ -117,6 +117,11 @@ def visible_published(db: Session, user: User) -> list[tuple[PersonaCardRow, Per
     return out
 
 
+def practice_cards(db: Session, builtins: dict[str, PersonaCard], user: User) -> dict[str, PersonaCard]:
+    """Every card `user` may practise or assign, by id: the shipped ones and the published built ones."""
+    return {**builtins, **{row.id: card for row, _, card in visible_published(db, user)}}
+
+
 def summaries(db: Session, builtins: dict[str, PersonaCard], user: User) -> list[dict[str, Any]]:
     """The public side of every card `user` may practise: the shipped ones, then the published built
     ones (with their `version`)."""

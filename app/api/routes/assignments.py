@@ -23,6 +23,7 @@ from app.core.context import AppContext
 from app.core.i18n import strings
 from app.storage import assignments as store
 from app.storage.models import Assignment, User
+from app.storage.persona_cards import practice_cards
 
 router = APIRouter(prefix="/api/assignments", tags=["assignments"])
 page_router = APIRouter(include_in_schema=False)
@@ -122,8 +123,10 @@ def _unprocessable(zh: str, en: str) -> HTTPException:
     return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"{zh} / {en}")
 
 
-def _check_personas(ctx: AppContext, persona_ids: list[str]) -> None:
-    unknown = [p for p in persona_ids if p not in ctx.personas]
+def _check_personas(ctx: AppContext, db: Session, user: User, persona_ids: list[str]) -> None:
+    """Shipped cards, and built cards published where `user` sees them (a coach's own, or for all)."""
+    cards = practice_cards(db, ctx.personas, user)
+    unknown = [p for p in persona_ids if p not in cards]
     if unknown:
         raise _unprocessable(f"没有这些客户角色:{', '.join(unknown)}", f"no such personas: {', '.join(unknown)}")
 
@@ -175,9 +178,9 @@ def _owned(db: Session, user: User, assignment_id: int) -> Assignment:
 def _out(ctx: AppContext, db: Session, user: User, rows: list[Assignment]) -> list[AssignmentOut]:
     named = store.named_trainees(db, [r.id for r in rows if r.id is not None])
     names = _names(db, {r.created_by for r in rows} | {r.team_of for r in rows if r.team_of is not None})
-    out = []
+    out, cards = [], practice_cards(db, ctx.personas, user)
     for r in rows:
-        card = ctx.personas.get(r.persona_id)
+        card = cards.get(r.persona_id)
         out.append(AssignmentOut(
             id=r.id, persona_id=r.persona_id, persona_name=card.name if card else None,
             due_at=store.aware(r.due_at), target_score=r.target_score,
@@ -193,12 +196,12 @@ def read_todo(ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> list[TodoItem
     Done: a practice session started after the assignment was made reached the target score."""
     now, items = _now(ctx), []
     rows = store.for_trainee(db, user)
-    names = _names(db, {r.created_by for r in rows})
+    names, cards = _names(db, {r.created_by for r in rows}), practice_cards(db, ctx.personas, user)
     for row in rows:
         found = store.attempts(db, row=row, user_ids=[user.id])[user.id]
         due = store.aware(row.due_at)
         p = store.progress(found, target=row.target_score, due_at=due, now=now)
-        card = ctx.personas.get(row.persona_id)
+        card = cards.get(row.persona_id)
         items.append(TodoItem(assignment_id=row.id, persona_id=row.persona_id, persona_name=card.name if card else None,
                               due_at=due, target_score=row.target_score, status=p.status, best=p.best,
                               latest=p.latest, attempts=p.attempts, assigned_by=names.get(row.created_by, "")))
@@ -209,13 +212,13 @@ def progress_rows(ctx: AppContext, db: Session, user: User, assignment_id: int |
     """Per assignment and trainee; a coach sees only their own trainees' rows."""
     rows = [_visible(db, user, assignment_id)] if assignment_id is not None else store.visible(db, user)
     named = store.named_trainees(db, [r.id for r in rows if r.id is not None])
-    now, table = _now(ctx), []
+    now, table, cards = _now(ctx), [], practice_cards(db, ctx.personas, user)
     for row in rows:
         people = store.trainees_of(db, row, named.get(row.id, []))
         if user.role == "coach":
             people = [p for p in people if p.coach_id == user.id]
         found = store.attempts(db, row=row, user_ids=[p.id for p in people if p.id is not None])
-        due, card = store.aware(row.due_at), ctx.personas.get(row.persona_id)
+        due, card = store.aware(row.due_at), cards.get(row.persona_id)
         for person in people:
             p = store.progress(found[person.id], target=row.target_score, due_at=due, now=now)
             table.append(ProgressRow(
@@ -257,7 +260,7 @@ def list_assignments(ctx: ContextDep, db: DbDep, user: CurrentUserDep) -> list[A
 def create_assignments(body: AssignmentCreate, ctx: ContextDep, db: DbDep, user: AssignerDep) -> list[AssignmentOut]:
     """One assignment per persona. The due date must lie ahead."""
     personas = list(dict.fromkeys(body.persona_ids))
-    _check_personas(ctx, personas)
+    _check_personas(ctx, db, user, personas)
     now = _now(ctx)
     if body.due_at <= now:
         raise _unprocessable("截止时间已过", "the due date has passed")
@@ -277,7 +280,7 @@ def edit_assignment(assignment_id: AssignmentId, body: AssignmentUpdate, ctx: Co
                     user: AssignerDep) -> AssignmentOut:
     """Practice done since it was made keeps counting; the status follows the new target and due date."""
     row = _owned(db, user, assignment_id)
-    _check_personas(ctx, [body.persona_id])
+    _check_personas(ctx, db, user, [body.persona_id])
     team_of, trainee_ids = _audience(db, user, body)
     row = store.update(db, row=row, persona_id=body.persona_id, due_at=body.due_at, target_score=body.target_score,
                        team_of=team_of, trainee_ids=trainee_ids, now=_now(ctx))

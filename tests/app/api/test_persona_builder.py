@@ -4,6 +4,7 @@ check before publishing plays scripted trainees, and a session keeps the version
 
 import asyncio
 import copy
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -99,7 +100,20 @@ def test_versions_validation_roles_and_yaml(server: LiveServer) -> None:
     assert listed["ward-it"]["version"] == 3 and "hospital-it-rescue" in listed
     assert "ward-it" not in {c["id"] for c in server.client("carol").get("/api/personas").json()}
     assert alice.get("/api/personas/ward-it").json()["problems"] == []
+    # The coach assigns the built card; another coach, who cannot see it, cannot assign it.
+    due = (datetime.now(timezone.utc) + timedelta(days=7)).isoformat()
+    assigned = coach.post("/api/assignments", json={"persona_ids": ["ward-it"], "trainees": ["alice"],
+                                                    "due_at": due, "target_score": 0})
+    assert assigned.status_code == 201 and assigned.json()[0]["persona_name"] == "王建国", assigned.text
+    assert server.client("other").post("/api/assignments", json={
+        "persona_ids": ["ward-it"], "team": True, "due_at": due, "target_score": 0}).status_code == 422
     first = play(server, "alice", {"persona_id": "ward-it"})
+    todo = alice.get("/api/assignments/todo").json()
+    assert [(t["persona_id"], t["persona_name"], t["status"], t["attempts"]) for t in todo] == [
+        ("ward-it", "王建国", "done", 1)]
+    board = coach.get("/api/team/dashboard").json()
+    trend = next(t for t in board["trainees"] if t["username"] == "alice")["trend"]
+    assert [(p["session_id"], p["persona_id"]) for p in trend] == [(first, "ward-it")]
 
     # An edit never changes a past session: its header and fact recap stay on version 3.
     renamed = copy.deepcopy(card)
