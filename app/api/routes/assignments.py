@@ -311,7 +311,8 @@ def assignments_page(request: Request, ctx: ContextDep, db: DbDep, signed_in: Pa
     else:
         trainees, coaches = [], []
     lang = page_language(request, ctx.settings.default_language)
-    personas = sorted((c.summary() for c in ctx.personas.values()), key=lambda c: (c["language"] != lang, c["id"]))
+    personas = sorted((c.summary() for c in practice_cards(db, ctx.personas, user).values()),
+                      key=lambda c: (c["language"] != lang, c["id"]))
     return render(request, ctx, "assignments.html", signed_in, page_config={
         "lang": lang, "role": user.role, "trainees": trainees, "coaches": coaches,
         "personas": [{"id": c["id"], "name": c["name"], "language": c["language"]} for c in personas],

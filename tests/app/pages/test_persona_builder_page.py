@@ -85,16 +85,36 @@ def test_a_coach_builds_checks_fixes_and_publishes_a_card_the_trainee_practises(
         assert page.locator("#builder-export").get_attribute("href") == "/api/personas/school-page/yaml"
         assert violations(page) == [] and errors == []
 
+        # Assign the published card, practise it from the to-do list, see it on the team dashboard.
+        page.goto(f"{server.url}/assignments?lang=zh")
+        expect(page.locator("#assign-progress")).to_have_attribute("data-loaded", "true")
+        page.check("input[name=persona][value='school-page']")
+        page.check("input[name=trainee][value=alice]")
+        page.fill("#assign-target", "0")
+        page.click("#assign-submit")
+        expect(page.locator("#assign-status")).to_have_text("已布置 1 项任务。")
+
         trainee = page.context.browser.new_page(bypass_csp=False)
         trainee.add_init_script(WATCH_CSP)
         sign_in(trainee, server, "alice")
         trainee.goto(f"{server.url}/?lang=zh")
-        trainee.locator("article[data-persona-id='school-page'] button").click()
+        todo = trainee.locator("#todo tbody tr[data-persona-id='school-page']")
+        expect(todo.locator(".status")).to_have_text("待完成")
+        todo.locator("a.start").click()
         expect(trainee.locator("#conn")).to_have_text("已连接")
         trainee.locator("#input").fill("郑校长您好，现在学校在教学数据这块最头疼的是什么？")
         trainee.locator("#input").press("Enter")
         expect(trainee.locator(".msg.customer:not(.typing) .text").first).not_to_be_empty(timeout=20_000)
+        trainee.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
+        trainee.locator("#end").click()
+        expect(trainee.locator("#result .overall")).to_be_visible()
+        trainee.goto(f"{server.url}/?lang=zh")
+        expect(trainee.locator("#todo tbody tr[data-persona-id='school-page'] .status")).to_have_text("已完成")
         assert violations(trainee) == []
+
+        page.goto(f"{server.url}/team?lang=zh&persona=school-page")
+        expect(page.locator("#team-heatmap tr[data-trainee=alice] td[data-column=overall]")).not_to_have_text("")
+        expect(page.locator("#team-chart .u-legend")).to_contain_text("alice")
     sessions = server.client("laoshi").get("/api/sessions?persona=school-page").json()["items"]
     assert {s["trainee"] for s in sessions} == {"laoshi", "alice"}
     library = server.get("/sessions?lang=zh&persona=school-page", "laoshi").text
