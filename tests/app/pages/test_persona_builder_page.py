@@ -16,7 +16,6 @@ from tests.utils.server import LiveServer
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_a_coach_builds_checks_fixes_and_publishes_a_card_the_trainee_practises(server: LiveServer) -> None:
     server.add_user("laoshi", role="coach")
     server.add_user("alice", coach="laoshi")
