@@ -23,20 +23,7 @@
   function statusNode(status) { return el("span", `status status-${status}`, A.statuses[status] || status); }
   function score(value) { return value === null || value === undefined ? "–" : value; }
 
-  async function api(method, url, body) {
-    const init = {method, headers: {}};
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    try {
-      const response = await fetch(url, init);
-      const data = response.status === 204 ? null : await response.json().catch(() => null);
-      return {ok: response.ok, data};
-    } catch (error) {
-      return {ok: false, data: {detail: A.network}};
-    }
-  }
+  const api = (method, url, body) => window.PeilianUI.api(method, url, body, {network: A.network});
 
   function say(text, isError) {
     $("assign-message").hidden = !isError;

@@ -28,22 +28,8 @@
   }
 
   // ---- the API ----
-  async function api(method, url, body, contentType) {
-    const init = {method, headers: {}};
-    if (body !== undefined) {
-      init.headers["Content-Type"] = contentType || "application/json";
-      init.body = contentType ? body : JSON.stringify(body);
-    }
-    let response;
-    try {
-      response = await fetch(url, init);
-    } catch (error) {
-      return {ok: false, status: 0, data: {detail: C.errors.network}};
-    }
-    let data = null;
-    try { data = await response.json(); } catch (error) { data = null; }
-    return {ok: response.ok, status: response.status, data};
-  }
+  const api = (method, url, body, contentType) =>
+    window.PeilianUI.api(method, url, body, {network: C.errors.network, contentType});
 
   // Turn an API error into [{field, text}] people can act on.
   function problems(result) {

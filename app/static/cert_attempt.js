@@ -14,7 +14,8 @@
   let lastSeq = 0;  // the last customer turn shown whole; resume asks for those after it
   let retries = 0;
   const pending = new Map();   // client id -> bubble, until acknowledged
-  const customer = new Map();  // seq -> bubble of a customer reply
+  const replies = window.PeilianReplies(addBubble);  // the customer's replies by turn number
+  const customer = replies.bySeq;
 
   // ---- the countdown: shown from the server's time left when the page loaded ----
   let deadline = null;
@@ -51,24 +52,6 @@
   function scrollDown() { const box = $("messages"); box.scrollTop = box.scrollHeight; }
   function showError(text) { addBubble("error", `${T.error}${T.colon}${text}`).classList.add("error"); }
   function seen(seq) { if (seq > lastSeq) lastSeq = seq; }
-  // A reply cut off with the socket is taken down: the server sends it again whole, perhaps under
-  // a new number (a server that died mid-reply leaves no half turn behind).
-  function dropCutReplies() {
-    for (const [seq, bubble] of customer) {
-      if (bubble.classList.contains("typing")) { bubble.remove(); customer.delete(seq); }
-    }
-  }
-  // A reply sent again after a reconnect goes back to its place among the turns: before every
-  // later turn and every line not yet acknowledged (it will get a later number).
-  function customerBubble(seq) {
-    const bubble = addBubble("customer", "");
-    bubble.dataset.seq = seq;
-    const later = [...$("messages").children].find((item) => item !== bubble && (item.dataset.seq
-      ? Number(item.dataset.seq) > seq : item.classList.contains("trainee")));
-    if (later) later.before(bubble);
-    customer.set(seq, bubble);
-    return bubble;
-  }
 
   // ---- the socket ----
   function connect() {
@@ -79,7 +62,7 @@
       const again = retries > 0;
       retries = 0;
       $("conn").textContent = T.connected;
-      if (again) dropCutReplies();
+      if (again) replies.dropCut();
       if (again || lastSeq > 0) send({type: "resume", last_seq: lastSeq});
     });
     ws.addEventListener("close", () => {
@@ -110,7 +93,7 @@
       }
       case "customer_start": {
         if (customer.has(frame.seq)) break;
-        const bubble = customerBubble(frame.seq);
+        const bubble = replies.bubble(frame.seq);
         bubble.classList.add("typing");
         bubble.querySelector(".meta").textContent = T.customer_typing;
         break;
@@ -124,7 +107,7 @@
         break;
       }
       case "customer_end": {
-        const bubble = customer.get(frame.seq) || customerBubble(frame.seq);
+        const bubble = customer.get(frame.seq) || replies.bubble(frame.seq);
         bubble.classList.remove("typing");
         bubble.querySelector(".text").textContent = frame.text;
         bubble.querySelector(".meta").textContent = `#${frame.seq}`;

@@ -11,7 +11,8 @@
   let typingSent = false;
   let ended = false;
   const pending = new Map();   // client id -> {bubble, text}, until acknowledged
-  const customer = new Map();  // seq -> bubble of a customer reply
+  const replies = window.PeilianReplies(addBubble);  // the customer's replies by turn number
+  const customer = replies.bySeq;
 
   // ---- persona picker ----
   async function loadPersonas() {
@@ -100,7 +101,7 @@
     showChat(info.persona);
     if (info.retry_of) $("persona-brief").after(el("p", "hint retry-note", fmt(T.retry_note, {n: info.retry_of.seq})));
     for (const turn of transcript.turns) {
-      const bubble = turn.speaker === "trainee" ? addBubble("trainee", turn.text) : customerBubble(turn.seq);
+      const bubble = turn.speaker === "trainee" ? addBubble("trainee", turn.text) : replies.bubble(turn.seq);
       bubble.dataset.seq = turn.seq;
       bubble.querySelector(".text").textContent = turn.text;
       bubble.querySelector(".meta").textContent = turn.speaker === "trainee" ? `#${turn.seq} · ${T.delivered}` : `#${turn.seq}`;
@@ -130,7 +131,7 @@
     ws.addEventListener("open", () => {
       setConn(T.connected);
       if (retries > 0 || restored) {
-        dropCutReplies();
+        replies.dropCut();
         // A reloaded page asks for everything once: the turns it has are kept, their labels come back.
         ws.send(JSON.stringify({type: "resume", last_seq: retries > 0 ? lastSeq : 0}));
         for (const [id, item] of pending) ws.send(JSON.stringify({type: "message", id, text: item.text}));
@@ -154,24 +155,6 @@
   }
 
   function seen(seq) { if (seq > lastSeq) lastSeq = seq; }
-
-  function dropCutReplies() {
-    for (const [seq, bubble] of customer) {
-      if (bubble.classList.contains("typing")) { bubble.remove(); customer.delete(seq); }
-    }
-  }
-
-  // A reply sent again after a reconnect goes back to its place among the turns: before every
-  // later turn and every line not yet acknowledged (it will get a later number).
-  function customerBubble(seq) {
-    const bubble = addBubble("customer", "");
-    bubble.dataset.seq = seq;
-    const later = [...$("messages").children].find((item) => item !== bubble && (item.dataset.seq
-      ? Number(item.dataset.seq) > seq : item.classList.contains("trainee")));
-    if (later) later.before(bubble);
-    customer.set(seq, bubble);
-    return bubble;
-  }
 
   function onFrame(frame) {
     window.PeilianThinking.frame(frame);
@@ -199,7 +182,7 @@
       case "customer_start": {
         if (customer.has(frame.seq)) break;  // replayed after a reconnect: already on the page
         stopSilence();
-        const bubble = customerBubble(frame.seq);
+        const bubble = replies.bubble(frame.seq);
         bubble.classList.add("typing");
         bubble.querySelector(".meta").textContent = T.customer_typing;
         break;
@@ -211,7 +194,7 @@
       }
       case "customer_end": {
         seen(frame.seq);
-        const bubble = customer.get(frame.seq) || customerBubble(frame.seq);
+        const bubble = customer.get(frame.seq) || replies.bubble(frame.seq);
         bubble.classList.remove("typing");
         bubble.querySelector(".text").textContent = frame.text;
         bubble.querySelector(".meta").textContent = `#${frame.seq}`;

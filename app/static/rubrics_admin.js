@@ -2,32 +2,10 @@
 // a new name. A new rubric joins the form's rubric choices at once. Data goes in by textContent only.
 (function () {
   "use strict";
-  const {T, $, el, fmt} = window.PeilianUI;
+  const {T, $, el, fmt, api, failure} = window.PeilianUI;
   const C = T.cert;
 
-  async function call(method, body) {
-    const init = {method, headers: {}};
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    try {
-      const response = await fetch("/api/rubrics", init);
-      let data = null;
-      try { data = await response.json(); } catch (error) { data = null; }
-      return {ok: response.ok, status: response.status, data};
-    } catch (error) {
-      return {ok: false, status: 0, data: {detail: C.errors.network}};
-    }
-  }
-
-  function failure(result) {
-    const detail = result.data && result.data.detail;
-    if (typeof detail === "string") return detail;
-    if (Array.isArray(detail)) return detail.map((item) => item.msg).join("; ");
-    if (detail && detail.message) return detail.message;
-    return `HTTP ${result.status}`;
-  }
+  const call = (method, body) => api(method, "/api/rubrics", body, {network: C.errors.network});
 
   async function load() {
     const result = await call("GET");

@@ -3,41 +3,18 @@
 // Plain JavaScript over /api/users; data goes in by textContent only.
 (function () {
   "use strict";
-  const {T, $, el, fmt} = window.PeilianUI;
+  const {T, $, el, fmt, failure} = window.PeilianUI;
   const U = T.users_page;
   const CFG = window.PEILIAN_USERS;
   const pad = (n) => String(n).padStart(2, "0");
   let users = [];
 
-  async function api(method, url, body) {
-    const init = {method, headers: {}};
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    let response;
-    try {
-      response = await fetch(url, init);
-    } catch (error) {
-      return {ok: false, status: 0, data: {detail: U.network}};
-    }
-    let data = null;
-    try { data = await response.json(); } catch (error) { data = null; }
-    return {ok: response.ok, status: response.status, data};
-  }
+  const api = (method, url, body) => window.PeilianUI.api(method, url, body, {network: U.network});
 
   function message(text) {
     const box = $("users-message");
     box.textContent = text || "";
     box.hidden = !text;
-  }
-
-  function failure(result) {
-    const detail = result.data && result.data.detail;
-    if (typeof detail === "string") return detail;
-    if (Array.isArray(detail)) return detail.map((item) => item.msg).join("; ");
-    if (detail && detail.message) return detail.message;
-    return `HTTP ${result.status}`;
   }
 
   function localText(raw) {
