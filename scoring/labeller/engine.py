@@ -63,7 +63,8 @@ def sentences(text: str, table: Table) -> list[Sentence]:
             bodies[-1] = [f"{bodies[-1][0]},{body}", qmark or bodies[-1][1]]
             continue
         if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
-            bodies[-1] = [f"{bodies[-1][0]},{body}", True]
+            start = _proposal_start(bodies, body, p)
+            bodies[start:] = [[",".join(b[0] for b in bodies[start:]) + f",{body}", True]]
             continue
         if not (qmark and "tag_alone" in p and p["tag_alone"].fullmatch(body)):  # "Right?" alone still asks
             body = p["fillers"].sub("", body).strip(" ,、~-")
@@ -75,6 +76,17 @@ def sentences(text: str, table: Table) -> list[Sentence]:
         clause = _last_clause(body, p)
         out.append(Sentence(body, clause, qmark, forms, question))
     return _self_answered(out, p)
+
+
+def _proposal_start(bodies: list[list], tag: str, p: dict) -> int:
+    """Where the sentences a tag judges begin. Most tags judge the sentence before them; a bare
+    ask ("您看可以吗", "does that work?") asks the customer to agree to everything proposed since
+    the last question ("那退一步 您这周把数据给我们 我们做一份方案 您看可以吗")."""
+    start = len(bodies) - 1
+    if "ask_tag" in p and p["ask_tag"].fullmatch(tag):
+        while start > 0 and not bodies[start - 1][1]:
+            start -= 1
+    return start
 
 
 def _bare_tag(body: str, p: dict) -> bool:

@@ -84,7 +84,7 @@ class Table:
         """Common chat misspellings (因该 -> 应该, 你门 -> 你们) read as the word meant."""
         if self.typo_pattern is None:
             return text
-        return self.typo_pattern.sub(lambda m: self.typos[m.group()], text)
+        return self.typo_pattern.sub(lambda m: self.typos[m.group().lower()], text)
 
 
 class TableError(ValueError):
@@ -152,6 +152,16 @@ def _cue(raw: dict[str, Any], prefix: str, vocab: dict[str, str], where: str) ->
                str(raw.get("reason", "")), topic)
 
 
+def _typo_pattern(typos: dict[str, str]) -> re.Pattern[str] | None:
+    """Longest first; a Latin word matches whole and in any case (Wouldnt, wouldnt), a Chinese
+    string anywhere."""
+    if not typos:
+        return None
+    def one(key: str) -> str:
+        return rf"\b{re.escape(key)}\b" if key.isascii() else re.escape(key)
+    return re.compile("|".join(one(k) for k in sorted(typos, key=len, reverse=True)), re.IGNORECASE)
+
+
 @cache
 def load_table(lang: str) -> Table:
     """The compiled table for `lang` (zh or en), read once per process."""
@@ -164,7 +174,7 @@ def load_table(lang: str) -> Table:
     topics = tuple(_cue(t, f"{lang}.explore", vocab, f"{name}: topics[{i}]") for i, t in enumerate(data["topics"]))
     pitch = tuple(_cue(p, f"{lang}.statement", vocab, f"{name}: pitch[{i}]") for i, p in enumerate(data["pitch"]))
     typos = {str(k): str(v) for k, v in (data.get("typos") or {}).items()}
-    typo_pattern = re.compile("|".join(sorted(map(re.escape, typos), key=len, reverse=True))) if typos else None
+    typo_pattern = _typo_pattern(typos)
     return Table(
         lang=lang,
         fold=_fold_table(data.get("traditional", "")),
