@@ -39,6 +39,9 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
             forms.add("aux")
         if p["neg_start"].match(start):
             forms.add("neg")
+    # a negative question after a lead-in clause still leads ("Rather than X, wouldn't it be smarter…, since…")
+    if any(p["neg_start"].match(lead.sub("", c.strip())) for c in parts[1:]) and qmark:
+        forms.add("neg")
     if p["tag"].search(body) or (qmark and (p["tag_marked"].search(body) or p["tag_alone"].fullmatch(body))):
         forms.add("tag")
     if p["indirect"].search(body) or p["inverted"].search(body):

@@ -66,6 +66,8 @@ def sentences(text: str, table: Table) -> list[Sentence]:
             start = _proposal_start(bodies, body, p)
             bodies[start:] = [[",".join(b[0] for b in bodies[start:]) + f",{body}", True]]
             continue
+        if bodies and "trailers" in p and p["trailers"].fullmatch(body):  # "接着说 我记着呢": asks nothing
+            continue
         if not (qmark and "tag_alone" in p and p["tag_alone"].fullmatch(body)):  # "Right?" alone still asks
             body = p["fillers"].sub("", body).strip(" ,、~-")
         if body:
