@@ -37,18 +37,19 @@ class Sentence:
     rhetorical: bool = False
 
 
-def _pieces(text: str) -> list[tuple[str, bool]]:
-    """(sentence, ended with a question mark) in order; abbreviations like Dr. do not end one."""
-    out: list[tuple[str, bool]] = []
+def _pieces(text: str) -> list[tuple[str, bool, bool]]:
+    """(sentence, ended with a question mark, ended with any mark) in order; abbreviations like
+    Dr. do not end one, and a pause (a space between Chinese characters) is no mark."""
+    out: list[tuple[str, bool, bool]] = []
     start = 0
     for m in _ENDS.finditer(text):
         if m.group().startswith("."):
             word = _WORD_BEFORE.search(text, 0, m.start())
             if word and word.group(1).lower() in _ABBREVIATIONS:
                 continue
-        out.append((text[start:m.start()], "?" in m.group()))
+        out.append((text[start:m.start()], "?" in m.group(), bool(m.group().strip())))
         start = m.end()
-    out.append((text[start:], False))
+    out.append((text[start:], False, False))
     return out
 
 
@@ -57,24 +58,26 @@ def sentences(text: str, table: Table) -> list[Sentence]:
     p = table.patterns
     lang = _ANALYSERS[table.lang]
     bodies: list[list] = []
-    for raw, qmark in _pieces(text):
+    for raw, qmark, marked in _pieces(text):
         body = lang.prepare(raw.strip(" ,、~-"), qmark)
         if bodies and "continues" in p and p["continues"].match(body):  # "是您来定 还是要上会": one choice
-            bodies[-1] = [f"{bodies[-1][0]},{body}", qmark or bodies[-1][1]]
+            bodies[-1] = [f"{bodies[-1][0]},{body}", qmark or bodies[-1][1], marked]
             continue
         if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
             start = _proposal_start(bodies, body, p)
-            bodies[start:] = [[",".join(b[0] for b in bodies[start:]) + f",{body}", True]]
+            bodies[start:] = [[",".join(b[0] for b in bodies[start:]) + f",{body}", True, marked]]
             continue
         if bodies and "trailers" in p and p["trailers"].fullmatch(body):  # "接着说 我记着呢": asks nothing
             continue
         if not (qmark and "tag_alone" in p and p["tag_alone"].fullmatch(body)):  # "Right?" alone still asks
             body = p["fillers"].sub("", body).strip(" ,、~-")
         if body:
-            bodies.append([body, qmark])
+            bodies.append([body, qmark, marked])
     out = []
-    for body, qmark in bodies:
+    for body, qmark, marked in bodies:
         forms, question = lang.analyse(body, qmark, p)
+        if not marked:  # typed without a mark: chat, where a playback or a question may go unmarked
+            forms = forms | {"unmarked"}
         clause = _last_clause(body, p)
         out.append(Sentence(body, clause, qmark, forms, question))
     return _self_answered(out, p)
@@ -83,10 +86,12 @@ def sentences(text: str, table: Table) -> list[Sentence]:
 def _proposal_start(bodies: list[list], tag: str, p: dict) -> int:
     """Where the sentences a tag judges begin. Most tags judge the sentence before them; a bare
     ask ("您看可以吗", "does that work?") asks the customer to agree to everything proposed since
-    the last question ("那退一步 您这周把数据给我们 我们做一份方案 您看可以吗")."""
+    the last question ("那退一步 您这周把数据给我们 我们做一份方案 您看可以吗"), back to the
+    sentence that opens the proposal (那…, 或者…, "how about…"), not into what came before it."""
     start = len(bodies) - 1
     if "ask_tag" in p and p["ask_tag"].fullmatch(tag):
-        while start > 0 and not bodies[start - 1][1]:
+        opener = p.get("proposal_open")
+        while start > 0 and not bodies[start - 1][1] and not (opener and opener.match(bodies[start][0])):
             start -= 1
     return start
 
