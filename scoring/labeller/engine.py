@@ -60,7 +60,9 @@ def sentences(text: str, table: Table) -> list[Sentence]:
     bodies: list[list] = []
     for raw, qmark, marked in _pieces(text):
         body = lang.prepare(raw.strip(" ,、~-"), qmark)
-        if bodies and "continues" in p and p["continues"].match(body):  # "是您来定 还是要上会": one choice
+        if bodies and ("continues" in p and p["continues"].match(body)  # "是您来定 还是要上会": one choice
+                       or "condition" in p and p["condition"].match(bodies[-1][0]) and not bodies[-1][1]
+                       and not p["tag_only"].fullmatch(body)):
             bodies[-1] = [f"{bodies[-1][0]},{body}", qmark or bodies[-1][1], marked]
             continue
         if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
