@@ -65,6 +65,9 @@ def sentences(text: str, table: Table) -> list[Sentence]:
                        and not p["tag_only"].fullmatch(body)):
             bodies[-1] = [f"{bodies[-1][0]},{body}", qmark or bodies[-1][1], marked]
             continue
+        if bodies and "ask_lead" in p and p["ask_lead"].match(bodies[-1][0]) and not qmark and not p["tag_only"].fullmatch(body):
+            bodies[-1] = [f"{bodies[-1][0]},{body}", True, marked]  # "那这样行不行 流水先不给 先让会计…"
+            continue
         if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
             start = _proposal_start(bodies, body, p)
             bodies[start:] = [[",".join(b[0] for b in bodies[start:]) + f",{body}", True, marked]]

@@ -158,7 +158,9 @@ def _typo_pattern(typos: dict[str, str]) -> re.Pattern[str] | None:
     if not typos:
         return None
     def one(key: str) -> str:
-        return rf"\b{re.escape(key)}\b" if key.isascii() else re.escape(key)
+        if not key.isascii():
+            return re.escape(key)
+        return ("\\b" if key[0].isalnum() else "") + re.escape(key) + ("\\b" if key[-1].isalnum() else "")
     return re.compile("|".join(one(k) for k in sorted(typos, key=len, reverse=True)), re.IGNORECASE)
 
 

@@ -20,7 +20,7 @@ import re
 
 _MO = re.compile(r"(?<![什怎那这多要为干])么$")
 _VOCATIVE = re.compile(r"(?<=[吗呢吧啊嘛么呀])(?:你们|你|您|妈|爸|哥|姐|老公|老婆|宝贝)$")
-_MODAL = re.compile(r"能|可以|会不会|方便|愿意|可不可")
+_MODAL = re.compile(r"能|可以|会不会|方便|愿意|可不可|不是[\u4e00-\u9fff]{2,}|不比|这不[\u4e00-\u9fff]{3,}|不就|不也")
 _YOU_SEE = re.compile(r"(?:^|(?<=,))(?:您|你)看$")
 
 
