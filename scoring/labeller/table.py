@@ -36,6 +36,7 @@ class Rule:
     unless: re.Pattern[str] | None = None
     topic: Topic | None = None
     pitch: bool | None = None  # None: either; True: only in a line that pitches; False: only in one that does not
+    some_first: bool = False  # the `any` patterns are shorter than `pattern`, so they are searched first
 
     def matches(self, text: str, clause: str, forms: frozenset[str], is_question: bool, pitch: bool = False) -> bool:
         if self.question and not is_question:
@@ -44,13 +45,15 @@ class Rule:
             return False
         if self.forms and not self.forms & forms:
             return False
+        if self.some_first and not any(p.search(text) for p in self.some):
+            return False  # the short alternatives first: a long word list is searched only when they hold
         target = clause if self.where == "clause" else text
         hit = self.pattern.fullmatch(target) if self.full else self.pattern.search(target)
         if hit is None:
             return False
         if any(p.search(text) is None for p in self.every):
             return False
-        if self.some and not any(p.search(text) for p in self.some):
+        if self.some and not self.some_first and not any(p.search(text) for p in self.some):
             return False
         return self.unless is None or self.unless.search(text) is None
 
@@ -130,14 +133,15 @@ def _rule(raw: dict[str, Any], lang: str, vocab: dict[str, str], where: str) -> 
     return Rule(
         id=f"{lang}.{raw['id']}",
         label=label,
-        pattern=compile_pattern(raw.get("pattern"), vocab, f"{where}.pattern"),
+        pattern=(pattern := compile_pattern(raw.get("pattern"), vocab, f"{where}.pattern")),
         reason=str(raw.get("reason", "")),
         where=raw.get("where", "sentence"),
         full=bool(raw.get("full", False)),
         question=bool(raw.get("question", True)),
         forms=frozenset(raw.get("forms", ())),
         every=tuple(compile_pattern(p, vocab, f"{where}.all") for p in raw.get("all", ())),
-        some=tuple(compile_pattern(p, vocab, f"{where}.any") for p in raw.get("any", ())),
+        some=(some := tuple(compile_pattern(p, vocab, f"{where}.any") for p in raw.get("any", ()))),
+        some_first=bool(some) and sum(len(p.pattern) for p in some) < len(pattern.pattern),
         unless=compile_pattern(raw["unless"], vocab, f"{where}.unless") if raw.get("unless") else None,
         topic=topic,
         pitch=raw.get("pitch"),

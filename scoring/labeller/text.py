@@ -16,6 +16,9 @@ _ELLIPSIS = re.compile(r"\.{2,}|…+|—{2,}")
 _SPACES = re.compile(r"[ \t\u3000]+")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
+# characters outside ASCII, CJK ideographs and CJK / full-width punctuation, which may need dropping
+_SUSPECT = re.compile(r"[^\x00-\x7f\u3000-\u3003\u3005-\u3011\u3014-\u301f\u3021-\u3029\u4e00-\u9fff"
+                      r"\uff01-\uff3d\uff41-\uffe2]")
 
 
 def _keep(ch: str) -> bool:
@@ -29,7 +32,8 @@ def _keep(ch: str) -> bool:
 def clean(text: str, fold: dict[int, str]) -> str:
     """Fold widths, traditional characters, quotes and dashes; drop emoji; one space between words."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(fold)
-    text = "".join(ch for ch in text if _keep(ch))
+    if _SUSPECT.search(text):  # most lines hold only ASCII, CJK and their punctuation: nothing to drop
+        text = "".join(ch for ch in text if _keep(ch))
     text = _ELLIPSIS.sub(",", text)
     return _SPACES.sub(" ", text).strip()
 
