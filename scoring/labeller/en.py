@@ -33,7 +33,7 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     for i, start in enumerate(starts):
         if p["wh_start"].match(start) and not p["wh_clause"].match(start) and (qmark or not (
                 p["free_relative"].match(start) or p["wh_subordinate"].match(start) or p["wh_continues"].match(start)
-                or (i and p["wh_relative"].match(start) and not p["sub_intro"].match(starts[0])))):
+                or (i and p["wh_relative"].match(start) and not (p["sub_intro"].match(starts[0]) or (" or " in parts[-2] and len(parts[-2].split()) <= 6))))):
             forms.add("wh")
         if p["aux_start"].match(start) or (qmark and p["aux_any"].match(start)):
             forms.add("aux")
