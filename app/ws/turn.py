@@ -423,13 +423,14 @@ class Conversation:
             fresh = await to_thread.run_sync(grade_transcript, transcript, self.rubric, self.card.grading_hints())
             card = await self.ctx.run(repo.store_scorecard, session_id=self.session_id, rubric=self.rubric.name,
                                       data=fresh)
+        if self.certification_id is not None:  # recorded before the candidate is told, so the record is never behind
+            await self.ctx.run(audit.record, action="attempt_time_up" if reason == "time_up" else "attempt_ended",
+                               certification_id=self.certification_id, session_id=self.session_id)
         if reason == "time_up":
             self.send(frames.error("time_up", "the time limit of this attempt is over; it has been submitted"))
         if self.certification_id is None:
             self.send({"type": "scorecard", **card})
             return
-        await self.ctx.run(audit.record, action="attempt_time_up" if reason == "time_up" else "attempt_ended",
-                           certification_id=self.certification_id, session_id=self.session_id)
         self.send({"type": "ended", "reason": reason, "result": "released_by_hr"})
 
     async def _on_resume(self, last_seq: int, with_feedback: bool = False) -> None:
