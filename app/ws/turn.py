@@ -313,11 +313,12 @@ class Conversation:
         if move.ends:  # the customer has closed the conversation: the session ends with it
             self._spawn(self._finish("customer_end"))
         elif watch_silence:
-            self._spawn(self._watch_silence(self._activity, trainee_line))
+            self._spawn(self._watch_silence(self._activity, trainee_line, self.now()))
 
-    async def _watch_silence(self, activity: int, trainee_line: str) -> None:
-        """If the trainee stays silent for the threshold after an answer, the customer adds a fact."""
-        await self.ctx.clock.sleep(self.rubric.silence_threshold_s)
+    async def _watch_silence(self, activity: int, trainee_line: str, answered_at: float) -> None:
+        """If the trainee stays silent for the threshold after an answer, the customer adds a fact. The
+        silence counts from the end of the answer, not from when this task first runs (DESIGN 2.4)."""
+        await self.ctx.clock.sleep(max(0.0, self.rubric.silence_threshold_s - (self.now() - answered_at)))
         if self._activity != activity or self._ended or self._speech.locked():
             return
         async with self._speech:
