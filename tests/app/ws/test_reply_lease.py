@@ -59,13 +59,15 @@ async def test_a_reply_cut_by_a_dead_worker_is_answered_when_its_lease_runs_out(
 
 
 async def advance_until(server: LiveServer, client: Client, kind: str, step_s: float = 0.5) -> dict:
-    """Move the clock in steps until `client` has a frame of type `kind`; return it."""
+    """Move the clock in steps until `client` has a frame of type `kind`; return it. Each step waits
+    a little real time, so a loaded machine's server keeps up with the clock (a real clock never
+    leaps ahead of a starved process, and a leap would cost the reply its lease)."""
     for _ in range(1000):
         if [f for f in client.frames if f["type"] == kind]:
             return await client.seen(kind)
         server.clock.advance(step_s)
         try:
-            await client.next(timeout=0.02)
+            await client.next(timeout=0.06)
         except TimeoutError:
             pass
     raise AssertionError(f"no {kind} frame")
