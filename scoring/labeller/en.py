@@ -30,10 +30,14 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     parts = p["clause_split"].split(body)
     if len(parts) > 1:
         starts.append(lead.sub("", parts[-1].strip()))
+    # after an opening subordinate clause ("When a shipment's late, who…") or a short "X or Y" choice
+    # ("northeast or midwest, which one…") the last clause is the main one: its wh-word asks
+    main_last = len(parts) > 1 and bool(p["sub_intro"].match(starts[0])
+                                        or (" or " in parts[-2] and len(parts[-2].split()) <= 6))
     for i, start in enumerate(starts):
         if p["wh_start"].match(start) and not p["wh_clause"].match(start) and (qmark or not (
                 p["free_relative"].match(start) or p["wh_subordinate"].match(start) or p["wh_continues"].match(start)
-                or (i and p["wh_relative"].match(start) and not (p["sub_intro"].match(starts[0]) or (" or " in parts[-2] and len(parts[-2].split()) <= 6))))):
+                or (i and p["wh_relative"].match(start) and not main_last))):
             forms.add("wh")
         if p["aux_start"].match(start) or (qmark and p["aux_any"].match(start)):
             forms.add("aux")

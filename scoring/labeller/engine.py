@@ -60,17 +60,16 @@ def sentences(text: str, table: Table) -> list[Sentence]:
     bodies: list[list] = []
     for raw, qmark, marked in _pieces(text):
         body = lang.prepare(raw.strip(" ,、~-"), qmark)
+        tag = p["tag_only"].fullmatch(body) is not None
         if bodies and ("continues" in p and p["continues"].match(body)  # "是您来定 还是要上会": one choice
-                       or "condition" in p and p["condition"].match(bodies[-1][0]) and not bodies[-1][1]
-                       and not p["tag_only"].fullmatch(body)):
-            bodies[-1] = [f"{bodies[-1][0]},{body}", qmark or bodies[-1][1], marked]
+                       or "condition" in p and p["condition"].match(bodies[-1][0]) and not bodies[-1][1] and not tag):
+            _join(bodies, len(bodies) - 1, body, qmark or bodies[-1][1], marked)
             continue
-        if bodies and "ask_lead" in p and p["ask_lead"].match(bodies[-1][0]) and not qmark and not p["tag_only"].fullmatch(body):
-            bodies[-1] = [f"{bodies[-1][0]},{body}", True, marked]  # "那这样行不行 流水先不给 先让会计…"
+        if bodies and "ask_lead" in p and p["ask_lead"].match(bodies[-1][0]) and not qmark and not tag:
+            _join(bodies, len(bodies) - 1, body, True, marked)  # "那这样行不行 流水先不给 先让会计…"
             continue
-        if bodies and p["tag_only"].fullmatch(body) and (qmark or _bare_tag(body, p)):
-            start = _proposal_start(bodies, body, p)
-            bodies[start:] = [[",".join(b[0] for b in bodies[start:]) + f",{body}", True, marked]]
+        if bodies and tag and (qmark or _bare_tag(body, p)):
+            _join(bodies, _proposal_start(bodies, body, p), body, True, marked)
             continue
         if bodies and "trailers" in p and p["trailers"].fullmatch(body):  # "接着说 我记着呢": asks nothing
             continue
@@ -86,6 +85,11 @@ def sentences(text: str, table: Table) -> list[Sentence]:
         clause = _last_clause(body, p)
         out.append(Sentence(body, clause, qmark, forms, question))
     return _self_answered(out, p)
+
+
+def _join(bodies: list[list], start: int, body: str, qmark: bool, marked: bool) -> None:
+    """Read the sentences from `start` on, and `body` after them, as one sentence."""
+    bodies[start:] = [[",".join([*(b[0] for b in bodies[start:]), body]), qmark, marked]]
 
 
 def _proposal_start(bodies: list[list], tag: str, p: dict) -> int:
