@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from scoring.labeller.factor import factor, word_start_first
 from scoring.models import LABELS, TOPICS, Label, Topic
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -111,7 +112,7 @@ def compile_pattern(source: Any, vocab: dict[str, str], where: str) -> re.Patter
     if not isinstance(source, str):
         raise TableError(f"{where}: expected a pattern string")
     try:
-        return re.compile(_expand(source, vocab, where))
+        return re.compile(factor(_expand(source, vocab, where)))
     except re.error as exc:
         raise TableError(f"{where}: {exc}") from exc
 
@@ -168,48 +169,13 @@ def _typo_pattern(typos: dict[str, str]) -> re.Pattern[str] | None:
     return re.compile("|".join(one(k) for k in sorted(typos, key=len, reverse=True)), re.IGNORECASE)
 
 
-def _alternatives(source: str) -> list[str]:
-    """The top-level alternatives of a pattern (outside groups and character classes)."""
-    out, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append(source[start:i])
-            start = i + 1
-        i += 1
-    out.append(source[start:])
-    return out
-
-
-def _word_start_first(source: str) -> str:
-    """A word list written as `\\bone|\\btwo|…` becomes `\\b(?:one|two|…)`: the same matches, but the
-    regex tries its alternatives only where a word starts instead of at every character."""
-    alternatives = _alternatives(source)
-    bounded = [a[2:] for a in alternatives if a.startswith("\\b")]
-    if len(bounded) < 8:
-        return source
-    rest = [a for a in alternatives if not a.startswith("\\b")]
-    return "|".join([f"\\b(?:{'|'.join(bounded)})", *rest])
-
-
 @cache
 def load_table(lang: str) -> Table:
     """The compiled table for `lang` (zh or en), read once per process."""
     path = RULES_DIR / f"{lang}.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     name = path.name
-    vocab = {k: _word_start_first(str(v)) for k, v in (data.get("vocab") or {}).items()}
+    vocab = {k: word_start_first(str(v)) for k, v in (data.get("vocab") or {}).items()}
     patterns = {k: compile_pattern(v, vocab, f"{name}: patterns.{k}") for k, v in (data.get("patterns") or {}).items()}
     rules = tuple(_rule(r, lang, vocab, f"{name}: rules[{i}]") for i, r in enumerate(data["rules"]))
     topics = tuple(_cue(t, f"{lang}.explore", vocab, f"{name}: topics[{i}]") for i, t in enumerate(data["topics"]))
