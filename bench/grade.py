@@ -12,7 +12,13 @@ import time
 from pathlib import Path
 
 from scoring import Transcript, grade, load_rubric
+from scoring.cues import normalise
+from scoring.hearing import hear_line
+from scoring.hearing.repeat import pairs
 from scoring.labeller.engine import analyse
+
+# Every cache of a line's reading: emptied before each transcript in the cold run.
+LINE_CACHES = (analyse, hear_line, normalise, pairs)
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOMER = {
@@ -65,13 +71,15 @@ def main() -> None:
     motives = ["growth", "rescue", "balanced", "complacent", None]
     turns = args.transcripts * args.turns
     print(f"graded {args.transcripts:,} transcripts of {args.turns} turns ({turns:,} turns), one core")
-    # Cold: the labeller's line cache is emptied before every transcript, as if every line were new.
+    # Cold: every line cache is emptied before every transcript, as if every line were new.
     for name, cold in (("cold", True), ("warm", False)):
-        analyse.cache_clear()
+        for cached in LINE_CACHES:
+            cached.cache_clear()
         started_cpu, started_wall = time.process_time(), time.perf_counter()
         for index, transcript in enumerate(transcripts):
             if cold:
-                analyse.cache_clear()
+                for cached in LINE_CACHES:
+                    cached.cache_clear()
             grade(transcript, rubric, motive=motives[index % len(motives)]).model_dump(mode="json")
         cpu = time.process_time() - started_cpu
         wall = time.perf_counter() - started_wall

@@ -7,7 +7,7 @@ Patterns may use the labeller's vocabulary (<<time>>, <<people>>, <<action>>).
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -52,8 +52,10 @@ def load_cues(lang: str) -> Cues:
     return Cues(lang, patterns, dict(data["points"]), dict(data["notes"]), dict(data["names"]))
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str, session_lang: str) -> tuple[str, str]:
-    """A line cleaned the labeller's way, and the language its cues should be read in."""
+    """A line cleaned the labeller's way, and the language its cues should be read in; kept,
+    because the commitment, concern and motive readers each read every customer turn."""
     cleaned = clean(text, fold_table())
     lang = script_of(cleaned, session_lang)
     return (cleaned.lower() if lang == "en" else cleaned), lang

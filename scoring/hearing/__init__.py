@@ -15,7 +15,7 @@ labeller's own reading of the line, so the engine and the grader hear the same t
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +68,12 @@ class _Cue:
     def search(self, texts: list[str], context: str = "") -> bool:
         """Found in one of the texts, and `unless` found neither there nor in its context (the
         sentence a clause belongs to: "如果要往前推进,您觉得卡在哪里" is not a business obstacle)."""
-        def ruled_out(t: str) -> bool:
-            return self.unless is not None and any(self.unless.search(x) for x in (t, context))
+        return any(self.found_in(text, context) for text in texts)
 
-        return any(self.pattern.search(t) and not ruled_out(t) for t in texts)
+    def found_in(self, text: str, context: str = "") -> bool:
+        if self.pattern.search(text) is None:
+            return False
+        return self.unless is None or (self.unless.search(text) is None and self.unless.search(context) is None)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,14 @@ class Tables:
     request: re.Pattern[str] | None = None  # a commitment request that asks for an action, not about a subject
     no_subject: re.Pattern[str] | None = None  # a sentence that asks about no subject (offer, put-down, summary)
     fold: tuple[tuple[re.Pattern[str], str], ...] = ()  # colloquial forms read as standard ones (啥 → 什么, r u → are you)
+
+    @cached_property
+    def strong_subjects(self) -> tuple[_Cue, ...]:
+        return tuple(c for c in self.subjects if not c.weak)
+
+    @cached_property
+    def weak_subjects(self) -> tuple[_Cue, ...]:
+        return tuple(c for c in self.subjects if c.weak)
 
     def folded(self, text: str) -> str:
         for pattern, replacement in self.fold:
@@ -191,20 +201,18 @@ def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, s
     sentence = asked[1] if len(asked) > 1 else asked[0]
     if table.no_subject is not None and table.no_subject.search(sentence):
         return None, None  # the deciding sentence asks about no one subject: neither do the ones before
-    for weak in (False, True):
+    for cues in (table.strong_subjects, table.weak_subjects):
         for i, text in enumerate(asked):
             if i and table.no_subject is not None and table.no_subject.search(text):
                 continue
             context = sentence if i == 0 else text
-            for cue in table.subjects:
-                if cue.weak != weak:
-                    continue
-                if cue.where == "line":
-                    found = i == 0 and cue.search([whole])
+            for cue in cues:
+                if cue.where == "asked":
+                    found = cue.found_in(text, context)
                 elif cue.where == "sentence":
-                    found = cue.search([sentence if i == 0 else text])
+                    found = cue.found_in(sentence if i == 0 else text)
                 else:
-                    found = cue.search([text], context)
+                    found = i == 0 and cue.found_in(whole)
                 if found:
                     return cue.value, cue.id
     return None, None
@@ -214,8 +222,8 @@ def _found(cue: _Cue, asked: list[str], whole: str) -> bool:
     """A step or move cue: on the whole line, or on the line's question (the last clause read
     with its sentence as the context for `unless`)."""
     if cue.where != "asked":
-        return cue.search([whole])
-    return any(cue.search([text], asked[1] if i == 0 and len(asked) > 1 else text)
+        return cue.found_in(whole)
+    return any(cue.found_in(text, asked[1] if i == 0 and len(asked) > 1 else text)
                for i, text in enumerate(asked))
 
 

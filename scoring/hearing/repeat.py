@@ -7,6 +7,7 @@ character pairs, punctuation and spaces removed, so "预算多少?" and "预算�
 """
 
 import re
+from functools import lru_cache
 
 _NOT_WORD = re.compile(r"[\W_]+")
 SIMILAR = 0.8
@@ -23,6 +24,12 @@ def similar(a: str, b: str, threshold: float = SIMILAR) -> bool:
         return bool(a)
     if not a or not b:
         return False
-    pairs_a = {a[i:i + 2] for i in range(len(a) - 1)} or {a}
-    pairs_b = {b[i:i + 2] for i in range(len(b) - 1)} or {b}
+    pairs_a, pairs_b = pairs(a), pairs(b)
     return len(pairs_a & pairs_b) / len(pairs_a | pairs_b) >= threshold
+
+
+@lru_cache(maxsize=4096)
+def pairs(text: str) -> frozenset[str]:
+    """A normalised line's character pairs; kept, because each line is compared with every
+    earlier one of its session."""
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1)) or frozenset({text})
