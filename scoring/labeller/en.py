@@ -32,8 +32,10 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
         starts.append(lead.sub("", parts[-1].strip()))
     # after an opening subordinate clause ("When a shipment's late, who…") or a short "X or Y" choice
     # ("northeast or midwest, which one…") the last clause is the main one: its wh-word asks
-    main_last = len(parts) > 1 and bool(p["sub_intro"].match(starts[0])
-                                        or (" or " in parts[-2] and len(parts[-2].split()) <= 6))
+    opened = len(parts) > 1 and bool(p["sub_intro"].match(starts[0]))
+    main_last = opened or (len(parts) > 1 and " or " in parts[-2] and len(parts[-2].split()) <= 6)
+    if opened and len(parts) > 2:  # "After the survey, can we put an hour in, maybe the week of the 18th"
+        starts.append(lead.sub("", parts[1].strip()))
     for i, start in enumerate(starts):
         if p["wh_start"].match(start) and not p["wh_clause"].match(start) and (qmark or not (
                 p["free_relative"].match(start) or p["wh_subordinate"].match(start) or p["wh_continues"].match(start)

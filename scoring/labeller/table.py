@@ -85,7 +85,7 @@ class Table:
     typo_pattern: re.Pattern[str] | None = None
 
     def fix_typos(self, text: str) -> str:
-        """Common chat misspellings (因该 -> 应该, 你门 -> 你们) read as the word meant."""
+        """Common chat misspellings (因该 -> 应该, 你门 -> 你们) and regional forms (你哋 -> 你们, 好伐 -> 好吗) read as the word meant."""
         if self.typo_pattern is None:
             return text
         return self.typo_pattern.sub(lambda m: self.typos[m.group().lower()], text)
@@ -180,7 +180,7 @@ def load_table(lang: str) -> Table:
     rules = tuple(_rule(r, lang, vocab, f"{name}: rules[{i}]") for i, r in enumerate(data["rules"]))
     topics = tuple(_cue(t, f"{lang}.explore", vocab, f"{name}: topics[{i}]") for i, t in enumerate(data["topics"]))
     pitch = tuple(_cue(p, f"{lang}.statement", vocab, f"{name}: pitch[{i}]") for i, p in enumerate(data["pitch"]))
-    typos = {str(k): str(v) for k, v in (data.get("typos") or {}).items()}
+    typos = {str(k): str(v) for k, v in {**(data.get("typos") or {}), **(data.get("dialect") or {})}.items()}
     typo_pattern = _typo_pattern(typos)
     return Table(
         lang=lang,
