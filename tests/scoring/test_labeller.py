@@ -44,6 +44,27 @@ def test_corpus_lines(lang: str) -> None:
     assert not fixed, "\n".join(fixed)
 
 
+# Whole calls by four more authors (fresh sets x, y, z, aa), written to a brief that filed "how
+# things are done today" under process where the corpus files it under need: their labels are held
+# like the corpus's, their topics are only measured (README "How good is the labeller?").
+CALLS = {lang: read_tsv(DATA / f"labels_calls_{lang}.tsv") for lang in ("zh", "en")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_call_sets_labels(lang: str) -> None:
+    wrong, fixed = [], []
+    for n, row in enumerate(CALLS[lang], start=2):
+        got = label(row.text, lang)
+        if got.label != row.label and not row.known_fail:
+            wrong.append(f"line {n}: {row.label} -> {got.label} [{got.rule}]  {row.text}")
+        elif got.label == row.label and row.known_fail:
+            fixed.append(f"line {n}: now right, drop its known_fail  {row.text}")
+    assert not wrong, "\n".join(wrong)
+    assert not fixed, "\n".join(fixed)
+    # measured on arrival at 78-94 %; fewer than one line in twelve may still be wrong
+    assert sum(r.known_fail for r in CALLS[lang]) <= len(CALLS[lang]) // 12
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_corpus_size_and_spread(lang: str) -> None:
     rows = CORPUS[lang]
