@@ -21,7 +21,8 @@ _ANALYSERS = {"zh": zh, "en": en}
 # A closing quote belongs to the sentence it ends. A space between Chinese characters is a pause
 # that ends one (speech transcripts and chat: "行行行 要不您先跟他沟通沟通"), so a trailing remark
 # ("您说的不合适主要指哪块 我想先弄明白") does not hide the question before it.
-_ENDS = re.compile(r'[。!?;\n]+"?|\.+"?(?=\s|$)|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])')
+# A comma after a Chinese question in 吗 ends it as a question mark would ("…一起吗,她对差异最敏感").
+_ENDS = re.compile(r'[。!?;\n]+"?|\.+"?(?=\s|$)|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]{4}吗),(?=[\u4e00-\u9fff])')
 _ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "prof", "jr", "sr", "no", "e.g", "i.e"})
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _CLAUSES = re.compile(r"[,、:—]| - ")
@@ -47,7 +48,7 @@ def _pieces(text: str) -> list[tuple[str, bool, bool]]:
             word = _WORD_BEFORE.search(text, 0, m.start())
             if word and word.group(1).lower() in _ABBREVIATIONS:
                 continue
-        out.append((text[start:m.start()], "?" in m.group(), bool(m.group().strip())))
+        out.append((text[start:m.start()], m.group() in ("?", ",") or "?" in m.group(), bool(m.group().strip())))
         start = m.end()
     out.append((text[start:], False, False))
     return out
