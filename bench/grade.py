@@ -71,15 +71,18 @@ def main() -> None:
     motives = ["growth", "rescue", "balanced", "complacent", None]
     turns = args.transcripts * args.turns
     print(f"graded {args.transcripts:,} transcripts of {args.turns} turns ({turns:,} turns), one core")
-    # Cold: every line cache is emptied before every transcript, as if every line were new.
-    for name, cold in (("cold", True), ("warm", False)):
+    for transcript in transcripts[:2]:  # the cue tables (zh, en) compile once per process, before the clock starts
+        grade(transcript, rubric)
+    # Cold: every line cache is emptied before every transcript, as if every line were new; the
+    # labeller alone cold (the hearing's cache kept) is how this benchmark measured until now.
+    runs = (("cold", LINE_CACHES), ("labeller cold", (analyse,)), ("warm", ()))
+    for name, emptied in runs:
         for cached in LINE_CACHES:
             cached.cache_clear()
         started_cpu, started_wall = time.process_time(), time.perf_counter()
         for index, transcript in enumerate(transcripts):
-            if cold:
-                for cached in LINE_CACHES:
-                    cached.cache_clear()
+            for cached in emptied:
+                cached.cache_clear()
             grade(transcript, rubric, motive=motives[index % len(motives)]).model_dump(mode="json")
         cpu = time.process_time() - started_cpu
         wall = time.perf_counter() - started_wall

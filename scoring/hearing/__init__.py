@@ -203,6 +203,8 @@ def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, s
         return None, None  # the deciding sentence asks about no one subject: neither do the ones before
     for cues in (table.strong_subjects, table.weak_subjects):
         for i, text in enumerate(asked):
+            if i == 1 and text == asked[0]:
+                continue  # a one-clause sentence: read once
             if i and table.no_subject is not None and table.no_subject.search(text):
                 continue
             context = sentence if i == 0 else text
@@ -224,7 +226,7 @@ def _found(cue: _Cue, asked: list[str], whole: str) -> bool:
     if cue.where != "asked":
         return cue.found_in(whole)
     return any(cue.found_in(text, asked[1] if i == 0 and len(asked) > 1 else text)
-               for i, text in enumerate(asked))
+               for i, text in enumerate(asked) if i != 1 or text != asked[0])
 
 
 @lru_cache(maxsize=8192)
