@@ -12,11 +12,12 @@ repetitions are read once ("wh-what", "that's-that's", "if-if").
 import re
 
 _STUTTER = re.compile(r"\b([a-z]{1,3})-(?=\1)|\b([a-z']+)(?:-| - |-- )(?=\2\b)")
+_VOCATIVE = re.compile(r",?\s*\b(?:sir|ma'am|madam)$")
 
 
 def prepare(body: str, qmark: bool) -> str:
     """English rules read lower case, with stutters and repeated words read once."""
-    body = body.lower()
+    body = _VOCATIVE.sub("", body.lower())  # "Then what happened sir?", "Please go on, ma'am."
     if "-" in body:
         body = _STUTTER.sub("", body)
     return body
