@@ -44,9 +44,10 @@ def test_corpus_lines(lang: str) -> None:
     assert not fixed, "\n".join(fixed)
 
 
-# Whole calls by four more authors (fresh sets x, y, z, aa), written to a brief that filed "how
-# things are done today" under process where the corpus files it under need: their labels are held
-# like the corpus's, their topics are only measured (README "How good is the labeller?").
+# Whole calls by eight more authors (fresh sets x, y, z, aa, ad, ae, af, ag). The first four were
+# written to a brief that filed "how things are done today" under process where the corpus files it
+# under need, and the topic of a question two topics could claim is where authors differ most: their
+# labels are held like the corpus's, their topics only measured (README "How good is the labeller?").
 CALLS = {lang: read_tsv(DATA / f"labels_calls_{lang}.tsv") for lang in ("zh", "en")}
 
 
