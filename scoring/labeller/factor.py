@@ -40,16 +40,8 @@ def factor(source: str) -> str:
     alone: under (?i) two different first characters may match alike."""
     if "(?" in source and any(f"(?{flag}" in source for flag in "aiLmsux"):
         return source
-    alternatives: list[list[tuple[Key | None, str]]] = []
-    i = 0
-    while True:
-        atoms, i = _atoms(source, i)
-        alternatives.append(atoms)
-        if i < len(source) and source[i] == "|":
-            i += 1
-            continue
-        break
-    if i != len(source):
+    alternatives, end = _read_alternatives(source, 0)
+    if end != len(source):
         return source  # an unbalanced ")": leave the pattern to re.compile's error
     leading = [_literal_first(atoms) for atoms in alternatives]
     if all(way is not None for way in leading):
@@ -129,18 +121,12 @@ def _closes_at_end(group: str) -> bool:
 
 def _split(body: str) -> list[list[tuple[Key | None, str]]] | None:
     """A group's body as its alternatives' atoms."""
-    out, i = [], 0
-    while True:
-        atoms, i = _atoms(body, i)
-        out.append(atoms)
-        if i < len(body) and body[i] == "|":
-            i += 1
-            continue
-        return out if i == len(body) else None
+    alternatives, end = _read_alternatives(body, 0)
+    return alternatives if end == len(body) else None
 
 
-def _alternation(s: str, i: int) -> tuple[str, int]:
-    """Read a group's alternatives from `i` up to its ")"; return them as a trie."""
+def _read_alternatives(s: str, i: int) -> tuple[list[list[tuple[Key | None, str]]], int]:
+    """The alternatives' atoms from `i` up to an unmatched ")" or the end, and where they stop."""
     alternatives: list[list[tuple[Key | None, str]]] = []
     while True:
         atoms, i = _atoms(s, i)
@@ -148,7 +134,13 @@ def _alternation(s: str, i: int) -> tuple[str, int]:
         if i < len(s) and s[i] == "|":
             i += 1
             continue
-        return "|".join(_write(alternatives)), i
+        return alternatives, i
+
+
+def _alternation(s: str, i: int) -> tuple[str, int]:
+    """Read a group's alternatives from `i` up to its ")"; return them as a trie."""
+    alternatives, end = _read_alternatives(s, i)
+    return "|".join(_write(alternatives)), end
 
 
 def _atoms(s: str, i: int) -> tuple[list[tuple[Key | None, str]], int]:
