@@ -44,7 +44,7 @@ def test_corpus_lines(lang: str) -> None:
     assert not fixed, "\n".join(fixed)
 
 
-# Whole calls by eight more authors (fresh sets x, y, z, aa, ad, ae, af, ag). The first four were
+# Whole calls by twelve more authors (fresh sets x, y, z, aa and ad–ak). The first four were
 # written to a brief that filed "how things are done today" under process where the corpus files it
 # under need, and the topic of a question two topics could claim is where authors differ most: their
 # labels are held like the corpus's, their topics only measured (README "How good is the labeller?").
