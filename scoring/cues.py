@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-import yaml
 
-from scoring.labeller.table import TableError, compile_pattern, fold_table, load_table
+from scoring.labeller.table import TableError, compile_pattern, fold_table, load_table, read_table
 from scoring.labeller.text import clean, script_of
 
 GRADING_DIR = Path(__file__).resolve().parent / "grading"
@@ -42,7 +41,7 @@ class Cues:
 def load_cues(lang: str) -> Cues:
     """Compiled cues and wording for zh or en, read once per process."""
     path = GRADING_DIR / f"{lang}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_table(path)
     vocab = load_table(lang).vocab
     raw = data["cues"]
     missing = [k for k in _REQUIRED if k not in raw]

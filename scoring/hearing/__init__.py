@@ -19,11 +19,10 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from scoring.hearing.claims import Number, names, numbers
 from scoring.labeller.engine import Analysis, analyse
-from scoring.labeller.table import TableError, compile_pattern, load_table
+from scoring.labeller.table import TableError, compile_pattern, load_table, read_table
 from scoring.models import LineLabel
 
 HEARING_DIR = Path(__file__).resolve().parent
@@ -44,7 +43,7 @@ class Subject:
 @cache
 def subjects() -> dict[str, Subject]:
     """The subjects of hearing/subjects.yaml, in file order."""
-    raw = yaml.safe_load((HEARING_DIR / "subjects.yaml").read_text(encoding="utf-8"))
+    raw = read_table(HEARING_DIR / "subjects.yaml")
     out = {}
     for key, value in raw.items():
         out[key] = Subject(key, value["category"], bool(value.get("fact")), tuple(value.get("falls_to", ())),
@@ -128,7 +127,7 @@ def _cues(raw: list[dict[str, Any]], kind: str, allowed: set[str], vocab: dict[s
 def tables(lang: str) -> Tables:
     """The compiled hearing cues for zh or en, read once per process."""
     path = HEARING_DIR / f"{lang}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_table(path)
     vocab = {**load_table(lang).vocab, **{k: str(v) for k, v in (data.get("vocab") or {}).items()}}
     name = path.name
     person = vocab.get("person")

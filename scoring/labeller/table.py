@@ -95,6 +95,30 @@ class TableError(ValueError):
     """A cue table that does not compile; names the file and the entry."""
 
 
+class _TableLoader(yaml.SafeLoader):
+    """YAML as the tables are read: a key written twice in one entry is an error (plain YAML would
+    keep the second and silently drop the first, an `unless` or a `pattern` lost)."""
+
+
+def _mapping(loader: _TableLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise TableError(f"{loader.name}: line {key_node.start_mark.line + 1}: {key!r} is written twice")
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_TableLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_table(path: Path) -> Any:
+    """A cue table's YAML, refusing a key written twice in one entry."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_TableLoader)  # a SafeLoader: no arbitrary objects
+
+
 def _expand(source: str, vocab: dict[str, str], where: str) -> str:
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in vocab:
@@ -173,7 +197,7 @@ def _typo_pattern(typos: dict[str, str]) -> re.Pattern[str] | None:
 def load_table(lang: str) -> Table:
     """The compiled table for `lang` (zh or en), read once per process."""
     path = RULES_DIR / f"{lang}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_table(path)
     name = path.name
     vocab = {k: word_start_first(str(v)) for k, v in (data.get("vocab") or {}).items()}
     patterns = {k: compile_pattern(v, vocab, f"{name}: patterns.{k}") for k, v in (data.get("patterns") or {}).items()}

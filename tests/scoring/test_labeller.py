@@ -551,3 +551,17 @@ def test_cue_classes_found_on_fresh_lines(text: str, lang: str, expected: str, t
 def test_zh_pitch_claims_of_speed_and_team(text: str, pitch: bool) -> None:
     got = label(text, "zh")
     assert (got.label, got.pitch) == ("statement", pitch), got.rule
+
+
+def test_a_key_written_twice_in_a_table_entry_is_refused(tmp_path) -> None:
+    """YAML keeps the second of two equal keys and drops the first without a word: a rule's
+    `unless` written twice would lose one of them, so the tables refuse it."""
+    from scoring.labeller.table import TableError, read_table
+
+    table = tmp_path / "zh.yaml"
+    table.write_text("rules:\n  - id: a\n    label: control\n    unless: '与其'\n    pattern: '.'\n"
+                     "    unless: '不如'\n", encoding="utf-8")
+    with pytest.raises(TableError, match=r"line 6: 'unless' is written twice"):
+        read_table(table)
+    table.write_text("rules:\n  - id: a\n    unless: '与其|不如'\n  - id: b\n    unless: '所以'\n", encoding="utf-8")
+    assert [r["id"] for r in read_table(table)["rules"]] == ["a", "b"]  # the same key in two entries is fine
