@@ -222,7 +222,7 @@ def _group_end(s: str, i: int) -> int:
 @lru_cache(maxsize=4096)
 def _rewrite_group(s: str) -> str:
     """A whole group, its body rewritten: the tables repeat their word lists, so each is rewritten once."""
-    i, j = 0, 1
+    j = 1
     if s.startswith("?P=", j) or s.startswith("?#", j):
         return s
     if s.startswith("?", j):
@@ -235,7 +235,7 @@ def _rewrite_group(s: str) -> str:
         else:  # inline flags: left alone by `factor`
             j = s.index(")", j)
     body, end = _alternation(s, j)
-    return s[i:j] + body + s[end:]
+    return s[:j] + body + s[end:]
 
 
 _ZERO_WIDTH = ("\\b", "\\B", "^", "(?=", "(?!", "(?<=", "(?<!")
@@ -292,38 +292,3 @@ def _branch(branch: _Branch) -> str:
     if rests[0] == "" and "" not in rests[1:]:
         return f"{branch.text}(?:{'|'.join(rests[1:])})??"  # the end first, then the longer words: lazy
     return f"{branch.text}(?:{'|'.join(rests)})"
-
-
-def alternatives(source: str) -> list[str]:
-    """The top-level alternatives of a pattern (outside groups and character classes)."""
-    out, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append(source[start:i])
-            start = i + 1
-        i += 1
-    out.append(source[start:])
-    return out
-
-
-def word_start_first(source: str) -> str:
-    """A word list written as `\\bone|\\btwo|…` becomes `\\b(?:one|two|…)`: the same matches, but the
-    regex tries its alternatives only where a word starts instead of at every character."""
-    parts = alternatives(source)
-    bounded = [a[2:] for a in parts if a.startswith("\\b")]
-    if len(bounded) < 8:
-        return source
-    rest = [a for a in parts if not a.startswith("\\b")]
-    return "|".join([f"\\b(?:{'|'.join(bounded)})", *rest])

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from scoring.labeller.factor import factor, word_start_first
+from scoring.labeller.factor import factor
 from scoring.models import LABELS, TOPICS, Label, Topic
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -199,7 +199,7 @@ def load_table(lang: str) -> Table:
     path = RULES_DIR / f"{lang}.yaml"
     data = read_table(path)
     name = path.name
-    vocab = {k: word_start_first(str(v)) for k, v in (data.get("vocab") or {}).items()}
+    vocab = {k: str(v) for k, v in (data.get("vocab") or {}).items()}
     patterns = {k: compile_pattern(v, vocab, f"{name}: patterns.{k}") for k, v in (data.get("patterns") or {}).items()}
     rules = tuple(_rule(r, lang, vocab, f"{name}: rules[{i}]") for i, r in enumerate(data["rules"]))
     topics = tuple(_cue(t, f"{lang}.explore", vocab, f"{name}: topics[{i}]") for i, t in enumerate(data["topics"]))
