@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-
 from scoring.labeller.table import TableError, compile_pattern, fold_table, load_table, read_table
 from scoring.labeller.text import clean, script_of
 

@@ -19,7 +19,6 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-
 from scoring.hearing.claims import Number, names, numbers
 from scoring.labeller.engine import Analysis, analyse
 from scoring.labeller.table import TableError, compile_pattern, load_table, read_table
@@ -64,12 +63,9 @@ class _Cue:
     unless: re.Pattern[str] | None = None
     weak: bool = False  # a subject cue tried only when no other cue names a subject anywhere in the question
 
-    def search(self, texts: list[str], context: str = "") -> bool:
-        """Found in one of the texts, and `unless` found neither there nor in its context (the
-        sentence a clause belongs to: "如果要往前推进,您觉得卡在哪里" is not a business obstacle)."""
-        return any(self.found_in(text, context) for text in texts)
-
     def found_in(self, text: str, context: str = "") -> bool:
+        """Found in the text, and `unless` found neither there nor in its context (the sentence a
+        clause belongs to: "如果要往前推进,您觉得卡在哪里" is not a business obstacle)."""
         if self.pattern.search(text) is None:
             return False
         return self.unless is None or (self.unless.search(text) is None and self.unless.search(context) is None)
@@ -194,7 +190,7 @@ def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, s
     tried only when no other cue names a subject anywhere in the question."""
     if not asked:
         for cue in table.subjects:
-            if cue.where == "line" and cue.search([whole]):
+            if cue.where == "line" and cue.found_in(whole):
                 return cue.value, cue.id
         return None, None
     sentence = asked[1] if len(asked) > 1 else asked[0]

@@ -48,7 +48,7 @@ def _pieces(text: str) -> list[tuple[str, bool, bool]]:
             word = _WORD_BEFORE.search(text, 0, m.start())
             if word and word.group(1).lower() in _ABBREVIATIONS:
                 continue
-        out.append((text[start:m.start()], m.group() in ("?", ",") or "?" in m.group(), bool(m.group().strip())))
+        out.append((text[start:m.start()], m.group() == "," or "?" in m.group(), bool(m.group().strip())))
         start = m.end()
     out.append((text[start:], False, False))
     return out
