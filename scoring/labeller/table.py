@@ -113,6 +113,15 @@ def _mapping(loader: _TableLoader, node: yaml.MappingNode, deep: bool = False) -
 _TableLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
+def unique_ids(ids: list[str], where: str) -> None:
+    """A rule's id names it on the scorecard and keys its advice: two rules may not share one."""
+    seen: set[str] = set()
+    for rule_id in ids:
+        if rule_id in seen:
+            raise TableError(f"{where}: the id {rule_id!r} is given to two entries")
+        seen.add(rule_id)
+
+
 def read_table(path: Path) -> Any:
     """A cue table's YAML, refusing a key written twice in one entry."""
     with open(path, encoding="utf-8") as fh:
@@ -204,6 +213,7 @@ def load_table(lang: str) -> Table:
     rules = tuple(_rule(r, lang, vocab, f"{name}: rules[{i}]") for i, r in enumerate(data["rules"]))
     topics = tuple(_cue(t, f"{lang}.explore", vocab, f"{name}: topics[{i}]") for i, t in enumerate(data["topics"]))
     pitch = tuple(_cue(p, f"{lang}.statement", vocab, f"{name}: pitch[{i}]") for i, p in enumerate(data["pitch"]))
+    unique_ids([*(r.id for r in rules), *(c.id for c in topics), *(c.id for c in pitch)], name)
     typos = {str(k): str(v) for k, v in {**(data.get("typos") or {}), **(data.get("dialect") or {})}.items()}
     typo_pattern = _typo_pattern(typos)
     return Table(
