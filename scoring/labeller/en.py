@@ -13,11 +13,13 @@ import re
 
 _STUTTER = re.compile(r"\b([a-z]{1,3})-(?=\1)|\b([a-z']+)(?:-| - |-- )(?=\2\b)")
 _VOCATIVE = re.compile(r",?\s*\b(?:sir|ma'am|madam)$")
+_PARTICLE = re.compile(r"\s+(?:lah|leh|lor|hor|ah)$")  # Singapore English closes a sentence with a particle
 
 
 def prepare(body: str, qmark: bool) -> str:
-    """English rules read lower case, with stutters and repeated words read once."""
-    body = _VOCATIVE.sub("", body.lower())  # "Then what happened sir?", "Please go on, ma'am."
+    """English rules read lower case, with stutters and repeated words read once and a closing
+    particle (say more leh, which part ah) left out."""
+    body = _PARTICLE.sub("", _VOCATIVE.sub("", body.lower()))  # "Then what happened sir?", "Please go on, ma'am."
     if "-" in body:
         body = _STUTTER.sub("", body)
     return body
@@ -46,6 +48,8 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
             forms.add("aux")
         if p["neg_start"].match(start):
             forms.add("neg")
+    if "any_start" in p and p["any_start"].match(starts[0]):  # the line's start only, not a list's "…, any other"
+        forms.add("aux")
     # a negative question after a lead-in clause still leads ("Rather than X, wouldn't it be smarter…, since…")
     if any(p["neg_start"].match(lead.sub("", c.strip())) for c in parts[1:]) and qmark:
         forms.add("neg")
