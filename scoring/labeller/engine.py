@@ -127,7 +127,8 @@ def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
     (要不要试点 怎么试 您看完报告再说); times offered to pick from (周二还是周四 您定) still ask."""
     answer, hands_over, offered = p.get("self_answer"), p.get("hands_over"), p.get("offered")
     for i in range(len(parts) - 1):
-        if parts[i].question and answer is not None and answer.match(parts[i + 1].text):
+        if (parts[i].question and answer is not None and answer.match(parts[i + 1].text)
+                and not (offered is not None and offered.search(parts[i].text))):
             parts[i] = replace(parts[i], question=False, rhetorical=True)
     last = max((j for j, s in enumerate(parts) if hands_over is not None and hands_over.match(s.text)), default=-1)
     for i in range(last):
