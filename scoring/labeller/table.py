@@ -192,14 +192,22 @@ def _cue(raw: dict[str, Any], prefix: str, vocab: dict[str, str], where: str) ->
 
 def _typo_pattern(typos: dict[str, str]) -> re.Pattern[str] | None:
     """Longest first; a Latin word matches whole and in any case (Wouldnt, wouldnt), a Chinese
-    string anywhere."""
+    string anywhere. The whole words share one \\b…\\b and are written as a trie: every line is
+    read through this pattern, and word by word alternatives each with their own \\b cost an
+    English line about 20 µs."""
     if not typos:
         return None
+    keys = sorted(typos, key=len, reverse=True)
+    words = [k for k in keys if k.isascii() and k[0].isalnum() and k[-1].isalnum()]
+
     def one(key: str) -> str:
         if not key.isascii():
             return re.escape(key)
         return ("\\b" if key[0].isalnum() else "") + re.escape(key) + ("\\b" if key[-1].isalnum() else "")
-    return re.compile("|".join(one(k) for k in sorted(typos, key=len, reverse=True)), re.IGNORECASE)
+    parts = [one(k) for k in keys if k not in words]  # first: "w/" before the word "w"
+    if words:  # keys are lower case and distinct, so no two first letters match alike in any case
+        parts.append("\\b(?:" + factor("|".join(re.escape(w) for w in words)) + ")\\b")
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 @cache
