@@ -126,13 +126,13 @@ def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
     so are the questions before a sentence that hands them to the customer to settle later
     (要不要试点 怎么试 您看完报告再说); times offered to pick from (周二还是周四 您定) still ask."""
     answer, hands_over, offered = p.get("self_answer"), p.get("hands_over"), p.get("offered")
+    can_settle = [s.question and (offered is None or offered.search(s.text) is None) for s in parts]
     for i in range(len(parts) - 1):
-        if (parts[i].question and answer is not None and answer.match(parts[i + 1].text)
-                and not (offered is not None and offered.search(parts[i].text))):
+        if can_settle[i] and answer is not None and answer.match(parts[i + 1].text):
             parts[i] = replace(parts[i], question=False, rhetorical=True)
     last = max((j for j, s in enumerate(parts) if hands_over is not None and hands_over.match(s.text)), default=-1)
     for i in range(last):
-        if parts[i].question and not (offered is not None and offered.search(parts[i].text)):
+        if can_settle[i]:
             parts[i] = replace(parts[i], question=False, rhetorical=True)
     return parts
 

@@ -198,13 +198,14 @@ def _typo_pattern(typos: dict[str, str]) -> re.Pattern[str] | None:
     if not typos:
         return None
     keys = sorted(typos, key=len, reverse=True)
-    words = [k for k in keys if k.isascii() and k[0].isalnum() and k[-1].isalnum()]
+    is_word = {k: k.isascii() and k[0].isalnum() and k[-1].isalnum() for k in keys}
+    words = [k for k in keys if is_word[k]]
 
     def one(key: str) -> str:
         if not key.isascii():
             return re.escape(key)
         return ("\\b" if key[0].isalnum() else "") + re.escape(key) + ("\\b" if key[-1].isalnum() else "")
-    parts = [one(k) for k in keys if k not in words]  # first: "w/" before the word "w"
+    parts = [one(k) for k in keys if not is_word[k]]  # first: "w/" before the word "w"
     if words:  # keys are lower case and distinct, so no two first letters match alike in any case
         parts.append("\\b(?:" + factor("|".join(re.escape(w) for w in words)) + ")\\b")
     return re.compile("|".join(parts), re.IGNORECASE)

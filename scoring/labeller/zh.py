@@ -18,12 +18,12 @@ A trailing address after the particle (好意思吗你, 好吧妈) is read as if
 
 import re
 
-_MO = re.compile(r"(?<![什怎那这多要为干])么$")
+# sentence-final 么 (not the end of 什么/怎么/那么) and Wu 伐 (not 采伐/步伐): the particle 吗
+_MA = re.compile(r"(?<![什怎那这多要为干])么$|(?<![采砍步征讨挞杀])伐$")
 _VOCATIVE = re.compile(r"(?<=[吗呢吧啊嘛么呀])(?:你们|你|您|妈|爸|哥|姐|老公|老婆|宝贝)$")
 _MODAL = re.compile(r"能|可以|会不会|方便|愿意|可不可|不是[\u4e00-\u9fff]{2,}|不比|这不[\u4e00-\u9fff]{3,}|不就|不也")
 _YOU_SEE = re.compile(r"(?:^|(?<=,))(?:您|你)看$")
 _SOFT_END = re.compile(r"(?<=[\u4e00-\u9fff])[哈撒]+$")
-_FA = re.compile(r"(?<![采砍步征讨挞杀])伐$")
 
 
 def prepare(body: str, qmark: bool) -> str:
@@ -33,7 +33,7 @@ def prepare(body: str, qmark: bool) -> str:
     body = _SOFT_END.sub("", _VOCATIVE.sub("", body))
     if body.endswith("看") and _YOU_SEE.search(body):
         body += "呢"  # "…,您看" asks as "…,您看呢" does
-    body = _FA.sub("吗", _MO.sub("吗", body))
+    body = _MA.sub("吗", body)
     if body.endswith("嘛") and (qmark or _MODAL.search(body)):
         body = body[:-1] + "吗"
     return body
