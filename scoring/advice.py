@@ -30,12 +30,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from scoring.cues import Cues, load_cues
 from scoring.customer import LEVELS, rank
 from scoring.models import ELEMENTS, MOTIVES, TOPICS, Advice, Point, Scorecard
 from scoring.rubric import POINT_RULES, Rubric
+from scoring.yamlfast import safe_load
 
 ADVICE_DIR = Path(__file__).resolve().parent / "advice"
 TOP = 3
@@ -73,7 +72,7 @@ class Entry:
 
 @cache
 def _rules(lang: str) -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load((ADVICE_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
+    data = safe_load((ADVICE_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
     return data["rules"]
 
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scoring.models import DIMENSIONS, Dimension
+from scoring.yamlfast import safe_load
 
 RUBRICS_DIR = Path(__file__).resolve().parent / "rubrics"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -164,7 +165,7 @@ def _read(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
 def _parse(text: str, where: str, seen: tuple[Path, ...]) -> dict[str, Any]:
     """The fields of rubric YAML `text`, its `extends:` (a shipped rubric) merged in."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise RubricError(f"{where}: not valid YAML: {exc}") from exc
     if not isinstance(data, dict):

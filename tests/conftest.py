@@ -70,13 +70,10 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Settings:
-    """Test settings: replies at once, the certificate key kept in the test's folder, unless a test
-    parametrizes overrides (indirect)."""
-    overrides = getattr(request, "param", {})
-    # Argon2 at its lowest cost: tests sign in hundreds of times (a hash records its own cost)
-    defaults = {"customer_delay_scale": 0, "certificate_key_file": tmp_path / "certificate.key",
-                "argon2_time_cost": 1, "argon2_memory_kib": 32}
-    return Settings(DATABASE_URL=db_url, **{**defaults, **overrides})
+    """Test settings (see `settings_for`), with the overrides a test parametrizes (indirect)."""
+    from tests.utils.server import settings_for
+
+    return settings_for(db_url, tmp_path, **getattr(request, "param", {}))
 
 
 @pytest.fixture

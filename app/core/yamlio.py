@@ -9,14 +9,16 @@ from typing import Any
 
 import yaml
 
+from scoring.yamlfast import SAFE_LOADER
 
-class _Loader(yaml.SafeLoader):
+
+class _Loader(SAFE_LOADER):  # type: ignore[valid-type,misc]
     pass
 
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in SAFE_LOADER.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")

@@ -11,11 +11,9 @@ caller's to catch: the turn then falls back to the template renderer.
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from langchain_openai import ChatOpenAI
 
 from app.core.yamlio import load_yaml
 from app.engine.personas import PersonaCard
@@ -24,6 +22,9 @@ from app.renderers.template import phrase_key
 from scoring.commitment import classify_reply
 from scoring.cues import load_cues, normalise
 from scoring.hearing import subjects
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
 
 
 class LlmRenderer:
@@ -38,6 +39,10 @@ class LlmRenderer:
         self._persona: dict[str, Any] = load_yaml((folder / "persona.yaml").read_text(encoding="utf-8"))
         self._stream = stream
         self.timeout_s = timeout_s
+        # LangChain is imported here, not at the top: it takes two seconds to load, and a
+        # server or command with no endpoint configured never needs it.
+        from langchain_openai import ChatOpenAI
+
         self._model = ChatOpenAI(
             base_url=base_url, model=model, api_key=api_key, timeout=timeout_s, max_retries=0, temperature=0.7
         )
@@ -80,7 +85,7 @@ class LlmRenderer:
 
     def messages(
         self, card: PersonaCard, state: CustomerState, move: CustomerMove, trainee_line: str
-    ) -> list[BaseMessage]:
+    ) -> list["BaseMessage"]:
         """What the model is shown for this turn; nothing more."""
         words = self._persona[card.language]
         trust_words = words["trust"]
@@ -94,6 +99,8 @@ class LlmRenderer:
         turn = self._env.get_template("turn.j2").render(
             language=card.language, trainee_line=trainee_line, steps=self._steps(card, move)
         )
+        from langchain_core.messages import HumanMessage, SystemMessage
+
         return [SystemMessage(content=system), HumanMessage(content=turn)]
 
     async def stream(

@@ -15,6 +15,7 @@ import yaml
 
 from scoring.labeller.factor import factor
 from scoring.models import LABELS, TOPICS, Label, Topic
+from scoring.yamlfast import SAFE_LOADER
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 _PLACEHOLDER = re.compile(r"<<(\w+)>>")
@@ -95,7 +96,7 @@ class TableError(ValueError):
     """A cue table that does not compile; names the file and the entry."""
 
 
-class _TableLoader(yaml.SafeLoader):
+class _TableLoader(SAFE_LOADER):  # type: ignore[valid-type,misc]
     """YAML as the tables are read: a key written twice in one entry is an error (plain YAML would
     keep the second and silently drop the first, an `unless` or a `pattern` lost)."""
 
@@ -124,8 +125,12 @@ def unique_ids(ids: list[str], where: str) -> None:
 
 def read_table(path: Path) -> Any:
     """A cue table's YAML, refusing a key written twice in one entry."""
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_TableLoader)  # a SafeLoader: no arbitrary objects
+    loader = _TableLoader(path.read_text(encoding="utf-8"))
+    loader.name = str(path)  # libyaml's parser does not keep the file's name for the messages
+    try:
+        return loader.get_single_data()  # a safe loader: no arbitrary objects
+    finally:
+        loader.dispose()
 
 
 def _expand(source: str, vocab: dict[str, str], where: str) -> str:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +21,14 @@ from app.main import create_app
 
 
 PASSWORD = "correct horse battery"
+
+
+def settings_for(db_url: str, folder: Path, **overrides: Any) -> Settings:
+    """Test settings: replies at once, the certificate key kept in `folder`, Argon2 at its lowest
+    cost (tests sign in hundreds of times; a hash records its own cost)."""
+    defaults = {"customer_delay_scale": 0, "certificate_key_file": folder / "certificate.key",
+                "argon2_time_cost": 1, "argon2_memory_kib": 32}
+    return Settings(DATABASE_URL=db_url, **{**defaults, **overrides})
 
 
 @dataclass
