@@ -212,14 +212,15 @@ def test_every_page_passes_axe_and_is_keyboard_usable(site: Site, lang: str) -> 
                     page.click("#show-all")  # every turn with its labels, acts and forms
                 header_on_one_line(page)
                 problems += serious_violations(page)
-            if user == "alice":
+            # the start buttons' names are English, the timeline is driven in Chinese: each once
+            if user == "alice" and lang == "en":
                 page.goto(site.url("/?lang=en"))
                 page.wait_for_selector("article[data-persona-id] button")
                 names = page.locator("article[data-persona-id] button").evaluate_all(
                     "bs => bs.map(b => b.getAttribute('aria-label'))")
                 cards = page.locator("article[data-persona-id] h3").all_inner_texts()
                 assert names == [f"Start practice: {name}" for name in cards] and len(cards) >= 12
-            if user == "laoshi":
+            if user == "laoshi" and lang == "zh":
                 page.goto(site.url(f"/sessions/{sid}/replay?lang=zh"))
                 page.wait_for_selector("body[data-replay-ready=true]")
                 mark = page.locator("#timeline .mark").first
