@@ -99,6 +99,14 @@ def _proposal_start(bodies: list[list], tag: str, p: dict) -> int:
     the last question ("那退一步 您这周把数据给我们 我们做一份方案 您看可以吗"), back to the
     sentence that opens the proposal (那…, 或者…, "how about…"), not into what came before it."""
     start = len(bodies) - 1
+    opener = p.get("view_open")
+    if opener is not None and not ("ask_tag" in p and p["ask_tag"].fullmatch(tag)):
+        for i in range(start, -1, -1):
+            if opener.match(bodies[i][0]):
+                return i
+            if i == 0 or bodies[i - 1][1] or bodies[i - 1][2]:
+                break
+        return start
     if "ask_tag" in p and p["ask_tag"].fullmatch(tag):
         opener = p.get("proposal_open")
         while start > 0 and not bodies[start - 1][1] and not (opener and opener.match(bodies[start][0])):
