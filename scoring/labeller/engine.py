@@ -19,10 +19,10 @@ from scoring.models import LineLabel
 
 _ANALYSERS = {"zh": zh, "en": en}
 # A closing quote belongs to the sentence it ends. A space between Chinese characters is a pause
-# that ends one (speech transcripts and chat: "行行行 要不您先跟他沟通沟通"), so a trailing remark
+# that ends one (speech transcripts and chat: "行行行 要不您先跟他沟通沟通"; "…试洗两周 ok不"), so a trailing remark
 # ("您说的不合适主要指哪块 我想先弄明白") does not hide the question before it.
 # A comma after a Chinese question in 吗 ends it as a question mark would ("…一起吗,她对差异最敏感").
-_ENDS = re.compile(r'[。!?;\n]+"?|\.+"?(?=\s|$)|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]{4}吗),(?=[\u4e00-\u9fff])')
+_ENDS = re.compile(r'[。!?;\n]+"?|\.+"?(?=\s|$)|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff]|(?:ok|OK|Ok)[不吗吧]?$)|(?<=[\u4e00-\u9fff]{4}吗),(?=[\u4e00-\u9fff])')
 _ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "prof", "jr", "sr", "no", "e.g", "i.e"})
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _CLAUSES = re.compile(r"[,、:—]| - ")
