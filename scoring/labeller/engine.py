@@ -83,6 +83,8 @@ def sentences(text: str, table: Table) -> list[Sentence]:
         forms, question = lang.analyse(body, qmark, p)
         if not marked:  # typed without a mark: chat, where a playback or a question may go unmarked
             forms = forms | {"unmarked"}
+            if "chat_choice" in p and p["chat_choice"].match(body):  # "budget this fy or next"
+                forms, question = forms | {"alternative"}, True
         clause = _last_clause(body, p)
         out.append(Sentence(body, clause, qmark, forms, question))
     return _self_answered(out, p)
