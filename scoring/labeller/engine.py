@@ -63,7 +63,8 @@ def sentences(text: str, table: Table) -> list[Sentence]:
         body = lang.prepare(raw.strip(" ,、~-"), qmark)
         tag = p["tag_only"].fullmatch(body) is not None
         if bodies and ("continues" in p and p["continues"].match(body)  # "是您来定 还是要上会": one choice
-                       or "condition" in p and p["condition"].match(bodies[-1][0]) and not bodies[-1][1] and not tag):
+                       or "condition" in p and p["condition"].match(bodies[-1][0]) and not bodies[-1][1] and not tag
+                       and not ("condition_stop" in p and p["condition_stop"].match(f"{bodies[-1][0]},{body}"))):
             _join(bodies, len(bodies) - 1, body, qmark or bodies[-1][1], marked)
             continue
         if bodies and "ask_lead" in p and p["ask_lead"].match(bodies[-1][0]) and not qmark and not tag:
@@ -186,11 +187,24 @@ def _closes_a_summary(s: Sentence, rule: Rule | None, earlier: list[Sentence], t
     return any(marker.search(e.text) for e in earlier)
 
 
+def _trails_a_question(parts: list[Sentence], i: int) -> bool:
+    """A chat line's one question mark ends the line, not the piece after a pause that only adds a
+    purpose ("能不能先带我去废水站转一圈 看看现在的设备?"): a piece with no question form of its own,
+    after an unmarked piece that asks, leaves the asking to that piece."""
+    s = parts[i]
+    if i == 0 or not s.qmark or s.forms - {"declarative", "unmarked"}:
+        return False
+    before = parts[i - 1]
+    return before.question and not before.qmark and "unmarked" in before.forms
+
+
 def _decide(parts: list[Sentence], table: Table) -> tuple[LineLabel, int | None]:
     """The line's label, and the index of the sentence that decided it (None: no question)."""
     pitch = _pitch(parts, table)
     for i in range(len(parts) - 1, -1, -1):
         s = parts[i]
+        if _trails_a_question(parts, i):
+            continue
         rule = _first_rule(s, table, pitch is not None)
         if _closes_a_summary(s, rule, parts[:i], table):
             return LineLabel(label="confirmation", topic=None, pitch=pitch is not None,
