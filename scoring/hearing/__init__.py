@@ -27,6 +27,14 @@ from scoring.models import LineLabel
 HEARING_DIR = Path(__file__).resolve().parent
 STEPS: tuple[str, ...] = ("explore", "emotion", "dig", "confirm", "test")
 MOVES: tuple[str, ...] = ("referral", "withdraw", "reflect", "calm", "rude")
+# escapes and character classes, where ^ and $ anchor nothing
+_ESCAPES_AND_CLASSES = re.compile(r"\\[^AZ]|\[(?:\\.|[^\]])*\]")
+
+
+def _anchored(source: str) -> bool:
+    """Whether a pattern anchors at the start or end of the text (^, $, \\A, \\Z outside a class)."""
+    bare = _ESCAPES_AND_CLASSES.sub("", source)
+    return any(anchor in bare for anchor in ("^", "$", "\\A", "\\Z"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,7 @@ class _Cue:
     where: str  # asked: the line's question (last clause first) | sentence: its whole sentence first | line: anywhere
     unless: re.Pattern[str] | None = None
     weak: bool = False  # a subject cue tried only when no other cue names a subject anywhere in the question
+    free: bool = False  # not anchored: found in a clause, it is found in the sentence holding the clause
 
     def found_in(self, text: str, context: str = "") -> bool:
         """Found in the text, and `unless` found neither there nor in its context (the sentence a
@@ -108,12 +117,14 @@ def _cues(raw: list[dict[str, Any]], kind: str, allowed: set[str], vocab: dict[s
         where_read = item.get("in", "asked" if kind in ("subject", "step") else "line")
         if where_read not in ("asked", "sentence", "line") or (where_read == "sentence" and kind != "subject"):
             raise TableError(f"{where}[{i}].in: {where_read!r} is not asked, line (or sentence, for subjects)")
+        pattern = compile_pattern(item.get("pattern"), vocab, f"{where}[{i}].pattern")
         out.append(_Cue(
             id=f"{where.split(':')[0].removesuffix('.yaml')}.{kind}.{value}.{i}",
             value=value,
-            pattern=compile_pattern(item.get("pattern"), vocab, f"{where}[{i}].pattern"),
+            pattern=pattern,
             where=where_read,
             weak=bool(item.get("weak")),
+            free=not _anchored(pattern.pattern),
             unless=compile_pattern(unless, vocab, f"{where}[{i}].unless") if unless else None,
         ))
     return out
@@ -196,6 +207,9 @@ def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, s
     sentence = asked[1] if len(asked) > 1 else asked[0]
     if table.no_subject is not None and table.no_subject.search(sentence):
         return None, None  # the deciding sentence asks about no one subject: neither do the ones before
+    # a free cue not in the deciding sentence is not in its last clause either: one search, not two
+    nested = len(asked) > 1 and asked[0] != asked[1] and asked[0] in asked[1]
+    absent: set[str] = set()
     for cues in (table.strong_subjects, table.weak_subjects):
         for i, text in enumerate(asked):
             if i == 1 and text == asked[0]:
@@ -204,6 +218,10 @@ def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, s
                 continue
             context = sentence if i == 0 else text
             for cue in cues:
+                if cue.where == "asked" and nested and i < 2 and cue.free:
+                    if cue.id in absent or (i == 0 and cue.pattern.search(sentence) is None):
+                        absent.add(cue.id)
+                        continue
                 if cue.where == "asked":
                     found = cue.found_in(text, context)
                 elif cue.where == "sentence":
@@ -220,8 +238,10 @@ def _found(cue: _Cue, asked: list[str], whole: str) -> bool:
     with its sentence as the context for `unless`)."""
     if cue.where != "asked":
         return cue.found_in(whole)
+    # found in the last clause, a free cue is found in the sentence holding it: read the sentence alone
+    skip_clause = cue.free and len(asked) > 1 and asked[0] != asked[1] and asked[0] in asked[1]
     return any(cue.found_in(text, asked[1] if i == 0 and len(asked) > 1 else text)
-               for i, text in enumerate(asked) if i != 1 or text != asked[0])
+               for i, text in enumerate(asked) if (i != 1 or text != asked[0]) and not (i == 0 and skip_clause))
 
 
 @lru_cache(maxsize=8192)

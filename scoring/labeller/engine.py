@@ -151,7 +151,7 @@ def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
 def _first_rule(s: Sentence, table: Table, pitch: bool) -> Rule | None:
     if s.rhetorical:
         return None
-    for rule in table.rules:
+    for rule in table.rules if s.question else table.statement_rules:
         if rule.matches(s.text, s.clause, s.forms, s.question, pitch):
             return rule
     return None

@@ -7,7 +7,7 @@ table's vocabulary entry `name`, so a word list is written once and reused.
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cached_property, cache
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,12 @@ class Table:
     vocab: dict[str, str]
     typos: dict[str, str] = field(default_factory=dict)
     typo_pattern: re.Pattern[str] | None = None
+
+    @cached_property
+    def statement_rules(self) -> tuple[Rule, ...]:
+        """The rules that may fire on a sentence that asks nothing (a request put as a statement),
+        in table order: the others are not even tried there."""
+        return tuple(rule for rule in self.rules if not rule.question)
 
     def fix_typos(self, text: str) -> str:
         """Common chat misspellings (因该 -> 应该, 你门 -> 你们) and regional forms (你哋 -> 你们, 好伐 -> 好吗) read as the word meant."""
