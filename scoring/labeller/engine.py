@@ -147,7 +147,8 @@ def _last_clause(body: str, p: dict) -> str:
 def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
     """A question the rep answers in the next sentence (为什么…?因为… / Why…? Because…) is rhetorical;
     so are the questions before a sentence that hands them to the customer to settle later
-    (要不要试点 怎么试 您看完报告再说); times offered to pick from (周二还是周四 您定) still ask."""
+    (要不要试点 怎么试 您看完报告再说), or in the sentence's own last clause (…怎么沟通,都由您来决定);
+    times offered to pick from (周二还是周四 您定) still ask."""
     answer, hands_over, offered = p.get("self_answer"), p.get("hands_over"), p.get("offered")
     can_settle = [s.question and (offered is None or offered.search(s.text) is None) for s in parts]
     for i in range(len(parts) - 1):
@@ -156,6 +157,9 @@ def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
     last = max((j for j, s in enumerate(parts) if hands_over is not None and hands_over.match(s.text)), default=-1)
     for i in range(last):
         if can_settle[i]:
+            parts[i] = replace(parts[i], question=False, rhetorical=True)
+    for i, s in enumerate(parts):  # "…跟不跟司机沟通、怎么沟通,都由您来决定": handed over in its own last clause
+        if can_settle[i] and hands_over is not None and s.clause != s.text and hands_over.match(s.clause):
             parts[i] = replace(parts[i], question=False, rhetorical=True)
     return parts
 
