@@ -7,7 +7,7 @@ table's vocabulary entry `name`, so a word list is written once and reused.
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
