@@ -190,7 +190,14 @@ def _asked(analysis: Analysis, table: Tables, fold: Callable[[str], str]) -> lis
     return asked
 
 
-def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, str | None]:
+def _clause_in_sentence(asked: list[str]) -> bool:
+    """Whether the last clause asked is part of the deciding sentence (and not the whole of it):
+    then a free cue absent from the sentence is absent from the clause, and one found in the clause
+    is found in the sentence."""
+    return len(asked) > 1 and asked[0] != asked[1] and asked[0] in asked[1]
+
+
+def _subject(asked: list[str], whole: str, table: Tables, nested: bool) -> tuple[str | None, str | None]:
     """The first subject cue (in table order) found in the last clause, else the sentence, else
     earlier questions. When the deciding sentence asks about no one subject (an offer, a
     put-down, a summary) the line has none; such an earlier question is skipped. A cue marked
@@ -207,9 +214,7 @@ def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, s
     sentence = asked[1] if len(asked) > 1 else asked[0]
     if table.no_subject is not None and table.no_subject.search(sentence):
         return None, None  # the deciding sentence asks about no one subject: neither do the ones before
-    # a free cue not in the deciding sentence is not in its last clause either: one search, not two
-    nested = len(asked) > 1 and asked[0] != asked[1] and asked[0] in asked[1]
-    absent: set[str] = set()
+    absent: set[str] = set()  # free cues not in the deciding sentence, so not in its last clause either
     for cues in (table.strong_subjects, table.weak_subjects):
         for i, text in enumerate(asked):
             if i == 1 and text == asked[0]:
@@ -233,13 +238,12 @@ def _subject(asked: list[str], whole: str, table: Tables) -> tuple[str | None, s
     return None, None
 
 
-def _found(cue: _Cue, asked: list[str], whole: str) -> bool:
+def _found(cue: _Cue, asked: list[str], whole: str, nested: bool) -> bool:
     """A step or move cue: on the whole line, or on the line's question (the last clause read
     with its sentence as the context for `unless`)."""
     if cue.where != "asked":
         return cue.found_in(whole)
-    # found in the last clause, a free cue is found in the sentence holding it: read the sentence alone
-    skip_clause = cue.free and len(asked) > 1 and asked[0] != asked[1] and asked[0] in asked[1]
+    skip_clause = nested and cue.free  # found in the last clause, it is found in the sentence: read that alone
     return any(cue.found_in(text, asked[1] if i == 0 and len(asked) > 1 else text)
                for i, text in enumerate(asked) if (i != 1 or text != asked[0]) and not (i == 0 and skip_clause))
 
@@ -255,12 +259,13 @@ def hear_line(text: str, lang: str) -> Heard:
     asked = _asked(analysis, table, fold)
     # cues read colloquial forms as standard ones; `text` and `asked` stay as cleaned, for card cues
     whole_read, asked_read = table.folded(whole), [table.folded(t) for t in asked]
-    subject, rule = _subject(asked_read, whole_read, table)
+    nested = _clause_in_sentence(asked_read)
+    subject, rule = _subject(asked_read, whole_read, table, nested)
     if (subject not in (None, "other_person", "concern") and analysis.label.label == "commitment_request"
             and table.request is not None and any(table.request.search(t) for t in asked_read[:2])):
         subject, rule = None, None  # it asks the customer to do something, not about a subject
-    steps = frozenset(c.value for c in table.steps if _found(c, asked_read, whole_read))
-    moves = frozenset(c.value for c in table.moves if _found(c, asked_read, whole_read))
+    steps = frozenset(c.value for c in table.steps if _found(c, asked_read, whole_read, nested))
+    moves = frozenset(c.value for c in table.moves if _found(c, asked_read, whole_read, nested))
     return Heard(
         label=analysis.label,
         lang=analysis.lang,
