@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from scoring.labeller.derived import DERIVED
 from scoring.labeller.table import TableError, compile_pattern, fold_table, load_table, read_table
 from scoring.labeller.text import clean, script_of
 
@@ -47,6 +48,7 @@ def load_cues(lang: str) -> Cues:
     if missing:
         raise TableError(f"{path.name}: cues: missing {', '.join(missing)}")
     patterns = {k: compile_pattern(v, vocab, f"{path.name}: cues.{k}") for k, v in raw.items()}
+    DERIVED.save()
     return Cues(lang, patterns, dict(data["points"]), dict(data["notes"]), dict(data["names"]))
 
 

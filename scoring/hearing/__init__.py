@@ -21,6 +21,7 @@ from typing import Any
 
 from scoring.hearing.claims import Number, names, numbers
 from scoring.labeller.engine import Analysis, analyse
+from scoring.labeller.derived import DERIVED
 from scoring.labeller.table import TableError, compile_pattern, load_table, read_table
 from scoring.models import LineLabel
 
@@ -142,7 +143,7 @@ def tables(lang: str) -> Tables:
     def optional(key: str) -> re.Pattern[str] | None:
         return compile_pattern(data[key], vocab, f"{name}: {key}") if data.get(key) else None
 
-    return Tables(
+    compiled = Tables(
         lang=lang,
         subjects=tuple(_cues(data["subjects"], "subject", set(subjects()), vocab, f"{name}: subjects")),
         steps=tuple(_cues(data["steps"], "step", set(STEPS), vocab, f"{name}: steps")),
@@ -155,6 +156,8 @@ def tables(lang: str) -> Tables:
         fold=tuple((compile_pattern(str(k), vocab, f"{name}: fold"), str(v))
                    for k, v in (data.get("fold") or {}).items()),
     )
+    DERIVED.save()
+    return compiled
 
 
 @dataclass(frozen=True, slots=True)

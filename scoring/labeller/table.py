@@ -13,7 +13,9 @@ from typing import Any
 
 import yaml
 
+from scoring.labeller.derived import DERIVED
 from scoring.labeller.factor import factor
+from scoring.labeller.prefilter import Pattern, prefiltered
 from scoring.models import LABELS, TOPICS, Label, Topic
 from scoring.yamlfast import SAFE_LOADER
 
@@ -152,11 +154,13 @@ def _expand(source: str, vocab: dict[str, str], where: str) -> str:
     return source
 
 
-def compile_pattern(source: Any, vocab: dict[str, str], where: str) -> re.Pattern[str]:
+def compile_pattern(source: Any, vocab: dict[str, str], where: str) -> Pattern:
+    """A table's pattern, its word lists written as tries, checked first for the literals its matches need."""
     if not isinstance(source, str):
         raise TableError(f"{where}: expected a pattern string")
     try:
-        return re.compile(factor(_expand(source, vocab, where)))
+        factored, needs = DERIVED.get(_expand(source, vocab, where))
+        return prefiltered(re.compile(factored), needs)
     except re.error as exc:
         raise TableError(f"{where}: {exc}") from exc
 
@@ -236,6 +240,7 @@ def load_table(lang: str) -> Table:
     unique_ids([*(r.id for r in rules), *(c.id for c in topics), *(c.id for c in pitch)], name)
     typos = {str(k): str(v) for k, v in {**(data.get("typos") or {}), **(data.get("dialect") or {})}.items()}
     typo_pattern = _typo_pattern(typos)
+    DERIVED.save()
     return Table(
         lang=lang,
         fold=_fold_table(data.get("traditional", "")),

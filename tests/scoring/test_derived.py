@@ -1,0 +1,71 @@
+"""A pattern's trie and required literals are kept in the user's cache folder between processes."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scoring.labeller.derived import Derived, cache_dir
+from scoring.labeller.factor import factor
+from scoring.labeller.prefilter import required
+
+SOURCE = r"\b(?:worried|concerned|nervous)\b.{0,40}(?:you personally|your team)"
+LOAD = ("from scoring.labeller.engine import label; from scoring.hearing import hear_line; "
+        "print(label('您现在最担心的是什么?', 'zh').label, hear_line('What worries you personally about the rollout?', 'en').steps)")
+
+
+def _file(folder: Path) -> Path:
+    files = list(folder.glob("patterns-*.json"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+def test_the_first_process_writes_what_it_worked_out_and_the_next_reads_it(tmp_path: Path) -> None:
+    env = {**os.environ, "PEILIAN_CACHE_DIR": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True, check=True)
+    entries = json.loads(_file(tmp_path / "cache").read_text(encoding="utf-8"))
+    assert len(entries) > 400  # every pattern of the labeller's and the hearing's tables
+    factored, needs = next(iter(entries.values()))
+    assert needs is None or needs == sorted(required(re.compile(factored)))
+    stamp = _file(tmp_path / "cache").stat().st_mtime_ns
+    second = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True, check=True)
+    assert second.stdout == first.stdout  # the same readings from the kept entries
+    assert _file(tmp_path / "cache").stat().st_mtime_ns == stamp  # nothing new to write
+
+
+def test_an_entry_is_read_from_the_file_by_its_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEILIAN_CACHE_DIR", str(tmp_path))
+    writer = Derived()
+    factored, needs = writer.get(SOURCE)
+    assert factored == factor(SOURCE) and needs == required(re.compile(factored))
+    assert needs and all(literal in "worried about you personally, concerned for your team" for literal in needs)
+    writer.save()
+    assert cache_dir() == tmp_path and _file(tmp_path).exists()
+    reader = Derived()
+    assert reader.get(SOURCE) == (factored, needs)
+    assert reader._new == 0  # read, not worked out
+
+
+def test_a_broken_or_unwritable_file_is_only_a_slower_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PEILIAN_CACHE_DIR", str(tmp_path))
+    Derived().get(SOURCE)  # only to learn the file's name
+    writer = Derived()
+    writer.get(SOURCE)
+    writer.save()
+    path = _file(tmp_path)
+    path.write_text("{not json", encoding="utf-8")
+    again = Derived()
+    assert again.get(SOURCE) == (factor(SOURCE), required(re.compile(factor(SOURCE))))
+    again.save()
+    assert len(json.loads(path.read_text(encoding="utf-8"))) == 1  # rewritten whole
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("PEILIAN_CACHE_DIR", str(blocked / "cache"))  # a folder cannot be made under a file
+    nowhere = Derived()
+    assert nowhere.get(SOURCE)[0] == factor(SOURCE)
+    nowhere.save()  # no error: the next process works it out again

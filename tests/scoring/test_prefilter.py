@@ -1,0 +1,121 @@
+"""A prefiltered pattern answers exactly as the pattern does; it only skips searches that must fail.
+
+Random patterns are built from the pieces the cue tables use (words, one-of groups, classes,
+repeats, optional parts, word boundaries, lookarounds, nested alternations) and matched against
+random texts over the same few characters. Every match must hold one of the literals `required`
+names, and the prefiltered pattern must give the same spans, full matches, substitutions and
+splits. The real cue tables are then checked on the corpus lines.
+"""
+
+import csv
+import re
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.hearing import tables
+from scoring.labeller.engine import analyse
+from scoring.labeller.prefilter import Prefiltered, LITERALS, prefiltered, required
+from scoring.labeller.table import load_table
+
+CHARS = "ab您你 ,x"
+word = st.text(alphabet="ab您你x", min_size=1, max_size=4)
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _pattern(depth: int) -> st.SearchStrategy[str]:
+    atom = st.one_of(
+        word,
+        st.sampled_from(["(?:您|你)", "[ab]", "[a-c]", "[^,]", "\\b", "(?<!a)", "(?=你)", "(?!b)", "a+", "b?",
+                         "ab{1,3}", "x*?", ".", "\\w*", "\\s", "x{0,2}", "^", "$"]),
+    )
+    if depth > 0:
+        inner = _pattern(depth - 1)
+        atom = st.one_of(atom, inner.map(lambda p: f"(?:{p})"), inner.map(lambda p: f"(?:{p})?"),
+                         inner.map(lambda p: f"(?:{p}){{1,2}}"), inner.map(lambda p: f"({p}){{2}}"))
+    alternative = st.lists(atom, min_size=0, max_size=4).map("".join)
+    return st.lists(alternative, min_size=1, max_size=6).map("|".join)
+
+
+def _same(regex: re.Pattern[str], filtered: Prefiltered, text: str) -> None:
+    a, b = regex.search(text), filtered.search(text)
+    assert (a and a.span()) == (b and b.span()), (regex.pattern, text)
+    assert bool(regex.match(text)) == bool(filtered.match(text)), (regex.pattern, text)
+    assert bool(regex.fullmatch(text)) == bool(filtered.fullmatch(text)), (regex.pattern, text)
+    assert regex.sub("#", text) == filtered.sub("#", text), (regex.pattern, text)
+    assert regex.split(text) == filtered.split(text), (regex.pattern, text)
+    assert [m.span() for m in regex.finditer(text)] == [m.span() for m in filtered.finditer(text)]
+
+
+# Drawing a nested pattern costs far more than matching it: fewer patterns, each against more texts.
+@settings(max_examples=80, deadline=None)
+@given(_pattern(2), st.lists(st.text(alphabet=CHARS, max_size=12), min_size=8, max_size=30))
+def test_every_match_holds_a_required_literal_and_the_answers_are_the_patterns(source: str, texts: list[str]) -> None:
+    regex = re.compile(source)
+    needs = required(regex)
+    for text in texts:
+        for m in regex.finditer(text):
+            assert needs is None or any(literal in m.group() for literal in needs), (source, needs, m.group())
+    if needs is not None:
+        filtered = Prefiltered(regex, LITERALS.register(needs))
+        for text in texts:
+            _same(regex, filtered, text)
+
+
+def test_a_worry_that_must_land_on_the_customer_needs_one_of_its_words_and_one_of_the_landings() -> None:
+    """The best requirement is the one whose shortest word is longest: here, the landing."""
+    regex = re.compile(r"\b(?:worr\w*|concern\w*|risk\w*).{0,60}(?:you personally|on your desk)")
+    assert required(regex) == {"you personally", "on your desk"}
+    assert required(re.compile("[您你]们?(?:觉得|认为)")) == {f"{a}{b}{c}" for a in "您你" for b in ("", "们")
+                                                           for c in ("觉得", "认为")}
+    assert required(re.compile(r"ok(?:ay)?$")) == {"ok", "okay"}
+    assert required(re.compile(r"(?:\w+ ){1,4}went wrong")) == {"went wrong"}
+    assert required(re.compile(r"\bfoo(?=x)(?<!y)bar$")) == {"foobar"}  # lookarounds and anchors match no text
+
+
+def test_what_it_cannot_know_it_does_not_require() -> None:
+    assert required(re.compile(r"\w+")) is None
+    assert required(re.compile(r"a|\w")) is None  # one alternative needs nothing
+    assert required(re.compile(r"(?i)hello")) is None  # case folded: the literal may be spelt otherwise
+    assert required(re.compile(r"(?i:he)llo")) == {"llo"}
+    assert required(re.compile(r"x?y*")) is None
+    short = re.compile("预算|费用")
+    assert prefiltered(short, frozenset({"预算", "费用"})) is short  # a short pattern is searched at once
+
+
+def _corpus_texts(limit: int) -> list[tuple[str, str]]:
+    texts: set[tuple[str, str]] = set()
+    for lang in ("zh", "en"):
+        with open(DATA / f"labels_{lang}.tsv", encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:limit]
+        for row in rows:
+            if not row or not row[0].strip():
+                continue
+            a = analyse(row[0], lang)
+            texts.update((lang, t) for t in (a.text, a.text.lower()))
+            texts.update((lang, t) for s in a.sentences for t in (s.text, s.clause, s.text.lower()))
+    return sorted(texts)
+
+
+def test_the_cue_tables_answer_as_their_regexes_on_the_corpus_lines() -> None:
+    """Most long patterns of the labeller and the hearing get a requirement, and on the corpus lines
+    (their sentences, clauses and lower-cased forms) each answers exactly as its regex."""
+    texts = _corpus_texts(400)
+    for lang in ("zh", "en"):
+        table, heard = load_table(lang), tables(lang)
+        patterns = [*table.patterns.values(), *(r.pattern for r in table.rules), *(c.pattern for c in table.topics),
+                    *(c.pattern for c in heard.subjects + heard.steps + heard.moves)]
+        long = [p for p in patterns if len(p.pattern) >= 40]
+        filtered = [p for p in long if isinstance(p, Prefiltered)]
+        assert len(filtered) >= 0.9 * len(long), (lang, len(filtered), len(long))
+        skipped = 0
+        for pattern in filtered:
+            for text_lang, text in texts:
+                if text_lang != lang:
+                    continue
+                a, b = pattern.regex.search(text), pattern.search(text)
+                assert (a and a.span()) == (b and b.span()), (pattern.pattern[:80], text)
+                skipped += pattern._cannot_match(text)
+        lines = sum(1 for t in texts if t[0] == lang)
+        assert skipped > 0.5 * len(filtered) * lines  # most searches never reach the regex
