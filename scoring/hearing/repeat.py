@@ -25,6 +25,9 @@ def similar(a: str, b: str, threshold: float = SIMILAR) -> bool:
     if not a or not b:
         return False
     pairs_a, pairs_b = pairs(a), pairs(b)
+    small, large = sorted((len(pairs_a), len(pairs_b)))
+    if small < threshold * large:
+        return False  # the shared pairs are at most the smaller set, the union at least the larger
     return len(pairs_a & pairs_b) / len(pairs_a | pairs_b) >= threshold
 
 
