@@ -18,6 +18,7 @@ from app.api.routes import (assignments, auth, cert_pages, certifications, healt
                             sessions, team, users)
 from app.accounts.passwords import use_cost
 from app.api.routes.pages import SignInRequired, sign_in_redirect
+from app.certification import regrade
 from app.core.headers import SecurityHeadersMiddleware
 from app.core.origin import OriginCheckMiddleware
 from app.core.surrogates import LoneSurrogateMiddleware
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         migrate(context.engine)
+        with context.db() as db:
+            regrade.interrupted(db)  # a re-grade cut off when the server last stopped no longer blocks the next
         settle_heap()
         sweeper = asyncio.get_running_loop().create_task(idle.sweep_forever(context))
         yield

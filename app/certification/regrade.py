@@ -102,6 +102,31 @@ def run(db: Session, *, run_id: int, hints: dict[str, dict[str, Any]], key: byte
     return job
 
 
+def stop(db: Session, *, run_id: int, status: str, reason: str) -> RegradeRun | None:
+    """Close a run that will not finish (`failed`: grading raised; `interrupted`: the server stopped
+    during it), so that it no longer blocks the next re-grade. Attempts re-graded before it stopped
+    keep their new version; the next run grades every attempt again."""
+    job = db.get(RegradeRun, run_id)
+    if job is None or job.status != "running":
+        return job
+    job.status, job.finished_at = status, utcnow()
+    db.add(job)
+    db.commit()
+    db.refresh(job)
+    audit.record(db, action=f"regrade_{status}", actor_id=job.started_by, certification_id=job.certification_id,
+                 run=job.id, reason=reason, done=job.done, total=job.total)
+    return job
+
+
+def interrupted(db: Session) -> list[int]:
+    """At start-up: runs still marked running were cut off when the server last stopped (a run
+    lives in the process that started it), so they are closed as interrupted."""
+    stale = [job.id for job in db.exec(select(RegradeRun).where(RegradeRun.status == "running"))]
+    for run_id in stale:
+        stop(db, run_id=run_id, status="interrupted", reason="the server stopped during the re-grade")  # type: ignore[arg-type]
+    return stale  # type: ignore[return-value]
+
+
 def compare(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per candidate: overall and passed before and after."""
     old = {row["candidate"]: row for row in before}

@@ -493,8 +493,13 @@
       }
       const run = result.data;
       showProgress(run.done, run.total);
-      if (run.status !== "done") { setTimeout(poll, 300); return; }
+      if (run.status === "running") { setTimeout(poll, 300); return; }
       button.disabled = false;
+      if (run.status !== "done") {  // failed or interrupted: say so, and let HR start it again
+        $("regrade-error").textContent = C[`regrade_${run.status}`] || run.status;
+        $("regrade-error").hidden = false;
+        return;
+      }
       $("regrade-count").textContent = `${fmt(C.regrade_progress, {done: run.done, total: run.total})} · ${C.regrade_done}`;
       showComparison(run.comparison);
       const cert = await loadCertification();

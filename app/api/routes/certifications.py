@@ -4,6 +4,7 @@ HR and admins manage; trainees and coaches get 403. A candidate sees only their 
 certifications, and their result only after HR releases it.
 """
 
+import logging
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
@@ -20,6 +21,8 @@ from app.certification.service import CertificationError, Definition
 from app.core.context import AppContext
 from app.storage.models import Certification, User
 from scoring.models import DIMENSIONS
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/certifications", tags=["certifications"])
 HrDep = Annotated[User, Depends(require_role(*access.SEE_ALL))]
@@ -235,8 +238,14 @@ def start_regrade(cert_id: str, body: RegradeIn, background: BackgroundTasks, ct
 
 
 def _run_regrade(ctx: AppContext, run_id: int) -> None:
-    with ctx.db() as db:
-        regrade.run(db, run_id=run_id, hints=hints(ctx), key=ctx.certificate_key)
+    """A run that raises is closed as failed (logged, audited), not left running to block the next."""
+    try:
+        with ctx.db() as db:
+            regrade.run(db, run_id=run_id, hints=hints(ctx), key=ctx.certificate_key)
+    except Exception as exc:
+        log.exception("re-grade %s failed", run_id)
+        with ctx.db() as db:
+            regrade.stop(db, run_id=run_id, status="failed", reason=f"{type(exc).__name__}: {exc}"[:300])
 
 
 @router.get("/{cert_id}/regrade/{run_id}", summary="Progress and before/after of a re-grade (HR)")

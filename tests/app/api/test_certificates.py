@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from app.accounts.service import get_user
 from app.certification import signing
-from app.storage.models import Certificate, Scorecard, ScorecardVersion
+from app.storage.models import Certificate, RegradeRun, Scorecard, ScorecardVersion, Turn
 from app.transcripts import load_transcript
 from tests.utils.certification import take_attempt
 from tests.utils.server import LiveServer, run_server
@@ -238,3 +238,47 @@ async def test_an_unsigned_certificate_from_before_signing_is_signed_when_result
     assert release(server, cert_id)[attempt["id"]] == code  # the same certificate, now signed
     assert verify(server, code)["state"] == "valid"
     assert any(e["action"] == "certificate_signed" and e["detail"]["code"] == code for e in audit(server, cert_id))
+
+
+async def _settled(server: LiveServer, cert_id: str, run_id: int) -> dict[str, Any]:
+    for _ in range(400):
+        run = server.get(f"/api/certifications/{cert_id}/regrade/{run_id}", "hr1").json()
+        if run["status"] != "running":
+            return run
+        await asyncio.sleep(0.05)
+    raise AssertionError("the re-grade is still running")
+
+
+async def test_a_regrade_that_fails_or_is_cut_by_a_restart_is_closed_and_can_be_run_again(server: LiveServer) -> None:
+    cert_id = certification(server)
+    attempt, _ = await take_attempt(server, cert_id, "alice", GOOD)
+    with server.app.state.context.db() as db:  # a stored line no transcript can hold: grading it raises
+        turn = db.exec(select(Turn).where(Turn.session_id == attempt["id"]).order_by(Turn.seq)).first()
+        speaker, turn.speaker = turn.speaker, "robot"
+        db.add(turn)
+        db.commit()
+    started = server.client("hr1").post(f"/api/certifications/{cert_id}/regrade", json={})
+    assert started.status_code == 202, started.text
+    failed = await _settled(server, cert_id, started.json()["run_id"])
+    assert failed["status"] == "failed" and failed["finished_at"] and failed["comparison"] == []
+    logged = next(e for e in audit(server, cert_id) if e["action"] == "regrade_failed")
+    assert logged["actor"] == "hr1" and "ValidationError" in logged["detail"]["reason"]
+
+    with server.app.state.context.db() as db:  # the row mended; a run left running by a server that died
+        turn = db.exec(select(Turn).where(Turn.session_id == attempt["id"]).order_by(Turn.seq)).first()
+        turn.speaker = speaker
+        db.add(turn)
+        hr = get_user(db, username="hr1")
+        stale = RegradeRun(certification_id=cert_id, rubric="certification", total=1, started_by=hr.id,
+                           results=[{"before": []}])
+        db.add(stale)
+        db.commit()
+        stale_id = stale.id
+    blocked = server.client("hr1").post(f"/api/certifications/{cert_id}/regrade", json={})
+    assert blocked.status_code == 409 and "regrade_running" in blocked.text
+
+    with run_server(server.settings, server.clock) as restarted:
+        assert restarted.get(f"/api/certifications/{cert_id}/regrade/{stale_id}", "hr1").json()["status"] == "interrupted"
+        assert any(e["action"] == "regrade_interrupted" and e["detail"]["run"] == stale_id for e in audit(restarted, cert_id))
+        run = await regrade(restarted, cert_id)
+        assert run["status"] == "done" and run["done"] == run["total"] == 1

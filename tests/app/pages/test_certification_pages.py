@@ -614,3 +614,26 @@ def test_verify_has_a_form_and_tells_superseded_and_revoked_certificates_from_ta
         page.wait_for_url(re.compile(r"/verify/NOPE1234\?lang=en$"))
         assert page.locator("#verify").get_attribute("data-state") == "unknown"
     assert server.get(f"/api/sessions/{session_id}/scorecard", "hr1").json()["overall"] is not None
+
+
+def test_a_regrade_that_fails_says_so_and_the_button_works_again(server: LiveServer) -> None:
+    people(server, "alice")
+    cert_id = create(server, candidates=("alice",))
+    session_id = asyncio.run(take(server, cert_id, "alice", GOOD))
+    with server.app.state.context.db() as db:  # a stored line no transcript can hold: grading it raises
+        turn = db.exec(select(Turn).where(Turn.session_id == session_id).order_by(Turn.seq)).first()
+        turn.speaker = "robot"
+        db.add(turn)
+        db.commit()
+    with chromium_page(width=1300) as page:
+        sign_in(page, server, "hr1", role="hr", next_path=f"/certifications/{cert_id}")
+        for lang, text in (("zh", "重新评分出错，已中止：已完成的答卷保留新成绩，可以重新开始。"),
+                           ("en", "The re-grade stopped on an error: attempts already re-graded keep their new "
+                                  "result, and you can start it again.")):
+            page.goto(f"{server.url}/certifications/{cert_id}?lang={lang}")
+            page.wait_for_selector("#results tbody tr")
+            page.click("#regrade-submit")
+            page.locator("#regrade-error").wait_for(state="visible")
+            assert page.locator("#regrade-error").inner_text() == text
+            assert page.locator("#regrade-submit").is_enabled() and page.locator("#regrade-table").is_hidden()
+        page.wait_for_selector("#audit tr[data-action=regrade_failed]")
