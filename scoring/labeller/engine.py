@@ -194,9 +194,11 @@ def _pitch(parts: list[Sentence], table: Table) -> Cue | None:
 
 def _closes_a_summary(s: Sentence, rule: Rule | None, earlier: list[Sentence], table: Table) -> bool:
     """"我确认一下…第一…第二…第三…。您看对吗?": a tag that closes a summary begun in an earlier
-    sentence checks the summary (麦肯锡式确认), it does not lead."""
-    marker, leads = table.patterns.get("summary_marker"), table.patterns.get("leads")
-    if marker is None or not earlier or not ({"tag", "declarative"} & s.forms or (rule and rule.label == "control")):
+    sentence checks the summary (麦肯锡式确认), it does not lead; so does a presumptive check that nothing
+    in it is wrong or missing (…这么安排没毛病吧, …我没落下啥吧)."""
+    marker, leads, check = (table.patterns.get(k) for k in ("summary_marker", "leads", "summary_check"))
+    checks = {"tag", "declarative"} & s.forms or (rule and rule.label == "control") or (check and check.search(s.text))
+    if marker is None or not earlier or not checks:
         return False
     if leads is not None and leads.search(s.text):
         return False  # "照您这么说…,是不是先把…更要紧": a judgement after the summary leads
