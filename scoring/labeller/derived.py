@@ -91,6 +91,9 @@ class Derived:
                     json.dump(merged, fh, ensure_ascii=False)
                 os.replace(temporary, path)
                 self._new = 0
+                for older in path.parent.glob("patterns-*.json"):  # written by an earlier version of the code
+                    if older != path:
+                        older.unlink(missing_ok=True)
             except OSError:
                 pass  # a read-only home: the next process works them out again
 

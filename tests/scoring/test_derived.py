@@ -39,12 +39,14 @@ def test_the_first_process_writes_what_it_worked_out_and_the_next_reads_it(tmp_p
 
 def test_an_entry_is_read_from_the_file_by_its_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PEILIAN_CACHE_DIR", str(tmp_path))
+    older = tmp_path / "patterns-0123456789abcdef.json"  # left by an earlier version of the code
+    older.write_text("{}", encoding="utf-8")
     writer = Derived()
     factored, needs = writer.get(SOURCE)
     assert factored == factor(SOURCE) and needs == required(re.compile(factored))
     assert needs and all(literal in "worried about you personally, concerned for your team" for literal in needs)
     writer.save()
-    assert cache_dir() == tmp_path and _file(tmp_path).exists()
+    assert cache_dir() == tmp_path and _file(tmp_path).exists() and not older.exists()
     reader = Derived()
     assert reader.get(SOURCE) == (factored, needs)
     assert reader._new == 0  # read, not worked out
