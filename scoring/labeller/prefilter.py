@@ -169,6 +169,7 @@ class _Literals:
                 if literal not in self._ids:
                     self._ids[literal] = len(self._ids)
                     self._automaton = None
+                    self.seen = {}  # a text read before holds none of the new literals in its entry
             return frozenset(self._ids[literal] for literal in literals)
 
     def _built(self) -> ahocorasick.Automaton:
@@ -178,7 +179,6 @@ class _Literals:
                 for literal, index in self._ids.items():
                     automaton.add_word(literal, index)
                 automaton.make_automaton()
-                self.seen = {}
                 self._automaton = automaton
             return self._automaton
 
@@ -188,13 +188,14 @@ class _Literals:
 
     def found(self, text: str) -> frozenset[int]:
         """The ids of the registered literals that occur in `text` (overlapping ones included)."""
-        hit = self.seen.get(text)
+        seen = self.seen  # a registration meanwhile replaces the dict: an entry read with the old automaton goes with it
+        hit = seen.get(text)
         if hit is None:
             automaton = self._automaton if self._automaton is not None else self._built()
             hit = frozenset(index for _, index in automaton.iter(text)) if text else frozenset()
-            if len(self.seen) >= _TEXTS_KEPT:
-                self.seen = {}
-            self.seen[text] = hit
+            if len(seen) >= _TEXTS_KEPT:
+                seen = self.seen = {}
+            seen[text] = hit
         return hit
 
 

@@ -125,3 +125,17 @@ def test_the_cue_tables_answer_as_their_regexes_on_the_corpus_lines() -> None:
                 skipped += pattern._cannot_match(text)
         lines = sum(1 for t in texts if t[0] == lang)
         assert skipped > 0.5 * len(filtered) * lines  # most searches never reach the regex
+
+
+def test_a_text_read_before_a_pattern_was_compiled_is_read_again_for_its_literals() -> None:
+    """A card's cues are compiled after lines were read: their literals must not be missed in a line
+    whose literals were looked up before."""
+    text = "我们想先请您安排一次现场勘查可以吗"
+    early = prefiltered(re.compile("(?:预算|费用|价格)[^,]{0,20}(?:多少|怎么样|高不高|贵不贵)"),
+                        frozenset({"预算", "费用", "价格"}))
+    assert early.search(text) is None  # the text is read once for the literals known so far
+    late = prefiltered(re.compile("(?:安排一次|约一次)现场(?:勘查|调研|考察)[^,]{0,10}(?:可以吗|行吗|好吗)"),
+                       required(re.compile("(?:安排一次|约一次)现场(?:勘查|调研|考察)[^,]{0,10}(?:可以吗|行吗|好吗)")))
+    assert isinstance(late, Prefiltered)
+    assert late.search(text) is not None
+
