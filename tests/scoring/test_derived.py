@@ -14,8 +14,7 @@ from scoring.labeller.factor import factor
 from scoring.labeller.prefilter import required
 
 SOURCE = r"\b(?:worried|concerned|nervous)\b.{0,40}(?:you personally|your team)"
-LOAD = ("from scoring.labeller.engine import label; from scoring.hearing import hear_line; "
-        "print(label('您现在最担心的是什么?', 'zh').label, hear_line('What worries you personally about the rollout?', 'en').steps)")
+LOAD = "from scoring.labeller.engine import label; print(label('您现在最担心的是什么?', 'zh'))"  # the Chinese table
 
 
 def _file(folder: Path) -> Path:
@@ -28,7 +27,7 @@ def test_the_first_process_writes_what_it_worked_out_and_the_next_reads_it(tmp_p
     env = {**os.environ, "PEILIAN_CACHE_DIR": str(tmp_path / "cache")}
     first = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True, check=True)
     entries = json.loads(_file(tmp_path / "cache").read_text(encoding="utf-8"))
-    assert len(entries) > 400  # every pattern of the labeller's and the hearing's tables
+    assert len(entries) > 150  # every pattern of the labeller's Chinese table
     factored, needs = next(iter(entries.values()))
     assert needs is None or needs == sorted(required(re.compile(factored)))
     stamp = _file(tmp_path / "cache").stat().st_mtime_ns
