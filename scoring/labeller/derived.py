@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 import threading
+from functools import cache
 from pathlib import Path
 
 from scoring.labeller import factor as _factor_module
@@ -26,7 +27,9 @@ from scoring.labeller.prefilter import required
 _KEPT = 20_000  # entries kept in the file: every table's patterns, with room for cards and older versions
 
 
+@cache
 def _code_digest() -> str:
+    """Names the file: entries worked out by other code (another factor or prefilter) are not read."""
     code = b"".join(Path(m.__file__).read_bytes() for m in (_factor_module, _prefilter_module))  # type: ignore[arg-type]
     return hashlib.sha256(code).hexdigest()[:16]
 

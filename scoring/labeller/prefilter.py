@@ -218,10 +218,7 @@ class Prefiltered:
         return self.needs.isdisjoint(LITERALS.found(text))
 
     def search(self, text: str) -> re.Match[str] | None:
-        found = LITERALS.seen.get(text)  # most searches: a text already scanned (inlined, it is the hot path)
-        if self.needs.isdisjoint(LITERALS.found(text) if found is None else found):
-            return None
-        return self.regex.search(text)
+        return None if self._cannot_match(text) else self.regex.search(text)
 
     def match(self, text: str) -> re.Match[str] | None:
         return None if self._cannot_match(text) else self.regex.match(text)
