@@ -21,6 +21,15 @@ def record(
     db.commit()
 
 
+def ended(db: Session, *, certification_id: str, code: str) -> bool:
+    """Whether the log records the certificate `code` revoked or replaced. A certificate whose own row
+    says it is in force while the log says otherwise had its row written to after the fact."""
+    ending = {"certificate_revoked": "code", "certificate_reissued": "replaces"}  # the field naming the ended one
+    stmt = select(AuditEvent.action, AuditEvent.detail).where(AuditEvent.certification_id == certification_id,
+                                                              col(AuditEvent.action).in_(tuple(ending)))
+    return any(detail.get(ending[action]) == code for action, detail in db.exec(stmt))
+
+
 def events(db: Session, *, certification_id: str) -> list[dict[str, Any]]:
     stmt = (
         select(AuditEvent, User.username)

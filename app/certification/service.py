@@ -367,7 +367,7 @@ def certificate(db: Session, *, code: str) -> Certificate | None:
 
 def _state(db: Session, found: Certificate, key: bytes) -> str:
     """valid, revoked or superseded, as HR decided; tampered when the record no longer matches its
-    signature; unsigned for a certificate issued before signing and not released again since."""
+    signature, or says it is in force while the audit log records it revoked or replaced; unsigned for a certificate issued before signing and not released again since."""
     if found.version is None:
         return "revoked" if found.revoked_at else "superseded" if found.superseded_at else "unsigned"
     card = scorecard_version(db, session_id=found.session_id, version=found.version)
@@ -378,6 +378,8 @@ def _state(db: Session, found: Certificate, key: bytes) -> str:
         return "revoked"
     if found.superseded_at is not None:
         return "superseded"
+    if audit.ended(db, certification_id=found.certification_id, code=found.code):
+        return "tampered"
     return "valid"
 
 

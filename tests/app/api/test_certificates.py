@@ -82,6 +82,15 @@ def audit(server: LiveServer, cert_id: str) -> list[dict[str, Any]]:
     return server.get(f"/api/certifications/{cert_id}/audit", "hr1").json()
 
 
+def revive(server: LiveServer, code: str, ended: str) -> None:
+    """Clear a revoked or superseded certificate's end straight in the database, as an intruder would."""
+    with server.app.state.context.db() as db:
+        found = db.get(Certificate, code)
+        setattr(found, ended, None)
+        db.add(found)
+        db.commit()
+
+
 def my_certificate(server: LiveServer, cert_id: str, user: str) -> str | None:
     return server.get(f"/api/certifications/{cert_id}/my-result", user).json()["certificate"]
 
@@ -107,6 +116,8 @@ async def test_a_regrade_that_changes_the_score_but_keeps_the_pass_supersedes_th
     assert second is not None and old["superseded_by"] == second != first
     new = verify(server, second)
     assert new["state"] == "valid" and new["overall"] == after["overall"] and new["version"] == 2
+    revive(server, first, "superseded_at")  # the audit log says replaced: a record claiming otherwise is tampered
+    assert verify(server, first)["state"] == "tampered" and verify(server, second)["state"] == "valid"
 
     with server.app.state.context.db() as db:  # the replaced scorecard is kept as it was
         kept = db.exec(select(ScorecardVersion).where(ScorecardVersion.session_id == attempt["id"])).all()
@@ -149,6 +160,10 @@ async def test_a_regrade_that_turns_the_pass_into_a_fail_revokes_the_certificate
     again = my_certificate(server, cert_id, "alice")
     assert again not in (None, code) and verify(server, again)["state"] == "valid"
     assert verify(server, code)["state"] == "revoked"
+
+    revive(server, code, "revoked_at")  # a database write cannot bring it back: the audit log says revoked
+    assert verify(server, code)["state"] == "tampered"
+    assert verify(server, again)["state"] == "valid"
 
 
 async def test_a_regrade_never_switches_the_rubric_unasked(server: LiveServer) -> None:
