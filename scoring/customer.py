@@ -52,17 +52,20 @@ def _concern_level(text: str, cues: Cues) -> str | None:
     return "hesitation" if cues.has("concern", text) else None
 
 
-def _from_text(turn: Turn, lang: str) -> list[Event]:
+def _from_text(turn: Turn, lang: str, asked: str) -> list[Event]:
+    """`asked`: the trainee's line before, for a reply that means something only after it."""
     text, text_lang = normalise(turn.text, lang)
     cues = load_cues(text_lang)
     out = []
-    if cues.has("relief", text):  # "没什么顾虑了" names the concern to say it is gone
+    relief = cues.has("relief", text) or (cues.has("none_left", text)
+                                          and cues.has("asks_left", normalise(asked, text_lang)[0]))
+    if relief:  # "没什么顾虑了" names the concern to say it is gone
         out.append(Event(turn.seq, "ease_concern"))
     else:
         level = _concern_level(text, cues)
         if level is not None:
             out.append(Event(turn.seq, "voice_concern", level))
-    if cues.has("correct", text):
+    if cues.has("correct", text) and not relief:  # "No, that takes care of it": nothing is still bothering
         out.append(Event(turn.seq, "correct"))
     elif cues.has("agree", text):
         out.append(Event(turn.seq, "agree"))
@@ -76,9 +79,12 @@ def _from_text(turn: Turn, lang: str) -> list[Event]:
 def read(turns: list[Turn], lang: str, from_acts: bool) -> list[Event]:
     """Every customer event in order."""
     out: list[Event] = []
+    asked = ""
     for turn in turns:
-        if turn.speaker == "customer":
-            out += _from_acts(turn) if from_acts else _from_text(turn, lang)
+        if turn.speaker == "trainee":
+            asked = turn.text
+        else:
+            out += _from_acts(turn) if from_acts else _from_text(turn, lang, asked)
     return out
 
 

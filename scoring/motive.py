@@ -30,13 +30,14 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
     normal, text_lang = normalise(text, lang)
     cues = load_cues(text_lang)
     misfit = cues.has(f"{motive}.misfit", normal)
+    fit = cues.has(f"{motive}.fit", normal)
     if motive == "complacent":
         misfit = misfit and line.label != "statement"
     elif motive == "growth":
-        misfit = misfit or line.pitch
+        misfit = misfit or (line.pitch and not fit)  # our product offered for them to shape is co-creation
     if misfit:
         return "misfit"
-    return "fit" if cues.has(f"{motive}.fit", normal) else None
+    return "fit" if fit else None
 
 
 def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str) -> list[MotiveEvent]:

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from scoring import Scorecard, Transcript, grade, load_rubric
+from scoring.customer import read as read_customer
 from scoring.rubric import POINT_RULES
 
 
@@ -482,3 +483,22 @@ def test_pushing_at_argument_or_resistance_costs_only_at_those_levels() -> None:
     for level in ("objection", None):
         low = _rules(grade(transcript, concern_level=level).model_dump(mode="json"))
         assert not [r for r in low if r[0] == "concerns.pushed_at_high_level"]
+
+
+# ---- the customer's words after a concern (a transcript without the engine's record)
+# A bare "no" means nothing is left only after the trainee asked whether anything is left; after a
+# summary it corrects it. Relief said after a "no" ("No, that takes care of it") is relief.
+@pytest.mark.parametrize(("lang", "asked", "reply", "kind"), [
+    ("en", "Is there anything about it that still worries you?", "No.", "ease_concern"),
+    ("en", "Does that take care of the worry, or is something still bothering you?", "No, that takes care of it.",
+     "ease_concern"),
+    ("en", "So the budget is signed off by the CFO alone, right?", "No.", "correct"),
+    ("en", "Would that help?", "That's not a worry any more, honestly.", "ease_concern"),
+    ("zh", "这样安排,您心里还有什么顾虑吗?", "没有了。", "ease_concern"),
+    ("zh", "这样安排,您刚才担心的事还在吗?", "要是真能先拿一家试,那我心里踏实不少。", "ease_concern"),
+    ("zh", "我理解的是预算由院长一个人定,对吗?", "不是。", "correct"),
+])
+def test_what_a_reply_means_depends_on_what_was_asked(lang: str, asked: str, reply: str, kind: str) -> None:
+    events = read_customer(tx(("t", asked, 0.0, 2.0), ("c", reply, 3.0, 4.0), lang=lang).turns, lang, from_acts=False)
+    kinds = {e.kind for e in events}
+    assert kind in kinds and not {"ease_concern", "correct"} - {kind} & kinds, kinds
