@@ -95,10 +95,11 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
          remedy: Sequence[str] = ()) -> ConcernReport:
     """`remedy`: the persona's remedy text then its cues, when known (what meets this concern)."""
     voiced = [e for e in events if e.kind == "voice_concern"]
-    if not voiced and rank(concern_level) >= rank("no_commitment"):
-        # A customer with no faith, an argument or a pretext shows it from the start, in its own words.
-        first = next((t for t in turns if t.speaker == "customer"), None)
-        voiced = [Event(first.seq, "voice_concern", concern_level)] if first is not None else []
+    first = next((t for t in turns if t.speaker == "customer"), None)
+    if rank(concern_level) >= rank("no_commitment") and first is not None and (not voiced or voiced[0].seq > first.seq):
+        # A customer with no faith, an argument or a pretext shows it from the start, in its own words,
+        # even when the words are not the cue tables' ("we just renewed, nothing to talk about").
+        voiced = [Event(first.seq, "voice_concern", concern_level), *voiced]
     if not voiced:
         return ConcernReport(points=[("concerns.none_voiced", None, {})], level="none")
     names = load_cues(lang).names.get("steps", {})

@@ -1,8 +1,9 @@
 """Transcripts written from the seeds with a coach's verdict (transcripts/*.yaml), graded.
 
 Each file holds a whole conversation (DESIGN 4.1, some with the engine's acts) and what a coach
-would say of it: passed or not, an action commitment secured or not, and which other sessions
-it must beat overall or on concern handling.
+would say of it: passed or not, an action commitment secured or not, which other sessions it
+must beat overall or on concern handling, and which rules the coach's note names (`noted`) or
+rules out (`not_noted`).
 """
 
 from functools import cache
@@ -44,5 +45,8 @@ def test_the_scorecard_agrees_with_the_coach(path: Path) -> None:
     assert card["passed"] is expect["passed"], story
     for other in expect.get("better_than", []):
         assert card["overall"] > case(other)[1]["overall"], f"{path.stem} vs {other}\n{story}"
+    rules = {p["rule"] for p in card["points"]}
+    assert set(expect.get("noted", [])) <= rules, story  # what the coach names must be on the scorecard
+    assert not set(expect.get("not_noted", [])) & rules, story  # and what the coach says was right, not held against it
     for other in expect.get("concerns_better_than", []):
         assert card["dimensions"]["concerns"] > case(other)[1]["dimensions"]["concerns"], f"{other}\n{story}"
