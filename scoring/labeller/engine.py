@@ -25,6 +25,7 @@ _ANALYSERS = {"zh": zh, "en": en}
 _ENDS = re.compile(r'[。!?;\n]+"?|\.+"?(?=\s|$)|(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff]|(?:ok|OK|Ok)[不吗吧]?$)|(?<=[\u4e00-\u9fff]{4}吗),(?=[\u4e00-\u9fff])')
 _ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "prof", "jr", "sr", "no", "e.g", "i.e"})
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_NUMBER_NEXT = re.compile(r"\s*\d")
 _CLAUSES = re.compile(r"[,、:—]| - ")
 
 
@@ -46,8 +47,9 @@ def _pieces(text: str) -> list[tuple[str, bool, bool]]:
     for m in _ENDS.finditer(text):
         if m.group().startswith("."):
             word = _WORD_BEFORE.search(text, 0, m.start())
-            if word and word.group(1).lower() in _ABBREVIATIONS:
-                continue
+            if word and word.group(1).lower() in _ABBREVIATIONS and (
+                    word.group(1).lower() != "no" or _NUMBER_NEXT.match(text, m.end())):
+                continue  # "No. 5" abbreviates; "…rather than no. Would it…" ends a sentence
         out.append((text[start:m.start()], m.group() == "," or "?" in m.group(), bool(m.group().strip())))
         start = m.end()
     out.append((text[start:], False, False))

@@ -497,6 +497,9 @@ def test_pushing_at_argument_or_resistance_costs_only_at_those_levels() -> None:
     ("zh", "这样安排,您心里还有什么顾虑吗?", "没有了。", "ease_concern"),
     ("zh", "这样安排,您刚才担心的事还在吗?", "要是真能先拿一家试,那我心里踏实不少。", "ease_concern"),
     ("zh", "我理解的是预算由院长一个人定,对吗?", "不是。", "correct"),
+    ("en", "Put that way, is it something you'd be happy to stand behind?", "Yeah. That I could stand behind.", "ease_concern"),
+    ("en", "So the CFO signs off alone, right?", "Yeah.", "agree"),
+    ("zh", "这么弄,您心里踏实了吗?", "对,踏实了。", "ease_concern"),
 ])
 def test_what_a_reply_means_depends_on_what_was_asked(lang: str, asked: str, reply: str, kind: str) -> None:
     events = read_customer(tx(("t", asked, 0.0, 2.0), ("c", reply, 3.0, 4.0), lang=lang).turns, lang, from_acts=False)
