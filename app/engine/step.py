@@ -256,7 +256,8 @@ def step(card: PersonaCard, state: CustomerState, line: TraineeLine) -> tuple[Cu
         return d.finish()
     if _motive(d, line):
         return d.finish()
-    if "withdraw" in line.moves and line.label == "statement":  # 果断退出: the meeting ends politely
+    if "withdraw" in line.moves and line.label == "statement" and d.before.turn > 0:
+        # 果断退出: the meeting ends politely; "thanks for seeing me" as the first line greets
         d.ended = "withdrawn"
         d.act("end", reason="withdrawn")
         return d.finish()
