@@ -188,7 +188,7 @@ def test_falling_back_to_a_smaller_step_after_a_refusal_is_not_pushing() -> None
 def test_at_no_commitment_nothing_is_granted_and_withdrawing_ends_politely() -> None:
     card = CARDS["warehouse-wms-balanced"]
     state = with_state(card, trust=100, revealed=tuple(f.id for f in card.facts[:3]), pretext="real",
-                       concern="no_commitment", concern_voiced=True)
+                       concern="no_commitment", concern_voiced=True, turn=6)
     for commitment in card.commitments:
         _, move = step(card, state, line("commitment_request", commitment=commitment.id))
         assert only(move, "refuse")["reason"] == "level" and "grant" not in kinds(move)
