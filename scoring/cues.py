@@ -29,6 +29,15 @@ class Cues:
     def has(self, cue: str, text: str) -> bool:
         return self.patterns[cue].search(text) is not None
 
+    def asserted(self, cue: str, text: str) -> bool:
+        """Whether `text` says what the cue names, not merely mentions it to deny it ("不拿标准方案往里套",
+        "no standard template"): a match counts unless the words just before it negate it."""
+        negated = self.patterns.get("negated_before")
+        for match in self.patterns[cue].finditer(text):
+            if negated is None or negated.search(text[:match.start()]) is None:
+                return True
+        return False
+
     def name(self, group: str, key: str) -> str:
         table = self.names[group]
         return table.get(key, key) if isinstance(table, dict) else key

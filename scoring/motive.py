@@ -29,7 +29,7 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
         raise ValueError(f"motive must be one of {', '.join(MOTIVES)}, not {motive!r}")
     normal, text_lang = normalise(text, lang)
     cues = load_cues(text_lang)
-    misfit = cues.has(f"{motive}.misfit", normal)
+    misfit = cues.asserted(f"{motive}.misfit", normal)
     fit = cues.has(f"{motive}.fit", normal)
     if motive == "complacent":
         misfit = misfit and line.label != "statement"

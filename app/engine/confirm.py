@@ -2,8 +2,8 @@
 
 A summary is right when it restates something the customer told (a fact's key terms, or
 enough of its words) and every figure and name in it is one the customer gave. It is wrong
-when a figure or a name does not match what was said, or when it claims what the customer
-never told. Right ones are agreed and build trust once per fact; wrong ones are corrected.
+when a figure or a name does not match what was said, when it flatly denies what was told
+(从来不用等, never failed), or when it claims what the customer never told. Right ones are agreed and build trust once per fact; wrong ones are corrected.
 """
 
 from dataclasses import dataclass
@@ -20,7 +20,7 @@ from scoring.hearing.content import pieces, shares
 class Verdict:
     agreed: bool
     facts: tuple[str, ...]  # the facts the summary restates (agreed) or gets wrong (corrected)
-    reason: str  # agree | figure | name | unsaid
+    reason: str  # agree | figure | name | denied | unsaid
 
 
 @lru_cache(maxsize=4096)
@@ -36,10 +36,12 @@ def _fact_shape(fact: Fact, lang: str) -> tuple[frozenset[str], tuple[Number, ..
     return _shape(fact.wordings, lang)
 
 
+def _names_terms(line: TraineeLine, fact: Fact) -> bool:
+    return any(term.lower() in line.clean for term in fact.terms)
+
+
 def _restates(line: TraineeLine, fact: Fact, content: frozenset[str], lang: str) -> bool:
-    if any(term.lower() in line.clean for term in fact.terms):
-        return True
-    return shares(pieces(line.clean, lang), content, lang)
+    return _names_terms(line, fact) or shares(pieces(line.clean, lang), content, lang)
 
 
 def check(d: Decision, line: TraineeLine) -> Verdict:
@@ -61,12 +63,18 @@ def check(d: Decision, line: TraineeLine) -> Verdict:
     for person in line.names:
         if person not in known_people and person not in own and not any(person in p for p in known_people):
             return Verdict(False, tuple(f.id for f in about), "name")
+    guessed = [f for f in untold if _restates(line, f, shapes[f.id][0], lang)]
+    if any(_names_terms(line, f) for f in guessed) and not any(_names_terms(line, f) for f in restated):
+        return Verdict(False, tuple(f.id for f in guessed), "unsaid")  # puts words in the customer's mouth
+    denial = tables(lang).denial
+    if restated and denial is not None and denial.search(line.clean) \
+            and not any(denial.search(w.lower()) for f in restated for w in f.wordings):
+        return Verdict(False, tuple(f.id for f in restated), "denied")  # "专家从来不用等" of "专家只能干等着"
     if restated:
         return Verdict(True, tuple(f.id for f in restated), "agree")
-    if d.concern_voiced and line.on_concern:
+    if d.concern_voiced and line.on_concern and not guessed:
         return Verdict(True, (), "agree")
-    guessed = [f for f in untold if _restates(line, f, shapes[f.id][0], lang)]
-    return Verdict(False, tuple(f.id for f in guessed), "unsaid")
+    return Verdict(False, tuple(f.id for f in guessed), "unsaid")  # what was never told is not agreed
 
 
 def respond(d: Decision, line: TraineeLine) -> None:

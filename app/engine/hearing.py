@@ -2,6 +2,8 @@
 cues (so grader and customer never disagree about what was said), plus this card's cues:
 its concern's words, what counts as a remedy for it, its motive words, its commitments."""
 
+import re
+
 from app.engine.personas import PersonaCard
 from app.engine.state import TraineeLine
 from scoring.hearing import hear_line
@@ -23,6 +25,19 @@ def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, li
     return None
 
 
+_PIECES = re.compile(r"[,，、;；:：/]+")
+
+
+def _word_list(clean: str, lang: str) -> bool:
+    """A line that is mostly a list of terms ("alongside, in parallel, rollback, named engineer, on
+    call…"): words strung together are not a proposal anyone could agree to."""
+    pieces_ = [p.strip() for p in _PIECES.split(clean) if p.strip()]
+    if len(pieces_) < 5:
+        return False
+    size = [len(p) if lang == "zh" else len(p.split()) for p in pieces_]
+    return sum(size) / len(size) <= (5 if lang == "zh" else 2.5)
+
+
 def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
     heard = hear_line(text, language)
     clean = heard.text
@@ -32,7 +47,11 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         heard.proposal and shares(pieces(clean, heard.lang), card.remedy_pieces, heard.lang))
     # A remedy is offered, not asked about: "您打算怎么试点?" asks for their measure.
     asks_theirs = heard.label.label == "exploratory" and heard.subject in ("measure", "requirement")
-    remedy = bool(remedy_hit) and (heard.proposal or not asks_theirs)
+    fit = _motive_fit(card, text, clean, language, heard.label)
+    # A remedy meets the concern in words this customer can take: not a term list, and not wrapped in
+    # what its motive rejects (a ready-made solution for growth, fear for balanced: seed 003).
+    remedy = bool(remedy_hit) and (heard.proposal or not asks_theirs) and fit != "misfit" \
+        and not _word_list(clean, heard.lang)
     commitment = None
     if heard.label.label == "commitment_request":
         scored = [(_hits(card, f"commit.{c.id}", clean), -i, c.id) for i, c in enumerate(card.commitments)]
@@ -46,7 +65,7 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         subject=heard.subject,
         steps=heard.steps,
         moves=heard.moves,
-        motive_fit=_motive_fit(card, text, clean, language, heard.label),
+        motive_fit=fit,
         on_concern=on_concern,
         remedy=remedy,
         commitment=commitment,

@@ -92,6 +92,7 @@ class Tables:
     asks: re.Pattern[str] | None = None  # a sentence the labeller did not take as a question, but it asks
     request: re.Pattern[str] | None = None  # a commitment request that asks for an action, not about a subject
     no_subject: re.Pattern[str] | None = None  # a sentence that asks about no subject (offer, put-down, summary)
+    denial: re.Pattern[str] | None = None  # a flat denial (从来不, never): a summary saying it of what was told turns it round
     fold: tuple[tuple[re.Pattern[str], str], ...] = ()  # colloquial forms read as standard ones (啥 → 什么, r u → are you)
 
     @cached_property
@@ -153,6 +154,7 @@ def tables(lang: str) -> Tables:
         asks=optional("asks"),
         request=optional("request"),
         no_subject=optional("no_subject"),
+        denial=optional("denial"),
         fold=tuple((compile_pattern(str(k), vocab, f"{name}: fold"), str(v))
                    for k, v in (data.get("fold") or {}).items()),
     )

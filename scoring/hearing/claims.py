@@ -41,9 +41,27 @@ class Number:
     value: float
     percent: bool
     text: str
+    unit: str = ""  # a unit of time when one follows (minute, hour, day…): six minutes is not six hours
 
     def same(self, other: "Number") -> bool:
+        if self.unit and other.unit and self.unit != other.unit:
+            return False
         return abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value))
+
+
+_EN_UNIT = re.compile(r"\s*(?P<u>min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|months?|years?|yrs?)\b", re.IGNORECASE)
+_ZH_UNIT = re.compile(r"\s*(?:个)?(?:多)?(?P<u>分钟|小时|钟头|天|周|星期|礼拜|月|年)")
+_UNITS = {"min": "minute", "minute": "minute", "h": "hour", "hr": "hour", "hour": "hour", "day": "day", "week": "week",
+          "month": "month", "year": "year", "yr": "year", "分钟": "minute", "小时": "hour", "钟头": "hour",
+          "天": "day", "周": "week", "星期": "week", "礼拜": "week", "月": "month", "年": "year"}
+
+
+def _unit(after: str, pattern: re.Pattern[str]) -> str:
+    m = pattern.match(after)
+    if m is None:
+        return ""
+    word = m.group("u").lower()
+    return _UNITS.get(word.rstrip("s"), _UNITS.get(word, ""))
 
 
 def zh_numeral(text: str) -> float | None:
@@ -88,7 +106,7 @@ def _zh_numbers(text: str) -> list[Number]:
         if value == 1:
             continue  # 一年, 一家, 一次: "one" is how Chinese counts, rarely a figure to check
         percent = after.lstrip().startswith(("%", "％"))
-        out.append(Number(value, percent, raw + (big.group() if big else "")))
+        out.append(Number(value, percent, raw + (big.group() if big else ""), _unit(after, _ZH_UNIT)))
     return out
 
 
@@ -127,7 +145,7 @@ def _en_numbers(text: str) -> list[Number]:
             continue  # "one site", "1 thing": not a figure anyone checks
         if 1900 <= value <= 2100 and not percent and not scale and not m.group("cur"):
             continue  # a year
-        out.append(Number(value, percent, m.group().strip()))
+        out.append(Number(value, percent, m.group().strip(), _unit(text[end:], _EN_UNIT)))
     return out
 
 

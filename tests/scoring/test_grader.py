@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from scoring import Scorecard, Transcript, grade, load_rubric
 from scoring.customer import read as read_customer
+from scoring.hearing.claims import numbers
 from scoring.rubric import POINT_RULES
 
 
@@ -505,3 +506,15 @@ def test_what_a_reply_means_depends_on_what_was_asked(lang: str, asked: str, rep
     events = read_customer(tx(("t", asked, 0.0, 2.0), ("c", reply, 3.0, 4.0), lang=lang).turns, lang, from_acts=False)
     kinds = {e.kind for e in events}
     assert kind in kinds and not {"ease_concern", "correct"} - {kind} & kinds, kinds
+
+
+@pytest.mark.parametrize(("said", "summary", "same"), [
+    ("down for six hours on a Friday", "down for six hours, right?", True),
+    ("down for six hours on a Friday", "down for six minutes, right?", False),
+    ("上次系统停了两个小时", "上次停了两个小时,对吧?", True),
+    ("三个月跑不稳就不上", "三天跑不稳就不上,对吧?", False),
+])
+def test_a_figure_is_the_same_only_in_the_same_unit_of_time(said: str, summary: str, same: bool) -> None:
+    lang = "zh" if summary[0] > "\u3000" else "en"
+    told, put = numbers(said, lang), numbers(summary, lang)
+    assert told and put and any(p.same(t) for p in put for t in told) is same

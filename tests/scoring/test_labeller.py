@@ -124,6 +124,10 @@ def test_known_failures_are_few_and_still_failing(lang: str) -> None:
     ("所以我觉得今天不该请您做任何决定。", "zh", "statement", None),  # a request said not to be made asks nothing
     ("我今天不会麻烦您做任何事。", "zh", "statement", None),
     ("Could we do that in the next two weeks?", "en", "commitment_request", None),
+    ("我们的标准题库开箱即用,老师不用改任何东西?", "zh", "control", None),  # our claim with a question mark leads
+    ("Our standard template needs no changes for your stores?", "en", "control", None),
+    ("So it's show me rather than no. Would it make sense to put a one-hotel trial on the October meeting?", "en",
+     "commitment_request", None),  # "no." ends a sentence; "No. 5" would not
 ])
 def test_hard_cases(text: str, lang: str, expected: str, topic: str | None) -> None:
     got = label(text, lang)
