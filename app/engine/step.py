@@ -30,7 +30,9 @@ def _repeat(d: Decision, line: TraineeLine) -> str | None:
     if line.label in ("extension", "commitment_request") or len(line.normal) < 4:
         return None
     if any(similar(line.normal, seen, d.rules.repeat.similar) for seen in d.heard):
-        return "words"
+        held = _held_back(d, line.subject) if line.subject else None
+        if held is None or d.trust < held + d.rules.trust.reask_after:
+            return "words"  # held back for trust and asked again once trust is there: a fair question
     handling = d.concern_voiced and concern_mod.addresses(d, line)
     if line.label in ("exploratory", "control") and line.subject and not handling:
         times = d.asked.count(f"{line.label}:{line.subject}")
