@@ -55,7 +55,7 @@ class LlmRenderer:
             key = phrase_key(act, card)
             instruction = instructions.get(key) or instructions[key.split("_", 1)[0] if key.startswith("answer_")
                                                                 else act.kind]
-            subject = subjects()[act.subject].names[card.language] if act.subject in subjects() else ""
+            subject = subjects()[act.subject].said(card.language) if act.subject in subjects() else ""
             step = {"instruction": instruction.replace("{subject}", subject), "fact": "", "action": "", "concern": "",
                     "person": ""}
             if act.kind in ("reveal", "add_after_silence", "correct") and act.fact in card.fact_by_id:

@@ -158,7 +158,7 @@ class TemplateRenderer:
         lang = card.language
         concern = card.concern.real if act.detail == "real" and card.concern.real else card.concern
         values = {"objection": bare(concern.objection), "concern": bare(concern.topic),
-                  "subject": subjects()[act.subject].names[lang] if act.subject in subjects() else "",
+                  "subject": subjects()[act.subject].said(lang) if act.subject in subjects() else "",
                   "person": bare(rng.choice(card.other_person.wordings)), "action": "", "fact": ""}
         if act.commitment:
             values["action"] = bare(next(c.action for c in card.commitments if c.id == act.commitment))

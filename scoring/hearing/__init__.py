@@ -46,6 +46,10 @@ class Subject:
     falls_to: tuple[str, ...]
     names: dict[str, str]
     near: tuple[str, ...] = ()
+    spoken: dict[str, str] | None = None  # how the customer says it; the shown name when not given
+
+    def said(self, lang: str) -> str:
+        return (self.spoken or self.names)[lang]
 
 
 @cache
@@ -55,7 +59,8 @@ def subjects() -> dict[str, Subject]:
     out = {}
     for key, value in raw.items():
         out[key] = Subject(key, value["category"], bool(value.get("fact")), tuple(value.get("falls_to", ())),
-                           {"zh": value["zh"], "en": value["en"]}, tuple(value.get("near", ())))
+                           {"zh": value["zh"], "en": value["en"]}, tuple(value.get("near", ())),
+                           {"zh": value["say_zh"], "en": value["say_en"]} if "say_zh" in value else None)
     for subject in out.values():
         for target in subject.falls_to + subject.near:
             if target not in out or not out[target].fact:

@@ -12,6 +12,7 @@ from app.renderers.template import (
     KEYS, PhraseBankError, TemplateRenderer, bare, load_bank, load_banks, opener, phrase_key,
 )
 from scoring.cues import load_cues, normalise
+from scoring.hearing import subjects
 
 CARDS = load_cards(data_dir("personas"))
 RENDERER = TemplateRenderer(load_banks(data_dir("prompts") / "phrases"))
@@ -156,3 +157,17 @@ def test_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
 def test_replies_are_shown_piece_by_piece(text: str, language: str, pieces: list[str]) -> None:
     assert chunk_text(text, language) == pieces
     assert "".join(chunk_text(text, language)) == text
+
+
+@pytest.mark.parametrize("card_id", ["hospital-it-rescue", "saas-observability-rescue"])
+def test_the_customer_names_a_subject_in_its_own_words_not_the_methods_terms(card_id: str) -> None:
+    """"I'll keep adverse effect to myself" is the grader's vocabulary in the customer's mouth."""
+    card = CARDS[card_id]
+    state = initial_state(card)
+    for subject in ("adverse_effect", "obstacle", "ambition", "pain", "org_benefit"):
+        shown, said = subjects()[subject].names[card.language], subjects()[subject].said(card.language)
+        assert shown != said
+        texts = [TemplateRenderer(BANKS).render(card, state.model_copy(update={"seed": seed}),
+                                                move(Act(kind="deflect", reason="trust", subject=subject))).text
+                 for seed in range(12)]
+        assert any(said in text for text in texts) and not any(shown in text for text in texts), texts
