@@ -126,6 +126,8 @@ def test_known_failures_are_few_and_still_failing(lang: str) -> None:
     ("Could we do that in the next two weeks?", "en", "commitment_request", None),
     ("我们的标准题库开箱即用,老师不用改任何东西?", "zh", "control", None),  # our claim with a question mark leads
     ("Our standard template needs no changes for your stores?", "en", "control", None),
+    ("Please put the one-hotel trial on the agenda for the October meeting.", "en", "commitment_request", None),
+    ("请安排院长参加方案演示。", "zh", "commitment_request", None),
     ("So it's show me rather than no. Would it make sense to put a one-hotel trial on the October meeting?", "en",
      "commitment_request", None),  # "no." ends a sentence; "No. 5" would not
 ])
