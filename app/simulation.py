@@ -7,7 +7,8 @@ clock, so a session returns at once. The trainee's lines come from a script file
 high to low (the same lines whatever the motive: a motive-blind script); `method` explores the
 same way, then handles the card's concern as the method says (explore it, acknowledge the
 emotion, dig, speak to the motive, propose the card's remedy, test a pretext, confirm it is gone)
-before asking high to low; `pushy` pitches and pushes; `silent` asks and listens but never asks
+before asking high to low; at argument or resistance it lowers the temperature, asks for nothing,
+asks for another person and leaves, and at no commitment it explores, tests a pretext and leaves; `pushy` pitches and pushes; `silent` asks and listens but never asks
 for anything.
 
 This module imports no web framework and no LLM client: `simulate` must start in well under
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.pacing import speaking_time, think_delay
 from app.core.yamlio import load_yaml
 from app.engine.hearing import hear
-from app.engine.personas import PersonaCard
+from app.engine.personas import CONCERN_LEVELS, PersonaCard
 from app.engine.state import CustomerMove, CustomerState, initial_state
 from app.engine.step import silence_step, step
 from app.renderers.template import TemplateRenderer
@@ -109,8 +110,22 @@ def _strategy_lines(card: PersonaCard, strategy: Strategy, trainee_dir: Path) ->
             if round_ < len(questions):
                 yield questions[round_]
         yield lines["extension"][round_ % len(lines["extension"])]
+    method = lines["method"]
+    level = CONCERN_LEVELS.index(card.concern.level)
+    if strategy == "method" and level >= CONCERN_LEVELS.index("argument"):
+        # arguing or resisting: lower the temperature, ask for nothing, find another person, leave
+        yield method["acknowledge"]
+        yield method["calm"]
+        yield method["concern"].format(concern=card.concern.cues[0])
+        yield method["refer"]
+        yield method["withdraw"]
+        return
+    if strategy == "method" and level == CONCERN_LEVELS.index("no_commitment"):
+        # no commitment to be had: explore it, test a pretext, and leave the door open
+        yield from _no_commitment_lines(card, method)
+        return
     if strategy == "method":
-        yield from _concern_lines(card, lines["method"])
+        yield from _concern_lines(card, method)
     else:
         yield from lines["confirm"]
     for commitment in card.commitments:
@@ -135,6 +150,20 @@ def _concern_lines(card: PersonaCard, method: dict[str, Any]) -> Iterator[str]:
         yield method["concern"].format(**{**words, "concern": real.cues[0]})
         yield method["remedy"].format(**{**words, "remedy": real.remedy.text.rstrip("。.")})
     yield method["gone"]
+
+
+def _no_commitment_lines(card: PersonaCard, method: dict[str, Any]) -> Iterator[str]:
+    """Level 4 (seed 002: 不承诺): explore the concern and what it means to them, speak to the motive,
+    test a pretext and explore what lies behind it, then leave without asking for anything."""
+    concern = card.concern
+    sep = "、" if card.language == "zh" else ", "
+    yield method["concern"].format(concern=concern.cues[0])
+    yield method["dig"]
+    yield method["motive"][card.motive].format(fit=sep.join(card.motive_cues.fit[:3]) or card.selling)
+    if concern.false_objection and concern.real is not None:
+        yield method["test"]
+        yield method["concern"].format(concern=concern.real.cues[0])
+    yield method["withdraw"]
 
 
 def strategy_script(card: PersonaCard, strategy: Strategy, trainee_dir: Path) -> NextLine:

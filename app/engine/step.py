@@ -47,8 +47,8 @@ def _motive(d: Decision, line: TraineeLine) -> bool:
     backfires costs trust and patience. True: the complacent customer denies any problem."""
     if line.motive_fit == "fit":
         gate = GATE_OF[d.card.motive]
-        if gate not in d.gates:
-            d.gates.append(gate)
+        if gate not in d.gates and line.label != "commitment_request":
+            d.gates.append(gate)  # opened by how the meeting went, not by the request's own wording
         if d.motive_credit < d.rules.trust.motive_fit_times:
             d.motive_credit += 1
             d.gain(trust=d.rules.trust.motive_fit)

@@ -4,7 +4,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.paths import data_dir
-from app.engine.personas import load_cards
+from app.engine.personas import CONCERN_LEVELS, load_cards
 from app.renderers.template import TemplateRenderer, load_banks
 from app.simulation import Script, ScriptLine, request_form, simulate, simulate_script
 from scoring import load_rubric
@@ -39,6 +39,19 @@ def test_the_motive_blind_strategy_never_wins_the_top_commitment_below_the_conce
     result = play(card_id, "good")
     ranks = {a["rank"] for turn in acts(result) for a in turn if a["kind"] == "grant"}
     assert 1 not in ranks or CARDS[card_id].concern.level in ("none", "hesitation")
+
+
+@pytest.mark.parametrize("card_id", sorted(CARDS))
+def test_the_method_strategy_passes_every_card_and_asks_for_nothing_where_nothing_is_to_be_had(card_id: str) -> None:
+    """DESIGN 2.2: at levels 4-6 a session handled as the method says passes without a commitment."""
+    result = play(card_id, "method")
+    recorded = [a for turn in acts(result) for a in turn]
+    assert result["scorecard"]["passed"] is True, result["scorecard"]["overall"]
+    if CONCERN_LEVELS.index(CARDS[card_id].concern.level) >= CONCERN_LEVELS.index("no_commitment"):
+        assert not result["scorecard"]["commitment"]["requested"]
+        assert {"kind": "end", "reason": "withdrawn"} in recorded
+    else:
+        assert any(a["kind"] == "grant" for a in recorded)
 
 
 def test_the_scorecard_commitment_follows_the_record() -> None:

@@ -145,8 +145,10 @@ def test_versions_validation_roles_and_yaml(server: LiveServer) -> None:
 def test_publishing_needs_a_card_the_scripts_cannot_game(server: LiveServer) -> None:
     server.add_user("laoshi", role="coach")
     coach = server.client("laoshi")
-    # A customer without a concern whose top commitment asks little trust: a motive-blind script wins it.
+    # A growth customer whose "fit" words include one any opener says (情况): a motive-blind script opens
+    # its gate without inviting a single idea, and wins the top commitment.
     card = shipped("school-analytics-growth", "school-easy")
+    card["motive_cues"]["fit"] = [*card["motive_cues"]["fit"], "情况"]
     assert coach.post("/api/personas", json={"card": card}).status_code == 201
     refused = coach.post("/api/personas/school-easy/publish")
     assert refused.status_code == 409 and refused.json()["code"] == "card_check_failed"
@@ -159,8 +161,8 @@ def test_publishing_needs_a_card_the_scripts_cannot_game(server: LiveServer) -> 
     assert coach.get("/api/personas/school-easy/check").json()["passed"] is False
     assert coach.get("/api/personas/school-easy").json()["status"] == "draft"
 
-    # The top commitment only for a customer who trusts the trainee: the tidy script no longer wins it.
-    card["commitments"][0]["min_trust"] = 70
+    # The cue taken out, the gate opens only for a trainee who invites the customer's ideas.
+    card["motive_cues"]["fit"] = card["motive_cues"]["fit"][:-1]
     assert coach.put("/api/personas/school-easy", json={"card": card}).status_code == 200
     check = coach.get("/api/personas/school-easy/check").json()
     assert check["passed"] is True and check["version"] == 2, check

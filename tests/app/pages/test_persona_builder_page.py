@@ -21,6 +21,8 @@ def test_a_coach_builds_checks_fixes_and_publishes_a_card_the_trainee_practises(
     server.add_user("alice", coach="laoshi")
     card = {**load_yaml((data_dir("personas") / "school-analytics-growth.yaml").read_text(encoding="utf-8")),
             "id": "school-page"}
+    fit = card["motive_cues"]["fit"]
+    card["motive_cues"] = {**card["motive_cues"], "fit": [*fit, "情况"]}  # a fit word any opener says
     with chromium_page(width=1300, enforce_csp=True) as page:
         page.add_init_script(WATCH_CSP)
         errors: list[str] = []
@@ -75,7 +77,7 @@ def test_a_coach_builds_checks_fixes_and_publishes_a_card_the_trainee_practises(
         page.goto(f"{server.url}/personas/school-page/edit?lang=zh")  # the form comes back from the server
         expect(page.locator("#builder-state")).to_have_text("卡片 school-page，第 3 版，草稿")
         assert page.input_value("[data-path='name']") == "郑校长"
-        page.fill("[data-path='commitments.0.min_trust']", "70")
+        page.fill("[data-path='motive_cues.fit']", "\n".join(fit))
         page.click("#builder-check")
         expect(page.locator("#builder-verdict")).to_have_text(
             "检查通过：按方法练能拿到承诺，套路脚本拿不到最高承诺。")
