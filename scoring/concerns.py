@@ -79,6 +79,12 @@ def _sequence(walk: _Walk, seq: int, heard: set[str], names: dict[str, str]) -> 
         walk.removed = True
 
 
+def _echoes(text: str, concern: str, lang: str) -> bool:
+    """A question that takes up the customer's own words of the concern ("您看过的那几家,照搬是搬在
+    哪儿" after "…会不会就是照搬那一套") is about it, whatever subject the tables hear."""
+    return len(pieces(text, lang) & pieces(concern, lang)) >= 2
+
+
 def offers_remedy(text: str, lang: str, heard: Heard, remedy: Sequence[str]) -> bool:
     """A proposal meeting the concern: any proposal when the persona is unknown; with the
     persona's remedy (its text and cues), one that names a cue or shares enough of its words."""
@@ -113,6 +119,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     highest = walk.level
     answered = replies(turns, events)
     after = [t for t in turns if t.speaker == "trainee" and t.seq > voiced[0].seq]
+    said = {t.seq: t.text for t in turns if t.speaker == "customer"}
     exposed = False
     for index, turn in enumerate(after):
         line = labels[turn.seq]
@@ -121,9 +128,11 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request"
+        last_voiced = max((e.seq for e in voiced if e.seq < turn.seq), default=voiced[0].seq)
+        echoes = line.label == "exploratory" and _echoes(turn.text, said.get(last_voiced, ""), lang)
         if index == 0 and (line.pitch or (not steps and not heard.moves and (
                 line.label == "statement" or (line.label in ("exploratory", "control")
-                                              and heard.subject not in _ABOUT_CONCERN)))):
+                                              and heard.subject not in _ABOUT_CONCERN and not echoes)))):
             walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
         if false_objection and not exposed:
             if "test" in steps:
@@ -135,10 +144,12 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         if walk.level >= rank("argument") or exposed:
             if request:
                 walk.add("concerns.pushed_at_high_level", turn.seq)
-            elif not line.pitch and (heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
+            elif not line.pitch and line.label != "extension" and (heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
                                      or any(e.kind == "ease_concern" for e in reply)):
                 walk.add("concerns.calmed", turn.seq)
-            if ("referral" in heard.moves or heard.subject == "other_person") and any(e.kind == "named" for e in reply):
+            # 换个人攻关: asking for someone else, or who handles it day to day, and being given a name
+            if ("referral" in heard.moves or heard.subject in ("other_person", "people")) \
+                    and any(e.kind == "named" for e in reply):
                 walk.first("concerns.other_person", turn.seq)
         elif walk.level == rank("no_commitment"):
             if request:
@@ -150,7 +161,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         else:
             if heard.subject in ("personal", "pain") and line.label == "exploratory":
                 steps.add("dig")  # the personal stake behind the objection, as the customer engine hears it
-            if heard.subject == "concern" and line.label == "exploratory" and "test" not in steps:
+            if (heard.subject == "concern" or echoes) and line.label == "exploratory" and "test" not in steps:
                 steps.add("explore")  # asking about the objection once it is in the open explores it
             if "dig" in walk.steps and offers_remedy(turn.text, lang, heard, remedy):
                 steps.add("remedy")

@@ -57,7 +57,8 @@ class Ledger:
 
 
 def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: repeats_mod.Repeats,
-                 forms: dict[int, str | None], answers: dict[int, list[customer_mod.Event]], ledger: Ledger) -> None:
+                 forms: dict[int, str | None], answers: dict[int, list[customer_mod.Event]], ledger: Ledger,
+                 held_back: bool = False) -> None:
     explored = False
     topics: set[str] = set()
     confirmed_at: int | None = None
@@ -108,13 +109,14 @@ def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: rep
     if trainee and not closed:
         if confirmed_at is not None:
             ledger.add("questioning.summary_before_close", confirmed_at)
-        else:
+        elif not held_back:  # held back at levels 4-6 there is no close to summarise before
             ledger.add("questioning.no_summary_before_close", None)
     questions = sum(labels[t.seq].label != "statement" for t in trainee)
     statements = len(trainee) - questions
-    if trainee:
-        rule = "questioning.ask_more_than_tell" if questions > statements else "questioning.tell_more_than_ask"
-        ledger.add(rule, None, questions=questions, statements=statements)
+    if trainee and questions > statements:
+        ledger.add("questioning.ask_more_than_tell", None, questions=questions, statements=statements)
+    elif trainee and statements > questions and not held_back:  # at 4-6, calming is said, not asked
+        ledger.add("questioning.tell_more_than_ask", None, questions=questions, statements=statements)
 
 
 def _talk_ratio(turns: list[Turn]) -> float | None:
@@ -254,13 +256,13 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     answers = customer_mod.replies(turns, events)
     forms = {t.seq: form_of(t.text, lang) for t in trainee}
     repeats = repeats_mod.read(turns, labels, lang, from_acts=source == "acts")
-    _questioning(trainee, labels, repeats, forms, answers, ledger)
+    concern = concerns_mod.read(turns, labels, lang, events, concern_level, false_objection,
+                               from_acts=source == "acts", remedy=remedy)
+    _questioning(trainee, labels, repeats, forms, answers, ledger, concern.held_back)
     silence = measure(turns, labels, rubric.silence_threshold_s)
     ratio = _talk_ratio(turns)
     _listening(trainee, labels, silence, ratio, repeats, answers, ledger)
     report = commitment_mod.read(turns, labels, lang, from_acts=source == "acts")
-    concern = concerns_mod.read(turns, labels, lang, events, concern_level, false_objection,
-                               from_acts=source == "acts", remedy=remedy)
     _commitment(report, labels, trainee, concern, ledger)
     _concerns(concern, ledger)
     _motive(motive_mod.read(turns, labels, lang, motive) if motive else None, motive, ledger)
