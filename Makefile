@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench browser clean
+.PHONY: run test bench browser clean screenshots
 
 $(APP_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ browser:
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: $(TEST_STAMP) browser
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+# Refresh the README's pictures (docs/screenshots/) from the page tests that take them.
+screenshots: $(TEST_STAMP) browser
+	PEILIAN_SCREENSHOTS=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests/app/pages/test_chat_page.py \
+	  tests/app/pages/test_review_pages.py tests/app/pages/test_certification_pages.py
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/grade.py

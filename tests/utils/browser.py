@@ -1,5 +1,6 @@
 """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # Flags that work on these machines: no sandbox as root, and no background traffic to a closed network.
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -54,3 +56,11 @@ def sign_in(page: "object", server: "object", username: str, role: str = "traine
     page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
     page.click("#login-form button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_selector("#who-am-i")  # type: ignore[attr-defined]
+
+
+def screenshot(page: "object", name: str) -> None:
+    """Refresh docs/screenshots/NAME.png, the README's pictures, when PEILIAN_SCREENSHOTS is set
+    (`make screenshots`); an ordinary test run leaves the working tree as it found it."""
+    if os.environ.get("PEILIAN_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]

@@ -24,12 +24,11 @@ from sqlmodel import select
 from app.core.clock import FakeClock
 from app.core.config import Settings
 from app.storage.models import Turn
-from tests.utils.browser import chromium_page, sign_in
+from tests.utils.browser import chromium_page, sign_in, screenshot
 from tests.utils.certification import PASSING_LINES, take_attempt
 from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 DIMS = ["questioning", "listening", "commitment", "concerns", "motive_fit"]
 GOOD = PASSING_LINES
 PITCH = ["我们的系统是业内最好的。"]
@@ -391,8 +390,7 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         assert page.locator("#release-status").inner_text() == "成绩已发布，颁发证书 1 张。"
         page.wait_for_function("document.querySelector('#released-badge').textContent === '已发布'")
         page.wait_for_selector("#audit tr[data-action=results_released]")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "certification.png"), full_page=True)
+        screenshot(page, "certification")
 
         alice = page.context.browser.new_context(viewport={"width": 1000, "height": 900})
         mine = alice.new_page()
@@ -416,7 +414,7 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
         assert mine.locator("#c-pass-mark").inner_text() == "50"
         assert mine.locator("#c-verify-url").inner_text() == f"{server.url}/verify/{code}"
         assert mine.locator("#c-invalid").count() == 0
-        mine.screenshot(path=str(SCREENSHOTS / "certificate.png"), full_page=True)
+        screenshot(mine, "certificate")
 
         # a candidate sees neither another candidate's replay nor the HR page
         assert mine.goto(f"{server.url}/sessions/{sessions['bob']}/replay").status == 404

@@ -1,15 +1,13 @@
 """The trainee chat page in real headless Chromium: pick, type, see the reply arrive, end, read the scorecard."""
 
-from pathlib import Path
 
 import pytest
 
 from tests.app.pages.scorecard import assert_scorecard_shown, text
-from tests.utils.browser import chromium_page, sign_in
+from tests.utils.browser import chromium_page, sign_in, screenshot
 from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
 def chat(page, text: str, replies_before: int) -> str:  # type: ignore[no-untyped-def]
@@ -47,8 +45,7 @@ def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) ->
         assert chips.count() == len(lines)
         assert chips.nth(2).inner_text() == "扩展类提问"  # 还有呢?
         assert page.locator(".msg.trainee .feedback-reason").nth(2).inner_text()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
+        screenshot(page, "chat")
 
         page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
         page.locator("#end").click()
@@ -57,7 +54,7 @@ def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) ->
         assert "评分卡" in result.inner_text() and "黄金静默" in result.inner_text()
         assert result.locator(".bars .dim-value").count() == 5
         assert result.locator(".feedback li").count() == len(lines)
-        page.screenshot(path=str(SCREENSHOTS / "scorecard.png"), full_page=True)
+        screenshot(page, "scorecard")
 
 
 
@@ -126,10 +123,9 @@ def test_catalogue_lists_every_card_and_starts_one(server: LiveServer) -> None:
         row.locator("a.button").click()
         page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
         assert "王建国" in page.locator("#persona-name").inner_text()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.goto(f"{server.url}/personas?lang=en")
         assert page.locator("tr[data-persona-id]").count() == len(cards)
-        page.screenshot(path=str(SCREENSHOTS / "catalogue.png"), full_page=True)
+        screenshot(page, "catalogue")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

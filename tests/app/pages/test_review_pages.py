@@ -23,11 +23,10 @@ from app.core.config import Settings
 from app.storage.models import Scorecard
 from tests.app.pages.drive import Line, run_session
 from tests.app.pages.scorecard import assert_scorecard_shown, text
-from tests.utils.browser import chromium_page, sign_in
+from tests.utils.browser import chromium_page, sign_in, screenshot
 from tests.utils.server import PASSWORD, LiveServer, run_server
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 # Alice's main session: nine lines with varied labels, a broken question (line 4 then 5 sent
 # 0.8 s apart), a missed silence after an answer (line 3, 1 s) and held ones (5 s and more).
@@ -256,8 +255,7 @@ def test_library_filters_sort_and_pages_for_the_coach(lib: Library) -> None:
         assert page.url.startswith(lib.url(f"/sessions/{lib.rich}/replay"))
 
         page.goto(lib.url("/sessions?lang=zh"))
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "library.png"), full_page=True)
+        screenshot(page, "library")
 
 
 def test_a_trainee_sees_only_their_own_sessions(lib: Library) -> None:
@@ -625,8 +623,7 @@ def test_replay_screenshot(lib: Library) -> None:
         page.click("#show-all")
         assert page.locator("#turns .turn[data-state=done]").count() == len(lib.transcripts[sid]["turns"])
         page.evaluate("window.scrollTo(0, 0)")  # the player is sticky: keep it at the top of the picture
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "replay.png"), full_page=True)
+        screenshot(page, "replay")
 
 
 def test_pages_answer_bad_input_and_strangers_plainly(lib: Library) -> None:
