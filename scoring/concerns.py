@@ -128,6 +128,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request"
+        presses = request or heard.presses  # "如果…您愿意吗" asks for the yes again
         last_voiced = max((e.seq for e in voiced if e.seq < turn.seq), default=voiced[0].seq)
         echoes = line.label == "exploratory" and _echoes(turn.text, said.get(last_voiced, ""), lang)
         if index == 0 and (line.pitch or (not steps and not heard.moves and (
@@ -142,7 +143,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
             if load_cues(text_lang).has("discount", text):
                 walk.add("concerns.bought_off", turn.seq)
         if walk.level >= rank("argument") or exposed:
-            if request:
+            if presses:
                 walk.add("concerns.pushed_at_high_level", turn.seq)
             elif not line.pitch and line.label != "extension" and (heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
                                      or any(e.kind == "ease_concern" for e in reply)):

@@ -174,9 +174,13 @@ def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: Silen
             more = any(e.kind == "more" for e in answers.get(turn.seq, []))
             ledger.add("listening.extension" if more else "listening.extension_empty", turn.seq)
     if ratio is not None:
-        high = ratio > ledger.rubric.talk_ratio_target + ledger.rubric.talk_ratio_tolerance
-        ledger.add("listening.talk_ratio_high" if high else "listening.talk_ratio_ok", None,
-                   ratio=display.percent(ratio), target=display.percent(ledger.rubric.talk_ratio_target))
+        # within the tolerance: credit; beyond one and a half times it: too much talking; between,
+        # neither, so a few characters more never swing the dimension by the whole of both
+        target, tolerance = ledger.rubric.talk_ratio_target, ledger.rubric.talk_ratio_tolerance
+        rule = ("listening.talk_ratio_ok" if ratio <= target + tolerance
+                else "listening.talk_ratio_high" if ratio > target + 1.5 * tolerance else None)
+        if rule is not None:
+            ledger.add(rule, None, ratio=display.percent(ratio), target=display.percent(target))
 
 
 def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineLabel], trainee: list[Turn],

@@ -106,7 +106,7 @@ def _high(d: Decision, line: TraineeLine, heard: set[str]) -> bool:
     # Calm: conceding, apologising, owning our part, naming the feeling, listening to the objection,
     # or speaking to what moves this customer without asking for anything.
     calm = bool(line.moves & {"calm", "reflect"}) or bool(heard & {"emotion", "explore"}) or line.motive_fit == "fit"
-    asks = line.label == "commitment_request" or line.pitch
+    asks = line.label == "commitment_request" or line.pitch or line.presses
     if d.pretext == "exposed" and heard & {"dig", "test", "explore"} and d.heat <= rules.cool_at_heat \
             and d.trust >= rules.real_at_trust:
         real = d.card.concern.real

@@ -6,6 +6,7 @@ when a figure or a name does not match what was said, when it flatly denies what
 (从来不用等, never failed), or when it claims what the customer never told. Right ones are agreed and build trust once per fact; wrong ones are corrected.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,6 +35,38 @@ def _shape(wordings: tuple[str, ...], lang: str) -> tuple[frozenset[str], tuple[
 
 def _fact_shape(fact: Fact, lang: str) -> tuple[frozenset[str], tuple[Number, ...], tuple[str, ...]]:
     return _shape(fact.wordings, lang)
+
+
+_CLAUSES = re.compile(r"[,，;；。.!?？!、]|\band\b|\bwith\b|\bbut\b")
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+def _keys(clause: str, lang: str) -> set[str]:
+    """What a clause is about, to pair a summary's clause with the customer's: Chinese character
+    pairs, or English words cut to their first five letters (coupon, coupons; spend, spending)."""
+    if lang == "zh":
+        return set(pieces(clause, lang))
+    return {w[:5] for w in _WORD.findall(clause)}
+
+
+def _turned_round(line: TraineeLine, fact: Fact, lang: str) -> bool:
+    """A clause of the summary that says the opposite direction of the customer's clause on the same
+    thing ("明年还要涨价3%" for "明年还要再降本3%"; "coupon spend going up" for "spending less on coupons")."""
+    table = tables(lang)
+    if table.rise is None or table.fall is None:
+        return False
+    for clause in _CLAUSES.split(line.clean):
+        up, down = table.rise.search(clause) is not None, table.fall.search(clause) is not None
+        if up == down:
+            continue
+        for wording in fact.wordings:
+            for said in _CLAUSES.split(wording.lower()):
+                if len(_keys(clause, lang) & _keys(said, lang)) < 2:
+                    continue
+                said_up, said_down = table.rise.search(said) is not None, table.fall.search(said) is not None
+                if said_up != said_down and said_up != up:
+                    return True
+    return False
 
 
 def _names_terms(line: TraineeLine, fact: Fact) -> bool:
@@ -70,6 +103,9 @@ def check(d: Decision, line: TraineeLine) -> Verdict:
     if restated and denial is not None and denial.search(line.clean) \
             and not any(denial.search(w.lower()) for f in restated for w in f.wordings):
         return Verdict(False, tuple(f.id for f in restated), "denied")  # "专家从来不用等" of "专家只能干等着"
+    turned = [f for f in restated if _turned_round(line, f, lang)]
+    if turned:
+        return Verdict(False, tuple(f.id for f in turned), "denied")
     if restated:
         return Verdict(True, tuple(f.id for f in restated), "agree")
     if d.concern_voiced and line.on_concern and not guessed:

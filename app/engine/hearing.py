@@ -68,6 +68,7 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         motive_fit=fit,
         on_concern=on_concern,
         remedy=remedy,
+        presses=heard.presses,
         commitment=commitment,
         clean=clean,
         numbers=heard.numbers,

@@ -86,6 +86,7 @@ class TraineeLine(BaseModel):
     motive_fit: str | None = Field(default=None, description="fit | misfit | None, for the persona's motive")
     on_concern: bool = Field(default=False, description="talks about the card's concern (its cues)")
     remedy: bool = Field(default=False, description="proposes something that meets the concern")
+    presses: bool = Field(default=False, description="asks for the yes again on a new condition (如果…您愿意吗)")
     commitment: str | None = Field(default=None, description="the card commitment a request asks for")
     clean: str = Field(default="", description="the line cleaned (lower case in English), for card cues")
     numbers: tuple[Number, ...] = ()

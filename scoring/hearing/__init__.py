@@ -98,6 +98,9 @@ class Tables:
     request: re.Pattern[str] | None = None  # a commitment request that asks for an action, not about a subject
     no_subject: re.Pattern[str] | None = None  # a sentence that asks about no subject (offer, put-down, summary)
     denial: re.Pattern[str] | None = None  # a flat denial (从来不, never): a summary saying it of what was told turns it round
+    press: re.Pattern[str] | None = None  # asks for the yes again on a new condition (如果…您愿意吗, would you be willing)
+    rise: re.Pattern[str] | None = None  # a change upward (涨, increase) and downward (降, cut): a summary that turns
+    fall: re.Pattern[str] | None = None  # the customer's direction round (涨价 for 降本) misstates it
     fold: tuple[tuple[re.Pattern[str], str], ...] = ()  # colloquial forms read as standard ones (啥 → 什么, r u → are you)
 
     @cached_property
@@ -160,6 +163,9 @@ def tables(lang: str) -> Tables:
         request=optional("request"),
         no_subject=optional("no_subject"),
         denial=optional("denial"),
+        press=optional("press"),
+        rise=optional("rise"),
+        fall=optional("fall"),
         fold=tuple((compile_pattern(str(k), vocab, f"{name}: fold"), str(v))
                    for k, v in (data.get("fold") or {}).items()),
     )
@@ -182,6 +188,7 @@ class Heard:
     numbers: tuple[Number, ...]
     names: tuple[str, ...]
     asked: tuple[str, ...]  # where the question is (last clause first), for card cues that must be asked
+    presses: bool = False  # asks for the yes again on a new condition (如果…您愿意吗, would you be willing)
 
 
 def _asked(analysis: Analysis, table: Tables, fold: Callable[[str], str]) -> list[str]:
@@ -288,6 +295,7 @@ def hear_line(text: str, lang: str) -> Heard:
         numbers=numbers(analysis.text, analysis.lang),
         names=names(analysis.text, analysis.lang, table.person),
         asked=tuple(asked),
+        presses=table.press is not None and table.press.search(whole_read) is not None,
     )
 
 
