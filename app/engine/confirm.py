@@ -114,8 +114,14 @@ def check(d: Decision, line: TraineeLine) -> Verdict:
 
 
 def respond(d: Decision, line: TraineeLine) -> None:
-    """Agree with a right summary (trust for facts not confirmed before), correct a wrong one."""
+    """Agree with a right summary (trust for facts not confirmed before), correct a wrong one; the
+    one point already agreed, checked again, is a repeat (a summary of several is not)."""
     verdict = check(d, line)
+    if verdict.agreed and len(verdict.facts) == 1 and verdict.facts[0] in d.confirmed:
+        # the same point checked again ("just to be sure: …"): already agreed, nothing new to check
+        d.gain(patience=-d.rules.patience.repeat // 2)
+        d.act("deflect", reason="repeat")
+        return
     if verdict.agreed:
         new = [f for f in verdict.facts if f not in d.confirmed]
         if new:

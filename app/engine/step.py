@@ -142,8 +142,13 @@ def _ask_concern(d: Decision) -> None:
 
 
 def _exploratory(d: Decision, line: TraineeLine) -> bool:
-    d.explored = True
     subject = line.subject
+    if line.pitch and subject in (None, "situation"):
+        # a pitch closed with "what do you think?" asks about our product, not about the customer
+        d.gain(trust=d.rules.trust.pitch, patience=-d.rules.patience.pitch)
+        d.act("deflect", reason="pitch")
+        return False
+    d.explored = True
     if subject == "other_person" or "referral" in line.moves:
         _referral(d)
         return False

@@ -88,7 +88,7 @@ def test_the_dashboard_shows_a_coach_their_team_and_hr_everyone(server: LiveServ
         _import(server, "laoshi", GOOD, 5.0, bank, trainee="alice"): "2026-11-11",
         _import(server, "bob", POOR, 1.0, hospital): "2026-11-05",
         _import(server, "bob", GOOD, 1.0, hospital): "2026-11-12",
-        _import(server, "carol", GOOD, 5.0, hospital): "2026-11-08",
+        _import(server, "carol", GOOD, 1.0, hospital): "2026-11-08",  # answers not waited for: points lost
     }
     for sid, day in days.items():
         _on_day(server, sid, day)

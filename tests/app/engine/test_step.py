@@ -290,13 +290,15 @@ def test_nothing_is_granted_before_the_customer_has_told_anything() -> None:
 
 # ---- 5. no gaming: confirmations are checked, patience runs out
 
-def test_a_right_summary_is_agreed_once_for_trust_and_a_wrong_one_is_corrected() -> None:
+def test_a_right_summary_is_agreed_once_then_a_repeat_and_a_wrong_one_is_corrected() -> None:
     state = with_state(HOSPITAL, trust=40, revealed=("budget",))
     right = line("confirmation", "budget", text="今年留了80万,超过50万要上院长办公会", clean="今年留了80万,超过50万要上院长办公会")
     agreed, move = step(HOSPITAL, state, right)
     assert kinds(move) == ["agree"] and agreed.trust > state.trust
+    # the same point checked again is a repeated question (DESIGN 2.2b): nothing new, some patience
     again, move = step(HOSPITAL, agreed, right.model_copy(update={"normal": "换个说法再确认一次预算80万"}))
-    assert kinds(move) == ["agree"] and again.trust == agreed.trust
+    assert only(move, "deflect")["reason"] == "repeat"
+    assert again.trust == agreed.trust and again.patience < agreed.patience
     from scoring.hearing.claims import numbers
     wrong_text = "预算是500万,院长已经同意"
     wrong = line("confirmation", "budget", text=wrong_text, clean=wrong_text, numbers=numbers(wrong_text, "zh"))
