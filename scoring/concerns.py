@@ -22,7 +22,7 @@ from typing import Any
 
 from scoring.cues import load_cues, normalise
 from scoring.customer import LEVELS, Event, rank, replies
-from scoring.hearing import Heard, hear_line
+from scoring.hearing import Heard, hear_line, presses
 from scoring.hearing.content import pieces, shares
 from scoring.models import LineLabel, Turn
 
@@ -128,12 +128,13 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request"
-        presses = request or heard.presses  # "如果…您愿意吗" asks for the yes again
         last_voiced = max((e.seq for e in voiced if e.seq < turn.seq), default=voiced[0].seq)
-        echoes = line.label == "exploratory" and _echoes(turn.text, said.get(last_voiced, ""), lang)
+
+        def echoes() -> bool:  # read only where it decides something
+            return line.label == "exploratory" and _echoes(turn.text, said.get(last_voiced, ""), lang)
         if index == 0 and (line.pitch or (not steps and not heard.moves and (
                 line.label == "statement" or (line.label in ("exploratory", "control")
-                                              and heard.subject not in _ABOUT_CONCERN and not echoes)))):
+                                              and heard.subject not in _ABOUT_CONCERN and not echoes())))):
             walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
         if false_objection and not exposed:
             if "test" in steps:
@@ -143,7 +144,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
             if load_cues(text_lang).has("discount", text):
                 walk.add("concerns.bought_off", turn.seq)
         if walk.level >= rank("argument") or exposed:
-            if presses:
+            if request or presses(heard):  # "如果…您愿意吗" asks for the yes again
                 walk.add("concerns.pushed_at_high_level", turn.seq)
             elif not line.pitch and line.label != "extension" and (heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
                                      or any(e.kind == "ease_concern" for e in reply)):
@@ -162,7 +163,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         else:
             if heard.subject in ("personal", "pain") and line.label == "exploratory":
                 steps.add("dig")  # the personal stake behind the objection, as the customer engine hears it
-            if (heard.subject == "concern" or echoes) and line.label == "exploratory" and "test" not in steps:
+            if (heard.subject == "concern" or echoes()) and line.label == "exploratory" and "test" not in steps:
                 steps.add("explore")  # asking about the objection once it is in the open explores it
             if "dig" in walk.steps and offers_remedy(turn.text, lang, heard, remedy):
                 steps.add("remedy")

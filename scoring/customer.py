@@ -57,9 +57,9 @@ def _from_text(turn: Turn, lang: str, asked: str) -> list[Event]:
     text, text_lang = normalise(turn.text, lang)
     cues = load_cues(text_lang)
     out = []
-    before = normalise(asked, text_lang)[0]
-    relief = (cues.has("relief", text) or (cues.has("none_left", text) and cues.has("asks_left", before))
-              or (cues.has("agree", text) and cues.has("asks_ok", before)))
+    relief = (cues.has("relief", text)
+              or (cues.has("none_left", text) and cues.has("asks_left", normalise(asked, text_lang)[0]))
+              or (cues.has("agree", text) and cues.has("asks_ok", normalise(asked, text_lang)[0])))
     if relief:  # "没什么顾虑了" names the concern to say it is gone
         out.append(Event(turn.seq, "ease_concern"))
     else:

@@ -6,7 +6,7 @@ import re
 
 from app.engine.personas import PersonaCard
 from app.engine.state import TraineeLine
-from scoring.hearing import hear_line
+from scoring.hearing import hear_line, presses
 from scoring.hearing.content import pieces, shares
 from scoring.hearing.repeat import normal
 from scoring.motive import line_fit
@@ -68,7 +68,7 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         motive_fit=fit,
         on_concern=on_concern,
         remedy=remedy,
-        presses=heard.presses,
+        presses=presses(heard),
         commitment=commitment,
         clean=clean,
         numbers=heard.numbers,

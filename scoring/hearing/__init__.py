@@ -188,7 +188,6 @@ class Heard:
     numbers: tuple[Number, ...]
     names: tuple[str, ...]
     asked: tuple[str, ...]  # where the question is (last clause first), for card cues that must be asked
-    presses: bool = False  # asks for the yes again on a new condition (如果…您愿意吗, would you be willing)
 
 
 def _asked(analysis: Analysis, table: Tables, fold: Callable[[str], str]) -> list[str]:
@@ -265,6 +264,13 @@ def _found(cue: _Cue, asked: list[str], whole: str, nested: bool) -> bool:
                for i, text in enumerate(asked) if (i != 1 or text != asked[0]) and not (i == 0 and skip_clause))
 
 
+def presses(heard: Heard) -> bool:
+    """Whether the line asks for the yes again on a new condition (如果…您愿意吗, would you be
+    willing…): read only where it matters (an arguing customer), not for every line."""
+    table = tables(heard.lang)
+    return table.press is not None and table.press.search(table.folded(heard.text)) is not None
+
+
 @lru_cache(maxsize=8192)
 def hear_line(text: str, lang: str) -> Heard:
     """Read one trainee line; `lang` is the session's language (a line in the other script is
@@ -295,8 +301,7 @@ def hear_line(text: str, lang: str) -> Heard:
         numbers=numbers(analysis.text, analysis.lang),
         names=names(analysis.text, analysis.lang, table.person),
         asked=tuple(asked),
-        presses=table.press is not None and table.press.search(whole_read) is not None,
     )
 
 
-__all__ = ["Heard", "Subject", "STEPS", "MOVES", "hear_line", "subjects", "tables"]
+__all__ = ["Heard", "Subject", "STEPS", "MOVES", "hear_line", "presses", "subjects", "tables"]
