@@ -14,7 +14,7 @@ labeller's own reading of the line, so the engine and the grader hear the same t
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,10 @@ class Tables:
     rise: re.Pattern[str] | None = None  # a change upward (涨, increase) and downward (降, cut): a summary that turns
     fall: re.Pattern[str] | None = None  # the customer's direction round (涨价 for 降本) misstates it
     fold: tuple[tuple[re.Pattern[str], str], ...] = ()  # colloquial forms read as standard ones (啥 → 什么, r u → are you)
+    # words of the other language read as this one's (Budget 这块 → 预算这块): one pattern for all of them,
+    # tried only on a text with Latin letters in it
+    words: re.Pattern[str] | None = None
+    word_for: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def strong_subjects(self) -> tuple[_Cue, ...]:
@@ -114,6 +118,8 @@ class Tables:
     def folded(self, text: str) -> str:
         for pattern, replacement in self.fold:
             text = pattern.sub(replacement, text)
+        if self.words is not None and _LATIN.search(text):
+            text = self.words.sub(lambda m: self.word_for[m.group(1).lower()], text)
         return text
 
 
@@ -138,6 +144,15 @@ def _cues(raw: list[dict[str, Any]], kind: str, allowed: set[str], vocab: dict[s
             unless=compile_pattern(unless, vocab, f"{where}[{i}].unless") if unless else None,
         ))
     return out
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _words_pattern(words: dict[str, str]) -> re.Pattern[str]:
+    """One pattern for the other language's words, longest first, the spaces around them taken too."""
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s?") for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"\s*(?<![A-Za-z])({alternatives})(?![A-Za-z])\s*", re.IGNORECASE)
 
 
 @cache
@@ -168,6 +183,9 @@ def tables(lang: str) -> Tables:
         fall=optional("fall"),
         fold=tuple((compile_pattern(str(k), vocab, f"{name}: fold"), str(v))
                    for k, v in (data.get("fold") or {}).items()),
+        words=_words_pattern(words) if (words := {str(k).lower(): str(v) for k, v in (data.get("words") or {}).items()})
+        else None,
+        word_for=words,
     )
     DERIVED.save()
     return compiled
