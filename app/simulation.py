@@ -8,8 +8,8 @@ high to low (the same lines whatever the motive: a motive-blind script); `method
 same way, then handles the card's concern as the method says (explore it, acknowledge the
 emotion, dig, speak to the motive, propose the card's remedy, test a pretext, confirm it is gone)
 before asking high to low; at argument or resistance it lowers the temperature, asks for nothing,
-asks for another person and leaves, and at no commitment it explores, tests a pretext and leaves; `pushy` pitches and pushes; `silent` asks and listens but never asks
-for anything.
+asks for another person and leaves, and at no commitment it explores, tests a pretext and
+leaves; `pushy` pitches and pushes; `silent` asks and listens but never asks for anything.
 
 This module imports no web framework and no LLM client: `simulate` must start in well under
 a second.

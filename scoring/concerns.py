@@ -128,13 +128,11 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request"
-        last_voiced = max((e.seq for e in voiced if e.seq < turn.seq), default=voiced[0].seq)
-
-        def echoes() -> bool:  # read only where it decides something
-            return line.label == "exploratory" and _echoes(turn.text, said.get(last_voiced, ""), lang)
+        concern_said = said.get(max((e.seq for e in voiced if e.seq < turn.seq), default=voiced[0].seq), "")
         if index == 0 and (line.pitch or (not steps and not heard.moves and (
                 line.label == "statement" or (line.label in ("exploratory", "control")
-                                              and heard.subject not in _ABOUT_CONCERN and not echoes())))):
+                                              and heard.subject not in _ABOUT_CONCERN
+                                              and not _echoes(turn.text, concern_said, lang))))):
             walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
         if false_objection and not exposed:
             if "test" in steps:
@@ -146,8 +144,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         if walk.level >= rank("argument") or exposed:
             if request or presses(heard):  # "如果…您愿意吗" asks for the yes again
                 walk.add("concerns.pushed_at_high_level", turn.seq)
-            elif not line.pitch and line.label != "extension" and (heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
-                                     or any(e.kind == "ease_concern" for e in reply)):
+            elif not line.pitch and line.label != "extension" and (
+                    heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
+                    or any(e.kind == "ease_concern" for e in reply)):  # calming, not asking for more
                 walk.add("concerns.calmed", turn.seq)
             # 换个人攻关: asking for someone else, or who handles it day to day, and being given a name
             if ("referral" in heard.moves or heard.subject in ("other_person", "people")) \
@@ -163,7 +162,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         else:
             if heard.subject in ("personal", "pain") and line.label == "exploratory":
                 steps.add("dig")  # the personal stake behind the objection, as the customer engine hears it
-            if (heard.subject == "concern" or echoes()) and line.label == "exploratory" and "test" not in steps:
+            if line.label == "exploratory" and "test" not in steps and (
+                    heard.subject == "concern" or _echoes(turn.text, concern_said, lang)):
                 steps.add("explore")  # asking about the objection once it is in the open explores it
             if "dig" in walk.steps and offers_remedy(turn.text, lang, heard, remedy):
                 steps.add("remedy")

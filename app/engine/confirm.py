@@ -3,7 +3,9 @@
 A summary is right when it restates something the customer told (a fact's key terms, or
 enough of its words) and every figure and name in it is one the customer gave. It is wrong
 when a figure or a name does not match what was said, when it flatly denies what was told
-(从来不用等, never failed), or when it claims what the customer never told. Right ones are agreed and build trust once per fact; wrong ones are corrected.
+(从来不用等, never failed) or turns a point round (涨价 for 降本), or when it claims what the
+customer never told. Right ones are agreed and build trust once per fact; the one point already
+agreed, checked again, is a repeat; wrong ones are corrected.
 """
 
 import re

@@ -97,7 +97,8 @@ class Tables:
     asks: re.Pattern[str] | None = None  # a sentence the labeller did not take as a question, but it asks
     request: re.Pattern[str] | None = None  # a commitment request that asks for an action, not about a subject
     no_subject: re.Pattern[str] | None = None  # a sentence that asks about no subject (offer, put-down, summary)
-    denial: re.Pattern[str] | None = None  # a flat denial (从来不, never): a summary saying it of what was told turns it round
+    # a flat denial (从来不, never): a summary saying it of what was told turns it round
+    denial: re.Pattern[str] | None = None
     press: re.Pattern[str] | None = None  # asks for the yes again on a new condition (如果…您愿意吗, would you be willing)
     rise: re.Pattern[str] | None = None  # a change upward (涨, increase) and downward (降, cut): a summary that turns
     fall: re.Pattern[str] | None = None  # the customer's direction round (涨价 for 降本) misstates it
