@@ -58,7 +58,7 @@ class Ledger:
 
 def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: repeats_mod.Repeats,
                  forms: dict[int, str | None], answers: dict[int, list[customer_mod.Event]], ledger: Ledger,
-                 held_back: bool = False) -> None:
+                 held_back: bool) -> None:
     explored = False
     topics: set[str] = set()
     confirmed_at: int | None = None

@@ -61,9 +61,10 @@ def _turned_round(line: TraineeLine, fact: Fact, lang: str) -> bool:
         up, down = table.rise.search(clause) is not None, table.fall.search(clause) is not None
         if up == down:
             continue
+        keys = _keys(clause, lang)
         for wording in fact.wordings:
             for said in _CLAUSES.split(wording.lower()):
-                if len(_keys(clause, lang) & _keys(said, lang)) < 2:
+                if len(keys & _keys(said, lang)) < 2:
                     continue
                 said_up, said_down = table.rise.search(said) is not None, table.fall.search(said) is not None
                 if said_up != said_down and said_up != up:

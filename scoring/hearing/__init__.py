@@ -207,6 +207,7 @@ class Heard:
     numbers: tuple[Number, ...]
     names: tuple[str, ...]
     asked: tuple[str, ...]  # where the question is (last clause first), for card cues that must be asked
+    read: str = ""  # the line as the cue tables read it (colloquial and other-language words folded)
 
 
 def _asked(analysis: Analysis, table: Tables, fold: Callable[[str], str]) -> list[str]:
@@ -287,7 +288,7 @@ def presses(heard: Heard) -> bool:
     """Whether the line asks for the yes again on a new condition (如果…您愿意吗, would you be
     willing…): read only where it matters (an arguing customer), not for every line."""
     table = tables(heard.lang)
-    return table.press is not None and table.press.search(table.folded(heard.text)) is not None
+    return table.press is not None and table.press.search(heard.read) is not None
 
 
 @lru_cache(maxsize=8192)
@@ -320,6 +321,7 @@ def hear_line(text: str, lang: str) -> Heard:
         numbers=numbers(analysis.text, analysis.lang),
         names=names(analysis.text, analysis.lang, table.person),
         asked=tuple(asked),
+        read=whole_read,
     )
 
 
