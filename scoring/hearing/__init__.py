@@ -22,6 +22,7 @@ from typing import Any
 from scoring.hearing.claims import Number, names, numbers
 from scoring.labeller.engine import Analysis, analyse
 from scoring.labeller.derived import DERIVED
+from scoring.labeller.prefilter import Shortlist
 from scoring.labeller.table import TableError, compile_pattern, load_table, read_table
 from scoring.models import LineLabel
 
@@ -115,6 +116,14 @@ class Tables:
     @cached_property
     def weak_subjects(self) -> tuple[_Cue, ...]:
         return tuple(c for c in self.subjects if c.weak)
+
+    @cached_property
+    def shortlists(self) -> tuple[Shortlist, Shortlist]:
+        """For the strong and the weak subject cues, the ones a text may hold: a cue read on the
+        question itself is tried only where its literals are (one read on the sentence or the whole
+        line is always tried)."""
+        return tuple(Shortlist([c.pattern if c.where == "asked" else None for c in cues])  # type: ignore[return-value]
+                     for cues in (self.strong_subjects, self.weak_subjects))
 
     def folded(self, text: str) -> str:
         for pattern, replacement in self.fold:
@@ -251,14 +260,15 @@ def _subject(asked: list[str], whole: str, table: Tables, nested: bool) -> tuple
     if table.no_subject is not None and table.no_subject.search(sentence):
         return None, None  # the deciding sentence asks about no one subject: neither do the ones before
     absent: set[str] = set()  # free cues not in the deciding sentence, so not in its last clause either
-    for cues in (table.strong_subjects, table.weak_subjects):
+    for cues, shortlist in zip((table.strong_subjects, table.weak_subjects), table.shortlists):
         for i, text in enumerate(asked):
             if i == 1 and text == asked[0]:
                 continue  # a one-clause sentence: read once
             if i and table.no_subject is not None and table.no_subject.search(text):
                 continue
             context = sentence if i == 0 else text
-            for cue in cues:
+            for position in shortlist.of(text):
+                cue = cues[position]
                 if cue.where == "asked" and nested and i < 2 and cue.free:
                     if cue.id in absent or (i == 0 and cue.pattern.search(sentence) is None):
                         absent.add(cue.id)

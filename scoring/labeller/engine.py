@@ -169,7 +169,9 @@ def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
 def _first_rule(s: Sentence, table: Table, pitch: bool) -> Rule | None:
     if s.rhetorical:
         return None
-    for rule in table.rules if s.question else table.statement_rules:
+    rules, shortlist = (table.rules, table.shortlist) if s.question else (table.statement_rules, table.statement_shortlist)
+    for position in shortlist.of(s.text):
+        rule = rules[position]
         if rule.matches(s.text, s.clause, s.forms, s.question, pitch):
             return rule
     return None

@@ -15,7 +15,7 @@ import yaml
 
 from scoring.labeller.derived import DERIVED
 from scoring.labeller.factor import factor
-from scoring.labeller.prefilter import Pattern, prefiltered
+from scoring.labeller.prefilter import Pattern, Shortlist, prefiltered
 from scoring.models import LABELS, TOPICS, Label, Topic
 from scoring.yamlfast import SAFE_LOADER
 
@@ -92,6 +92,16 @@ class Table:
         """The rules that may fire on a sentence that asks nothing (a request put as a statement),
         in table order: the others are not even tried there."""
         return tuple(rule for rule in self.rules if not rule.question)
+
+    @cached_property
+    def shortlist(self) -> Shortlist:
+        """The rules a question's sentence may fire. A rule read on the last clause is always tried:
+        the clause drops fillers, so it may hold a literal its sentence does not."""
+        return Shortlist([rule.pattern if rule.where == "sentence" else None for rule in self.rules])
+
+    @cached_property
+    def statement_shortlist(self) -> Shortlist:
+        return Shortlist([rule.pattern if rule.where == "sentence" else None for rule in self.statement_rules])
 
     def fix_typos(self, text: str) -> str:
         """Common chat misspellings (因该 -> 应该, 你门 -> 你们) and regional forms (你哋 -> 你们, 好伐 -> 好吗) read as the word meant."""
