@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from scoring.hearing import tables
 from scoring.labeller.engine import analyse
-from scoring.labeller.prefilter import Prefiltered, LITERALS, prefiltered, required
+from scoring.labeller.prefilter import LITERALS, Prefiltered, Shortlist, prefiltered, required
 from scoring.labeller.table import load_table
 
 CHARS = "ab您你 ,x"
@@ -139,3 +139,25 @@ def test_a_text_read_before_a_pattern_was_compiled_is_read_again_for_its_literal
     assert isinstance(late, Prefiltered)
     assert late.search(text) is not None
 
+
+
+def test_a_shortlist_holds_every_pattern_that_matches_in_order_and_few_that_cannot() -> None:
+    """The labeller's rules and the hearing's subject cues are tried only from their shortlist: on the
+    corpus sentences every pattern that matches is on it, in table order, and most that cannot are not."""
+    texts = _corpus_texts(400)
+    for lang in ("zh", "en"):
+        table, heard = load_table(lang), tables(lang)
+        lists = [[r.pattern for r in table.rules], [c.pattern for c in heard.subjects]]
+        for patterns in lists:
+            shortlist = Shortlist([*patterns, None])
+            listed = 0
+            for text_lang, text in texts:
+                if text_lang != lang:
+                    continue
+                picked = shortlist.of(text)
+                assert picked == sorted(set(picked))
+                assert len(patterns) in picked  # None (nothing known of it) is always tried
+                assert {i for i, p in enumerate(patterns) if p.search(text)} <= set(picked), text
+                listed += len(picked)
+            lines = sum(1 for t in texts if t[0] == lang)
+            assert listed < 0.5 * len(patterns) * lines  # most are never tried
