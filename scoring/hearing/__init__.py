@@ -125,9 +125,18 @@ class Tables:
         return tuple(Shortlist([c.pattern if c.where == "asked" else None for c in cues])  # type: ignore[return-value]
                      for cues in (self.strong_subjects, self.weak_subjects))
 
+    @cached_property
+    def _any_fold(self) -> re.Pattern[str] | None:
+        """One search for all the fold patterns: a text none of them matches is left as it is,
+        unchanged by the loop (a fold applies only where an earlier fold or the text made a match)."""
+        if not self.fold:
+            return None
+        return re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self.fold))
+
     def folded(self, text: str) -> str:
-        for pattern, replacement in self.fold:
-            text = pattern.sub(replacement, text)
+        if self._any_fold is not None and self._any_fold.search(text):
+            for pattern, replacement in self.fold:
+                text = pattern.sub(replacement, text)
         if self.words is not None and _LATIN.search(text):
             text = self.words.sub(lambda m: self.word_for[m.group(1).lower()], text)
         return text
