@@ -182,17 +182,17 @@ def _topic(s: Sentence, earlier: list[Sentence], table: Table) -> Cue:
     follow-up with no topic of its own ("…ERP是哪家的?用了几年了") continues the question before it."""
     texts = [s.clause, s.text] + [e.text for e in reversed(earlier) if e.question]
     for text in texts:
-        for cue in table.topics:
-            if cue.pattern.search(text):
-                return cue
+        for position in table.topic_shortlist.of(text):
+            if table.topics[position].pattern.search(text):
+                return table.topics[position]
     return table.default_topic
 
 
 def _pitch(parts: list[Sentence], table: Table) -> Cue | None:
     for s in parts:
-        for cue in table.pitch:
-            if cue.pattern.search(s.text):
-                return cue
+        for position in table.pitch_shortlist.of(s.text):
+            if table.pitch[position].pattern.search(s.text):
+                return table.pitch[position]
     return None
 
 

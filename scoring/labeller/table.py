@@ -103,6 +103,14 @@ class Table:
     def statement_shortlist(self) -> Shortlist:
         return Shortlist([rule.pattern if rule.where == "sentence" else None for rule in self.statement_rules])
 
+    @cached_property
+    def topic_shortlist(self) -> Shortlist:
+        return Shortlist([cue.pattern for cue in self.topics])
+
+    @cached_property
+    def pitch_shortlist(self) -> Shortlist:
+        return Shortlist([cue.pattern for cue in self.pitch])
+
     def fix_typos(self, text: str) -> str:
         """Common chat misspellings (因该 -> 应该, 你门 -> 你们) and regional forms (你哋 -> 你们, 好伐 -> 好吗) read as the word meant."""
         if self.typo_pattern is None:
