@@ -30,6 +30,9 @@ _EN_NUMBER = re.compile(
     r"(?:\s*(?P<scale>k|thousand|mm|m|million|bn|billion)\b)?(?:\s*(?P<pct>%|percent|per cent))?",
     re.IGNORECASE,
 )
+# every match holds a digit or a number word: a case-folded text holding neither has no number,
+# found without the case-blind search that tries every word at every position
+_EN_HAS_NUMBER = re.compile(r"\d|" + "|".join(sorted(_EN_WORDS, key=len, reverse=True)))
 _EN_NOT_CLAIM = re.compile(r"^\s*(?:am|pm|a\.m|p\.m|o'clock|st|nd|rd|th)\b", re.IGNORECASE)
 _EN_BEFORE_SKIP = re.compile(r"(?:\b(?:at|on|step|point|number|no\.|#|q|phase|version|v)\s*)$", re.IGNORECASE)
 
@@ -125,7 +128,9 @@ def _en_value(raw: str) -> float | None:
 
 
 def _en_numbers(text: str) -> list[Number]:
-    out = []
+    out: list[Number] = []
+    if not _EN_HAS_NUMBER.search(text.casefold()):
+        return out
     for m in _EN_NUMBER.finditer(text):
         start, end = m.span()
         if start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-/"):

@@ -518,3 +518,13 @@ def test_a_figure_is_the_same_only_in_the_same_unit_of_time(said: str, summary: 
     lang = "zh" if summary[0] > "\u3000" else "en"
     told, put = numbers(said, lang), numbers(summary, lang)
     assert told and put and any(p.same(t) for p in put for t in told) is same
+
+
+@pytest.mark.parametrize(("said", "values"), [
+    ("We lost TWENTY-FIVE drivers and Forty percent of the routes", [25.0, 40.0]),
+    ("about $1.2m a year, Sixty stores", [1.2e6, 60.0]),
+    ("someone mentioned a fivefold rise", []),  # a number word inside a word is no figure
+    ("no figures at all in this one", []),
+])
+def test_english_figures_are_found_whatever_their_case(said: str, values: list[float]) -> None:
+    assert [n.value for n in numbers(said, "en")] == values
