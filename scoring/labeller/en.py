@@ -12,7 +12,7 @@ repetitions are read once ("wh-what", "that's-that's", "if-if").
 import re
 
 _STUTTER = re.compile(r"\b([a-z]{1,3})-(?=\1)|\b([a-z']+)(?:-| - |-- )(?=\2\b)")
-_VOCATIVE = re.compile(r",?\s*\b(?:sir|ma'am|madam)$")
+_VOCATIVE = re.compile(r",?\s*\b(?:sir|ma'am|madam|ma|po)$")  # Nigerian "ma", Filipino "po"
 _PARTICLE = re.compile(r"\s+(?:lah|leh|lor|hor|ah)$")  # Singapore English closes a sentence with a particle
 
 

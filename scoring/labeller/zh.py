@@ -23,17 +23,19 @@ _MA = re.compile(r"(?<![什怎那这多要为干])么$|(?<![采砍步征讨挞�
 _VOCATIVE = re.compile(r"(?<=[吗呢吧啊嘛么呀])(?:你们|你|您|妈|爸|哥|姐|老公|老婆|宝贝)$")
 _MODAL = re.compile(r"能|可以|会不会|方便|愿意|可不可|不是[\u4e00-\u9fff]{2,}|不比|这不[\u4e00-\u9fff]{3,}|不就|不也")
 _YOU_SEE = re.compile(r"(?:^|(?<=,))(?:您|你)看$")
+_SUO = re.compile(r"(?<![啰罗哆])嗦$")  # Sichuan 嗦 closes a guess put for a yes (主要就这两条嗦)
 _SOFT_END = re.compile(r"(?<=[\u4e00-\u9fff])[哈撒嘎]+$|(?<=不对|不是|不行|不好|对吧|是吧|对不)嘛$")
 
 
 def prepare(body: str, qmark: bool) -> str:
     """A softening 哈, 撒 or Yunnan 嘎 at the end asks nothing and hides the particle before it (讲讲撒,
     我理解下哈, 是不是嘎); sentence-final 么 and Wu 伐 (分量大伐), and 嘛 before a question mark or after a modal, are the particle 吗
-    (the seed writes 紧急嘛?; 您可以跟我说说嘛); a final "…,您看" is "…,您看呢"."""
+    (the seed writes 紧急嘛?; 您可以跟我说说嘛); Sichuan 嗦 is 吧; a final "…,您看" is "…,您看呢"."""
     body = _SOFT_END.sub("", _VOCATIVE.sub("", body))
     if body.endswith("看") and _YOU_SEE.search(body):
         body += "呢"  # "…,您看" asks as "…,您看呢" does
     body = _MA.sub("吗", body)
+    body = _SUO.sub("吧", body)
     if body.endswith("嘛") and (qmark or _MODAL.search(body)):
         body = body[:-1] + "吗"
     return body
