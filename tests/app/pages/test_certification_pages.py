@@ -24,7 +24,7 @@ from sqlmodel import select
 from app.core.clock import FakeClock
 from app.core.config import Settings
 from app.storage.models import Turn
-from tests.utils.browser import chromium_page, sign_in, screenshot
+from tests.utils.browser import chromium_page, screenshot, sign_in
 from tests.utils.certification import PASSING_LINES, take_attempt
 from tests.utils.server import LiveServer
 

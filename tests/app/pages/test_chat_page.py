@@ -1,10 +1,9 @@
 """The trainee chat page in real headless Chromium: pick, type, see the reply arrive, end, read the scorecard."""
 
-
 import pytest
 
 from tests.app.pages.scorecard import assert_scorecard_shown, text
-from tests.utils.browser import chromium_page, sign_in, screenshot
+from tests.utils.browser import chromium_page, screenshot, sign_in
 from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser

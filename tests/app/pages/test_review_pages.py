@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from app.core.config import Settings
 from app.storage.models import Scorecard
 from tests.app.pages.drive import Line, run_session
 from tests.app.pages.scorecard import assert_scorecard_shown, text
-from tests.utils.browser import chromium_page, sign_in, screenshot
+from tests.utils.browser import chromium_page, screenshot, sign_in
 from tests.utils.server import PASSWORD, LiveServer, run_server
 
 pytestmark = pytest.mark.browser
