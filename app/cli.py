@@ -178,6 +178,33 @@ def classify(
         _print_json(out)
 
 
+@app.command("train-labeller")
+def train_labeller(
+    data: Annotated[Path, typer.Option(help="The folder holding the labelled corpus "
+                                       "(labels_{zh,en}.tsv, labels_calls_{zh,en}.tsv).")] = Path("tests/data"),
+    out: Annotated[Optional[Path], typer.Option(help="Where to write zh.tsv and en.tsv; default: the "
+                                                "labeller's own weights folder.")] = None,
+) -> None:
+    """Retrain the labeller's second opinion (a linear model) on the labelled corpus.
+
+    Needs the `train` extra (scikit-learn). The never-tuned sets (labels_heldout*) are not read.
+    """
+    from scoring.labeller.model import WEIGHTS_DIR, write_model
+
+    try:
+        from scoring.labeller.train import TRAINING_FILES, train
+    except ImportError as exc:  # pragma: no cover - the test environment has the extra
+        _fail(f"training needs scikit-learn: pip install -e '.[train]' ({exc})")
+    missing = [name.format(lang=lang) for lang in ("zh", "en") for name in TRAINING_FILES
+               if not (data / name.format(lang=lang)).is_file()]
+    if missing:
+        _fail(f"{data}: the corpus is not here (missing {', '.join(missing)}); pass --data")
+    target = out or WEIGHTS_DIR
+    for lang, model in train(data, progress=lambda step: typer.echo(step, err=True)).items():
+        write_model(model, target / f"{lang}.tsv")
+        typer.echo(f"{target / f'{lang}.tsv'}: {len(model.weights)} n-grams from {model.meta['lines']} lines")
+
+
 def _language_of(texts: Any) -> str:
     """zh when most lines contain Chinese characters, else en."""
     lines = list(texts)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from scoring.labeller import en, zh
+from scoring.labeller.model import load_model
 from scoring.labeller.table import Cue, Rule, Table, fold_table, load_table
 from scoring.labeller.text import clean, script_of
 from scoring.models import LineLabel
@@ -277,14 +278,87 @@ class Analysis:
 def analyse(text: str, lang: str) -> Analysis:
     """Read one trainee line. `lang` is the session's language; a line written in the other
     script is read, and explained, in its own language."""
+    text, script = cleaned(text, lang)
+    table = load_table(script)
+    parts = sentences(text, table)
+    verdict, asked = _decide(parts, table)
+    if parts:
+        verdict, asked = _second_opinion(text, parts, verdict, asked, table)
+    return Analysis(verdict, tuple(parts), asked, table.lang, text)
+
+
+@dataclass(frozen=True, slots=True)
+class RulesReading:
+    """A line as the rules alone read it, for training the second opinion: the cleaned text, its
+    language, the sentence the customer would answer (the asking one, else the last) and the verdict."""
+
+    text: str
+    lang: str
+    focus: str
+    verdict: LineLabel
+
+
+def read_by_rules(text: str, lang: str) -> RulesReading:
+    text, script = cleaned(text, lang)
+    table = load_table(script)
+    parts = sentences(text, table)
+    verdict, asked = _decide(parts, table)
+    return RulesReading(text, table.lang, _focus(parts, asked), verdict)
+
+
+def _ends_on_a_question_word(parts: list[Sentence], asked: int, table: Table) -> bool:
+    """The line ends on the question word that asks ("…项目上现在是怎么管的", "…到底是谁天天跟材料打交道"):
+    plainly a question, however much statement comes before it."""
+    s = parts[asked]
+    ends = table.patterns.get("wh_ends")
+    return asked == len(parts) - 1 and "wh" in s.forms and ends is not None and bool(ends.search(s.clause))
+
+
+def _focus(parts: list[Sentence], asked: int | None) -> str:
+    """Where the customer would answer: the last clause of the asking sentence (else of the last
+    one), with its question mark if it had one."""
+    if not parts:
+        return ""
+    s = parts[asked if asked is not None else -1]
+    return s.clause + "?" if s.qmark else s.clause
+
+
+def cleaned(text: str, lang: str) -> tuple[str, str]:
+    """A line as every reading sees it (widths, traditional characters, emoji, typos and regional
+    forms folded), and the language it is written in."""
     if lang not in _ANALYSERS:
         raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    cleaned = clean(text, fold_table())
-    table = load_table(script_of(cleaned, lang))
-    cleaned = table.fix_typos(cleaned)
-    parts = sentences(cleaned, table)
-    verdict, asked = _decide(parts, table)
-    return Analysis(verdict, tuple(parts), asked, table.lang, cleaned)
+    text = clean(text, fold_table())
+    table = load_table(script_of(text, lang))
+    return table.fix_typos(text), table.lang
+
+
+def _second_opinion(text: str, parts: list[Sentence], verdict: LineLabel, asked: int | None,
+                    table: Table) -> tuple[LineLabel, int | None]:
+    """The rules' verdict, unless the model learned from the corpus prefers another label by its
+    margin (`model.py`). Its label then stands, with the n-grams that tipped it as the reason; a
+    question it finds where the rules found none is the last sentence. A question the rep marked
+    with a question mark stays a question: the model may say what kind, not whether."""
+    marked = asked is not None and (parts[asked].qmark or _ends_on_a_question_word(parts, asked, table))
+    opinion = load_model(table.lang).second_opinion(text, _focus(parts, asked), table.lang, verdict.label,
+                                                    verdict.rule, marked)
+    if opinion is None:
+        return verdict, asked
+    label = opinion.label
+    cues = table.reasons["model_cue_sep"].join(table.reasons["model_cue"].format(cue=c) for c in opinion.cues)
+    if label == "statement":
+        return LineLabel(label=label, pitch=verdict.pitch, rule=f"{table.lang}.model.statement",
+                         reason=table.reasons["model_statement"].format(cues=cues)), None
+    at = asked if asked is not None else len(parts) - 1
+    topic = None
+    why = table.reasons[f"model_{label}"]
+    if label == "exploratory":
+        topic = _topic(parts[at], parts[:at], table).topic or table.default_topic.topic
+        why = why.format(topic=table.topic_names[topic], cues=cues)
+    else:
+        why = why.format(cues=cues)
+    return LineLabel(label=label, topic=topic, pitch=verdict.pitch, rule=f"{table.lang}.model.{label}",
+                     reason=why), at
 
 
 def label(text: str, lang: str) -> LineLabel:

@@ -248,11 +248,11 @@ def test_classify_eval_reads_the_shared_question_sets(tmp_path: Path) -> None:
     assert 'baseline: contains "?"' in out and "tune" in out and "measure" in out
     assert "disagreements on all (0;" in out
     cped = tmp_path / "cped_mini.tsv"
-    cped.write_text("question\ttext\n1\t王总那边批了没有\n0\t我不知道他去哪了\n1\t你真打算放弃了\n", encoding="utf-8")
+    cped.write_text("question\ttext\n1\t王总那边批了没有\n0\t我不知道他去哪了\n1\t你原谅我了\n", encoding="utf-8")
     result = run(["classify", "--eval", str(cped), "--misses", "tune"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "(cped, zh): 3 lines" in result.stdout and "baseline: re.search(" in result.stdout
-    assert "question -> statement" in result.stdout and "你真打算放弃了" in result.stdout
+    assert "question -> statement" in result.stdout and "你原谅我了" in result.stdout
     bad = run(["classify", "--eval", str(cped), "--misses", "some"], tmp_path)
     assert bad.returncode == 2 and "tune, measure or all" in bad.stderr
 
@@ -360,3 +360,10 @@ def test_users_commands_open_the_servers_database_from_any_folder(tmp_path: Path
                              timeout=60, env=missing)
     assert refused.returncode == 1 and f"no database at {tmp_path / 'nothing-here.db'}" in refused.stderr
     assert not (tmp_path / "nothing-here.db").exists()
+
+
+def test_train_labeller_names_a_missing_corpus(tmp_path: Path) -> None:
+    result = run(["train-labeller", "--data", str(tmp_path), "--out", str(tmp_path / "w")], tmp_path)
+    assert result.returncode == 1
+    assert "labels_zh.tsv" in result.stderr and "--data" in result.stderr
+    assert not (tmp_path / "w").exists()  # nothing written, nothing lost

@@ -1,0 +1,158 @@
+"""The labeller's second opinion: a linear model learned from the project's labelled corpus.
+
+The rules read a line by its grammar and explain themselves with the method's words; they were
+written one shape at a time and miss shapes nobody wrote a rule for (a new author's regional
+speech, a leading question put as a plain one). The labelled corpus holds those shapes by the
+thousand. A multinomial logistic model over character n-grams (zh) or word n-grams (en), trained
+on that corpus by `peilian train-labeller`, reads every line too; where it prefers another label
+by a clear margin (probabilities differing by more than the file's `margin`), its label stands and
+the reason names the n-grams that tipped it. A firm rule (one the corpus shows nearly always right,
+such as a rhetorical question the rep answers at once, or 请… as a request) is never overruled.
+Weights live in `weights/{zh,en}.tsv`: a JSON header line (labels, intercepts, margin, firm rules,
+how it was trained), then one n-gram and its weights per line.
+Deterministic: the same line always gets the same label.
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+_EN_TOKENS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!,.]")
+_ORDERS = (1, 2, 3)
+
+
+def _grams(text: str, lang: str) -> frozenset[str]:
+    text = text.lower()
+    units: str | list[str]
+    if lang == "zh":
+        units = "^" + text.replace(" ", "_") + "$"
+        n = len(units)
+        return frozenset(units[i:i + k] for k in _ORDERS for i in range(n - k + 1))
+    units = ["^", *_EN_TOKENS.findall(text), "$"]
+    n = len(units)
+    return frozenset(" ".join(units[i:i + k]) for k in _ORDERS for i in range(n - k + 1))
+
+
+def grams(text: str, focus: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The n-grams (1 to 3) of a cleaned line, with ^ and $ marking its start and end: characters in
+    Chinese (no segmenter: 王总和采购 would mis-split), lower-cased words and marks in English. The
+    sentence the customer would answer (`focus`: the rules' asking sentence, else the last) brings
+    its own n-grams, marked "L:", when the line has more than it: the last question decides, and
+    weighs as much as the rest of a long line put together."""
+    line = _grams(text, lang)
+    if not focus or focus == text:
+        return line, frozenset()
+    return line, frozenset("L:" + g for g in _grams(focus, lang))
+
+
+def features(line_grams: tuple[frozenset[str], frozenset[str]]) -> dict[str, float]:
+    """Each n-gram's value: 1/sqrt(the count of its group), so a line and its focus each weigh one."""
+    out: dict[str, float] = {}
+    for group in line_grams:
+        if group:
+            out.update(dict.fromkeys(group, 1 / math.sqrt(len(group))))
+    return out
+
+
+def shown(gram: str) -> str:
+    """An n-gram as a reader sees it: the sentence and start and end marks dropped, a space for the pause mark."""
+    return gram.removeprefix("L:").strip("^$ ").replace("_", " ").strip()
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """The model's label for a line, how far it beats the label it was compared with, and why."""
+
+    label: str
+    margin: float
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    labels: tuple[str, ...]
+    intercept: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+    margin: float
+    firm: frozenset[str]  # rules right on at least FIRM of the corpus lines they read (train.py): they stand
+    meta: dict
+
+    def probabilities(self, line_grams: tuple[frozenset[str], frozenset[str]]) -> dict[str, float]:
+        """Softmax of the scores (`features` gives each n-gram's value)."""
+        scores = list(self.intercept)
+        for group in line_grams:
+            present = [w for g in group if (w := self.weights.get(g)) is not None]
+            if present:
+                value = 1 / math.sqrt(len(group))
+                scores = [s + value * sum(col) for s, col in zip(scores, zip(*present))]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {name: e / total for name, e in zip(self.labels, exps)}
+
+    def cues(self, line_grams: tuple[frozenset[str], frozenset[str]], label: str, against: str,
+             k: int = 3) -> tuple[str, ...]:
+        """The n-grams that most favour `label` over `against`, longest reading first among equals."""
+        i, j = self.labels.index(label), self.labels.index(against)
+        pull = sorted(((v * (w[i] - w[j]), g) for g, v in features(line_grams).items()
+                       if (w := self.weights.get(g)) is not None),
+                      key=lambda t: (-t[0], -len(t[1]), t[1]))
+        out: list[str] = []
+        for delta, g in pull:
+            text = shown(g)
+            if delta <= 0 or len(out) == k:
+                break
+            if text and not any(text in seen or seen in text for seen in out):
+                out.append(text)
+        return tuple(out)
+
+    def second_opinion(self, text: str, focus: str, lang: str, label: str, rule: str,
+                       marked: bool = False) -> Opinion | None:
+        """The model's label when it beats the rules' `label` by more than the margin and `rule` is
+        not firm; None when it agrees, is not sure enough, or the rule has earned the last word.
+        A question `marked` with a question mark is never made a statement."""
+        if rule in self.firm:
+            return None
+        line_grams = grams(text, focus, lang)
+        probs = self.probabilities(line_grams)
+        best = max(self.labels, key=lambda name: probs[name])
+        lead = probs[best] - probs.get(label, 0.0)
+        if best == label or lead <= self.margin or (marked and best == "statement") or (label == "commitment_request" and best == "statement"):
+            return None
+        return Opinion(best, lead, self.cues(line_grams, best, label) or (shown(text)[:20],))
+
+
+def read_model(path: Path) -> Model:
+    """A weights file: a JSON header line, then `n-gram<TAB>weight…` lines in the header's label order."""
+    with open(path, encoding="utf-8") as fh:
+        meta = json.loads(fh.readline())
+        weights = {}
+        for line in fh:
+            gram, *values = line.rstrip("\n").split("\t")
+            weights[gram] = tuple(float(v) for v in values)
+    labels = tuple(meta["labels"])
+    bad = [g for g, w in weights.items() if len(w) != len(labels)]
+    if bad:
+        raise ValueError(f"{path}: n-gram {bad[0]!r} has not one weight per label ({len(labels)})")
+    return Model(labels, tuple(meta["intercept"]), weights, float(meta["margin"]), frozenset(meta["firm"]), meta)
+
+
+def write_model(model: Model, path: Path) -> None:
+    """Write `model` as `read_model` reads it, n-grams sorted so a retrain shows as a readable diff."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = model.meta | {"labels": list(model.labels), "intercept": list(model.intercept), "margin": model.margin,
+                           "firm": sorted(model.firm)}
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(json.dumps(header, ensure_ascii=False, sort_keys=True) + "\n")
+        for gram in sorted(model.weights):
+            fh.write(gram + "\t" + "\t".join(f"{round(w, 4):g}" for w in model.weights[gram]) + "\n")
+
+
+@cache
+def load_model(lang: str) -> Model:
+    """The shipped model for `lang` (zh or en), read once per process."""
+    return read_model(WEIGHTS_DIR / f"{lang}.tsv")
