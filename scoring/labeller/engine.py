@@ -282,8 +282,7 @@ def analyse(text: str, lang: str) -> Analysis:
     table = load_table(script)
     parts = sentences(text, table)
     verdict, asked = _decide(parts, table)
-    if parts:
-        verdict, asked = _second_opinion(text, parts, verdict, asked, table)
+    verdict, asked = _second_opinion(text, parts, verdict, asked, table)
     return Analysis(verdict, tuple(parts), asked, table.lang, text)
 
 
@@ -304,14 +303,6 @@ def read_by_rules(text: str, lang: str) -> RulesReading:
     parts = sentences(text, table)
     verdict, asked = _decide(parts, table)
     return RulesReading(text, table.lang, _focus(parts, asked), verdict)
-
-
-def _ends_on_a_question_word(parts: list[Sentence], asked: int, table: Table) -> bool:
-    """The line ends on the question word that asks ("…项目上现在是怎么管的", "…到底是谁天天跟材料打交道"):
-    plainly a question, however much statement comes before it."""
-    s = parts[asked]
-    ends = table.patterns.get("wh_ends")
-    return asked == len(parts) - 1 and "wh" in s.forms and ends is not None and bool(ends.search(s.clause))
 
 
 def _focus(parts: list[Sentence], asked: int | None) -> str:
@@ -335,30 +326,25 @@ def cleaned(text: str, lang: str) -> tuple[str, str]:
 
 def _second_opinion(text: str, parts: list[Sentence], verdict: LineLabel, asked: int | None,
                     table: Table) -> tuple[LineLabel, int | None]:
-    """The rules' verdict, unless the model learned from the corpus prefers another label by its
-    margin (`model.py`). Its label then stands, with the n-grams that tipped it as the reason; a
-    question it finds where the rules found none is the last sentence. A question the rep marked
-    with a question mark stays a question: the model may say what kind, not whether."""
-    marked = asked is not None and (parts[asked].qmark or _ends_on_a_question_word(parts, asked, table))
+    """The rules' verdict, unless the model learned from the corpus prefers another kind of
+    question by its margin (`model.py`); its label then stands, with the n-grams that tipped it
+    as the reason. Whether the line asks, and which sentence asks, stay the rules'."""
+    if asked is None:
+        return verdict, asked
     opinion = load_model(table.lang).second_opinion(text, _focus(parts, asked), table.lang, verdict.label,
-                                                    verdict.rule, marked)
+                                                    verdict.rule)
     if opinion is None:
         return verdict, asked
-    label = opinion.label
     cues = table.reasons["model_cue_sep"].join(table.reasons["model_cue"].format(cue=c) for c in opinion.cues)
-    if label == "statement":
-        return LineLabel(label=label, pitch=verdict.pitch, rule=f"{table.lang}.model.statement",
-                         reason=table.reasons["model_statement"].format(cues=cues)), None
-    at = asked if asked is not None else len(parts) - 1
+    why = table.reasons[f"model_{opinion.label}"]
     topic = None
-    why = table.reasons[f"model_{label}"]
-    if label == "exploratory":
-        topic = _topic(parts[at], parts[:at], table).topic or table.default_topic.topic
+    if opinion.label == "exploratory":
+        topic = _topic(parts[asked], parts[:asked], table).topic or table.default_topic.topic
         why = why.format(topic=table.topic_names[topic], cues=cues)
     else:
         why = why.format(cues=cues)
-    return LineLabel(label=label, topic=topic, pitch=verdict.pitch, rule=f"{table.lang}.model.{label}",
-                     reason=why), at
+    return LineLabel(label=opinion.label, topic=topic, pitch=verdict.pitch, rule=f"{table.lang}.model.{opinion.label}",
+                     reason=why), asked
 
 
 def label(text: str, lang: str) -> LineLabel:
