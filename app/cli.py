@@ -182,27 +182,32 @@ def classify(
 def train_labeller(
     data: Annotated[Path, typer.Option(help="The folder holding the labelled corpus "
                                        "(labels_{zh,en}.tsv, labels_calls_{zh,en}.tsv).")] = Path("tests/data"),
-    out: Annotated[Optional[Path], typer.Option(help="Where to write zh.tsv and en.tsv; default: the "
+    public: Annotated[Path, typer.Option(help="The folder holding the public question sets "
+                                         "(cped_dev.tsv: its tuning half teaches the Chinese asks model).")]
+    = Path("../shared/data"),
+    out: Annotated[Optional[Path], typer.Option(help="Where to write the weights files; default: the "
                                                 "labeller's own weights folder.")] = None,
 ) -> None:
-    """Retrain the labeller's second opinion (a linear model) on the labelled corpus.
+    """Retrain the labeller's second opinion (linear models) on the labelled corpus.
 
-    Needs the `train` extra (scikit-learn). The never-tuned sets (labels_heldout*) are not read.
+    Needs the `train` extra (scikit-learn). The never-tuned sets (labels_heldout*) and the public
+    sets' measuring halves are not read.
     """
     from scoring.labeller.model import WEIGHTS_DIR, write_model
 
     try:
-        from scoring.labeller.train import TRAINING_FILES, train
+        from scoring.labeller.train import PUBLIC_TUNING, TRAINING_FILES, train
     except ImportError as exc:  # pragma: no cover - the test environment has the extra
         _fail(f"training needs scikit-learn: pip install -e '.[train]' ({exc})")
-    missing = [name.format(lang=lang) for lang in ("zh", "en") for name in TRAINING_FILES
+    missing = [str(data / name.format(lang=lang)) for lang in ("zh", "en") for name in TRAINING_FILES
                if not (data / name.format(lang=lang)).is_file()]
+    missing += [str(public / name) for name in PUBLIC_TUNING.values() if not (public / name).is_file()]
     if missing:
-        _fail(f"{data}: the corpus is not here (missing {', '.join(missing)}); pass --data")
+        _fail(f"missing {', '.join(missing)}: pass --data (the corpus) and --public (../shared/data)")
     target = out or WEIGHTS_DIR
-    for lang, model in train(data, progress=lambda step: typer.echo(step, err=True)).items():
-        write_model(model, target / f"{lang}.tsv")
-        typer.echo(f"{target / f'{lang}.tsv'}: {len(model.weights)} n-grams from {model.meta['lines']} lines")
+    for name, model in train(data, public, progress=lambda step: typer.echo(step, err=True)).items():
+        write_model(model, target / f"{name}.tsv")
+        typer.echo(f"{target / f'{name}.tsv'}: {len(model.weights)} n-grams from {model.meta['lines']} lines")
 
 
 def _language_of(texts: Any) -> str:

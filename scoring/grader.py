@@ -113,7 +113,8 @@ def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: rep
             ledger.add("questioning.no_summary_before_close", None)
     questions = sum(labels[t.seq].label != "statement" for t in trainee)
     statements = len(trainee) - questions
-    if trainee and questions > statements:
+    # at 4-6 handled as the method says, calming is said, not asked: asking as much as telling earns it
+    if trainee and (questions > statements or (held_back and questions == statements)):
         ledger.add("questioning.ask_more_than_tell", None, questions=questions, statements=statements)
     elif trainee and statements > questions and not held_back:  # at 4-6, calming is said, not asked
         ledger.add("questioning.tell_more_than_ask", None, questions=questions, statements=statements)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from scoring.labeller import en, zh
-from scoring.labeller.model import load_model
+from scoring.labeller.model import Opinion, grams, load_asks, load_model
 from scoring.labeller.table import Cue, Rule, Table, fold_table, load_table
 from scoring.labeller.text import clean, script_of
-from scoring.models import LineLabel
+from scoring.models import LABELS, LineLabel
 
 _ANALYSERS = {"zh": zh, "en": en}
 # A closing quote belongs to the sentence it ends. A space between Chinese characters is a pause
@@ -28,6 +28,7 @@ _ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "st", "vs", "etc", "prof", 
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _NUMBER_NEXT = re.compile(r"\s*\d")
 _CLAUSES = re.compile(r"[,、:—]| - ")
+QUESTIONS = tuple(name for name in LABELS if name != "statement")
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,25 +327,50 @@ def cleaned(text: str, lang: str) -> tuple[str, str]:
 
 def _second_opinion(text: str, parts: list[Sentence], verdict: LineLabel, asked: int | None,
                     table: Table) -> tuple[LineLabel, int | None]:
-    """The rules' verdict, unless the model learned from the corpus prefers another kind of
-    question by its margin (`model.py`); its label then stands, with the n-grams that tipped it
-    as the reason. Whether the line asks, and which sentence asks, stay the rules'."""
+    """The rules' verdict, unless the models learned from the corpus (`model.py`) overrule it by
+    their margins: where one ships (Chinese), the asks model on whether the line asks at all (a
+    question it finds is the last sentence), then the kind model on which kind of question. Their
+    label then stands, with the n-grams that tipped it as the reason."""
+    if not parts:
+        return verdict, asked
+    lang = table.lang
+    line_grams = grams(text, _focus(parts, asked), lang)
+    asks_model = load_asks(lang)
+    if asks_model is not None:
+        flip = asks_model.opinion(line_grams, "statement" if verdict.label == "statement" else "asks", verdict.rule)
+        if flip is not None and flip.label == "statement":
+            return LineLabel(label="statement", pitch=verdict.pitch, rule=f"{lang}.model.statement",
+                             reason=table.reasons["model_statement"].format(cues=_cues(flip, text, table))), None
+        if flip is not None:
+            kind = load_model(lang).best(line_grams, QUESTIONS)
+            return _learned(kind.label, flip, text, parts, len(parts) - 1, verdict, table), len(parts) - 1
     if asked is None:
         return verdict, asked
-    opinion = load_model(table.lang).second_opinion(text, _focus(parts, asked), table.lang, verdict.label,
-                                                    verdict.rule)
-    if opinion is None:
+    kind = load_model(lang).opinion(line_grams, verdict.label, verdict.rule, among=QUESTIONS)
+    if kind is None:
         return verdict, asked
-    cues = table.reasons["model_cue_sep"].join(table.reasons["model_cue"].format(cue=c) for c in opinion.cues)
-    why = table.reasons[f"model_{opinion.label}"]
+    return _learned(kind.label, kind, text, parts, asked, verdict, table), asked
+
+
+def _learned(label: str, opinion: Opinion, text: str, parts: list[Sentence], at: int, verdict: LineLabel,
+             table: Table) -> LineLabel:
+    """A question label the models gave, with the topic the rules' cues find in the asking sentence."""
+    why = table.reasons[f"model_{label}"]
     topic = None
-    if opinion.label == "exploratory":
-        topic = _topic(parts[asked], parts[:asked], table).topic or table.default_topic.topic
-        why = why.format(topic=table.topic_names[topic], cues=cues)
+    if label == "exploratory":
+        topic = _topic(parts[at], parts[:at], table).topic or table.default_topic.topic
+        why = why.format(topic=table.topic_names[topic], cues=_cues(opinion, text, table))
     else:
-        why = why.format(cues=cues)
-    return LineLabel(label=opinion.label, topic=topic, pitch=verdict.pitch, rule=f"{table.lang}.model.{opinion.label}",
-                     reason=why), asked
+        why = why.format(cues=_cues(opinion, text, table))
+    return LineLabel(label=label, topic=topic, pitch=verdict.pitch, rule=f"{table.lang}.model.{label}", reason=why)
+
+
+def _cues(opinion: Opinion, text: str, table: Table) -> str:
+    """The n-grams that tipped a model and that the line shows (not a mark the reading added),
+    quoted as the table quotes them; the line's start if none did."""
+    said = text.lower().replace(" ", "")
+    cues = tuple(c for c in opinion.cues if c.replace(" ", "") in said) or (text[:20],)
+    return table.reasons["model_cue_sep"].join(table.reasons["model_cue"].format(cue=c) for c in cues)
 
 
 def label(text: str, lang: str) -> LineLabel:

@@ -111,20 +111,24 @@ class Model:
                 out.append(text)
         return tuple(out)
 
-    def second_opinion(self, text: str, focus: str, lang: str, label: str, rule: str) -> Opinion | None:
-        """The model's label when it beats the rules' `label` by more than the margin; None when it
-        agrees or is not sure enough, when `rule` is firm, or when either label is a statement:
-        whether a line asks at all stays the rules' call (measured on public dialogue, where the
-        model, trained on sales calls, hears questions in plain TV talk), the model says which kind."""
-        if rule in self.firm or label == "statement":
+    def opinion(self, line_grams: tuple[frozenset[str], frozenset[str]], label: str, rule: str,
+                among: tuple[str, ...] | None = None) -> Opinion | None:
+        """The model's label (one of `among`, by default any) when it beats the rules' `label` by
+        more than the margin; None when it agrees, is not sure enough, or `rule` is firm."""
+        if rule in self.firm:
             return None
-        line_grams = grams(text, focus, lang)
         probs = self.probabilities(line_grams)
-        best = max(self.labels, key=lambda name: probs[name])
+        best = max(among or self.labels, key=lambda name: probs[name])
         lead = probs[best] - probs.get(label, 0.0)
-        if best in (label, "statement") or lead <= self.margin:
+        if best == label or lead <= self.margin:
             return None
-        return Opinion(best, lead, self.cues(line_grams, best, label) or (shown(text)[:20],))
+        return Opinion(best, lead, self.cues(line_grams, best, label))
+
+    def best(self, line_grams: tuple[frozenset[str], frozenset[str]], among: tuple[str, ...]) -> Opinion:
+        """The likeliest of `among`, and the n-grams that favour it over the least likely."""
+        probs = self.probabilities(line_grams)
+        ranked = sorted(among, key=lambda name: -probs[name])
+        return Opinion(ranked[0], probs[ranked[0]], self.cues(line_grams, ranked[0], ranked[-1]))
 
 
 def read_model(path: Path) -> Model:
@@ -155,5 +159,13 @@ def write_model(model: Model, path: Path) -> None:
 
 @cache
 def load_model(lang: str) -> Model:
-    """The shipped model for `lang` (zh or en), read once per process."""
+    """The shipped model of which kind of question a `lang` (zh or en) line asks, read once."""
     return read_model(WEIGHTS_DIR / f"{lang}.tsv")
+
+
+@cache
+def load_asks(lang: str) -> Model | None:
+    """The shipped model of whether a `lang` line asks at all (labels statement / asks), read once;
+    None where none ships (English: there the rules alone decide, see train.py)."""
+    path = WEIGHTS_DIR / f"{lang}.asks.tsv"
+    return read_model(path) if path.exists() else None

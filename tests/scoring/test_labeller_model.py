@@ -1,10 +1,11 @@
-"""The labeller's second opinion (scoring/labeller/model.py): a linear model learned from the
-labelled corpus that may say which kind of question a line asks, by a clear margin, never
-against a firm rule, and never whether the line asks at all.
+"""The labeller's second opinion (scoring/labeller/model.py): linear models learned from the
+labelled corpus that overrule the rules by a clear margin, never against a firm rule: in Chinese
+on whether a line asks and which kind of question it is, in English on the kind only.
 
-The never-tuned sets (tests/data/labels_heldout*) are read here only for totals. DESIGN 5 asks
-95 % on them; English meets it, Chinese reads 94.8 % (README "How good is the labeller?"), and
-the test holds both where they stand so a change that loses ground is noticed."""
+The never-tuned sets (tests/data/labels_heldout*) are read here only for totals, against the bar
+of DESIGN 5 (>= 95 % on lines never used for tuning). The retrain test reads only the project's
+corpus: the Chinese asks model also learned from the public CPED tuning half (../shared), which
+the project's tests do not read, so its retrain is checked by hand (README)."""
 
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from scoring.evaluate import evaluate, read_tsv
 from scoring.labeller import label
 from scoring.labeller.engine import analyse, read_by_rules
-from scoring.labeller.model import WEIGHTS_DIR, grams, load_model, read_model, shown
+from scoring.labeller.model import WEIGHTS_DIR, grams, load_asks, load_model, read_model, shown
 from scoring.labeller.table import load_table
 from scoring.models import LABELS
 
@@ -34,11 +35,18 @@ def test_the_shipped_weights_are_whole(lang: str) -> None:
     known |= {f"{lang}.{kind}" for kind in ("confirmation.summary", "statement.rhetorical", "statement.filler",
                                             "statement.embedded", "statement.plain")}
     assert model.firm and model.firm <= known, model.firm - known
+    asks = load_asks(lang)
+    if lang == "en":
+        assert asks is None  # in English the rules alone decide whether a line asks
+    else:
+        assert asks is not None and asks.labels == ("statement", "asks") and asks.firm == model.firm
+        assert (asks.meta["public"], asks.meta["public_half"]) == ("cped_dev.tsv", "tune")
+        assert asks.margin > model.margin
 
 
-@pytest.mark.parametrize(("lang", "bar"), [("zh", 0.945), ("en", 0.965)])
-def test_never_tuned_sets_hold_their_ground(lang: str, bar: float) -> None:
-    """Agreement on lines never used for tuning, and better than the rules alone by two points."""
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_never_tuned_sets_meet_the_bar(lang: str) -> None:
+    """DESIGN 5: >= 95 % agreement on lines never used for tuning, two points better than the rules alone."""
     assert len(HELDOUT[lang]) >= 41
     right = total = by_rules = 0
     for path in HELDOUT[lang]:
@@ -47,7 +55,7 @@ def test_never_tuned_sets_hold_their_ground(lang: str, bar: float) -> None:
         right += report.correct
         total += report.total
         by_rules += sum(read_by_rules(r.text, lang).verdict.label == r.label for r in rows)
-    assert right / total >= bar, f"{right}/{total}"
+    assert right / total >= 0.95, f"{right}/{total}"
     assert right > by_rules + total // 50, (right, by_rules, total)  # the second opinion earns its place
 
 
@@ -67,8 +75,9 @@ def test_an_overruled_line_says_why_in_its_own_words(lang: str) -> None:
         kind = verdict.rule.rsplit(".", 1)[1]
         assert kind == verdict.label and verdict.label != read_by_rules(text, lang).verdict.label
         assert verdict.reason.startswith(table.reasons[f"model_{verdict.label}"].split("{")[0]), verdict.reason
-        assert "statement" not in (verdict.label, read_by_rules(text, lang).verdict.label)
-        assert read.asked is not None
+        if lang == "en":
+            assert "statement" not in (verdict.label, read_by_rules(text, lang).verdict.label)
+        assert (read.asked is None) is (verdict.label == "statement")
         assert (verdict.topic in {"process", "expectation", "need", "motive"}) is (verdict.label == "exploratory")
 
 
@@ -93,7 +102,7 @@ def test_a_firm_rule_stands(text: str, lang: str) -> None:
     assert label(text, lang) == reading.verdict
 
 
-def test_whether_a_line_asks_stays_with_the_rules() -> None:
+def test_in_english_whether_a_line_asks_stays_with_the_rules() -> None:
     text = ("Of course. I'll send over a case study from a group up in Myrtle Beach in the meantime, "
             "and check back after the Fourth?")
     reading = read_by_rules(text, "en")
@@ -120,27 +129,37 @@ def test_a_weights_file_with_a_short_row_is_refused(tmp_path: Path) -> None:
         read_model(bad)
 
 
-def test_retraining_reproduces_the_shipped_readings(tmp_path: Path) -> None:
-    """The weights are data made from the corpus: `peilian train-labeller` on the corpus gives back
+def test_the_asks_model_overrules_in_both_directions() -> None:
+    lines = [(t, label(t, "zh")) for t in _overruled("zh")]
+    to_statement = [t for t, got in lines if got.label == "statement"]
+    to_question = [t for t, got in lines if got.label != "statement"
+                   and read_by_rules(t, "zh").verdict.label == "statement"]
+    assert to_statement and to_question
+    for text in to_statement[:10]:
+        assert read_by_rules(text, "zh").verdict.label != "statement"
+        assert analyse(text, "zh").label.reason.startswith("陈述:")
+
+
+def test_retraining_reproduces_the_shipped_readings() -> None:
+    """The weights are data made from the corpus: refitting the kind models on the corpus gives back
     the same readings (floating point may differ in the last digits between machines)."""
     pytest.importorskip("sklearn")
-    from scoring.labeller.model import write_model
-    from scoring.labeller.train import train
+    from scoring.labeller.train import fit, training_rows
 
-    models = train(DATA)
-    for lang, model in models.items():
-        write_model(model, tmp_path / f"{lang}.tsv")
-        again = read_model(tmp_path / f"{lang}.tsv")
+    rows = training_rows(DATA)
+    for lang in ("zh", "en"):
+        again = fit(rows[lang], lang)
         shipped = load_model(lang)
         assert again.firm == shipped.firm
-        rows = read_tsv(HELDOUT[lang][-1]) + read_tsv(DATA / f"labels_{lang}.tsv")[:1500]
+        sample = read_tsv(HELDOUT[lang][-1]) + read_tsv(DATA / f"labels_{lang}.tsv")[:1500]
         same = 0
-        for row in rows:
+        for row in sample:
             reading = read_by_rules(row.text, lang)
-            if reading.lang != lang:
+            line = grams(reading.text, reading.focus, reading.lang)
+            model = again if reading.lang == lang else None
+            if model is None:
                 same += 1
                 continue
-            line = grams(reading.text, reading.focus, lang)
-            a, b = again.probabilities(line), shipped.probabilities(line)
+            a, b = model.probabilities(line), shipped.probabilities(line)
             same += max(a, key=a.get) == max(b, key=b.get)
-        assert same >= len(rows) * 0.995, f"{same}/{len(rows)}"
+        assert same >= len(sample) * 0.995, f"{same}/{len(sample)}"
