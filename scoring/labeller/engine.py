@@ -331,11 +331,11 @@ def _second_opinion(text: str, parts: list[Sentence], verdict: LineLabel, asked:
     their margins: where one ships (Chinese), the asks model on whether the line asks at all (a
     question it finds is the last sentence), then the kind model on which kind of question. Their
     label then stands, with the n-grams that tipped it as the reason."""
-    if not parts:
-        return verdict, asked
     lang = table.lang
-    line_grams = grams(text, _focus(parts, asked), lang)
     asks_model = load_asks(lang)
+    if not parts or verdict.rule in load_model(lang).firm or (asks_model is None and asked is None):
+        return verdict, asked
+    line_grams = grams(text, _focus(parts, asked), lang)
     if asks_model is not None:
         flip = asks_model.opinion(line_grams, "statement" if verdict.label == "statement" else "asks", verdict.rule)
         if flip is not None and flip.label == "statement":

@@ -23,19 +23,32 @@ from pathlib import Path
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 _EN_TOKENS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[?!,.]")
-_ORDERS = (1, 2, 3)
+_FOCUS = "L:"
 
 
 def _grams(text: str, lang: str) -> frozenset[str]:
     text = text.lower()
-    units: str | list[str]
     if lang == "zh":
-        units = "^" + text.replace(" ", "_") + "$"
-        n = len(units)
-        return frozenset(units[i:i + k] for k in _ORDERS for i in range(n - k + 1))
-    units = ["^", *_EN_TOKENS.findall(text), "$"]
-    n = len(units)
-    return frozenset(" ".join(units[i:i + k]) for k in _ORDERS for i in range(n - k + 1))
+        s = "^" + text.replace(" ", "_") + "$"
+        return frozenset((*s, *map(_join2, s, s[1:]), *map(_join3, s, s[1:], s[2:])))
+    w = ["^", *_EN_TOKENS.findall(text), "$"]
+    return frozenset((*w, *map(_space2, w, w[1:]), *map(_space3, w, w[1:], w[2:])))
+
+
+def _join2(a: str, b: str) -> str:
+    return a + b
+
+
+def _join3(a: str, b: str, c: str) -> str:
+    return a + b + c
+
+
+def _space2(a: str, b: str) -> str:
+    return a + " " + b
+
+
+def _space3(a: str, b: str, c: str) -> str:
+    return a + " " + b + " " + c
 
 
 def grams(text: str, focus: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -47,7 +60,7 @@ def grams(text: str, focus: str, lang: str) -> tuple[frozenset[str], frozenset[s
     line = _grams(text, lang)
     if not focus or focus == text:
         return line, frozenset()
-    return line, frozenset("L:" + g for g in _grams(focus, lang))
+    return line, frozenset(map(_FOCUS.__add__, _grams(focus, lang)))
 
 
 def features(line_grams: tuple[frozenset[str], frozenset[str]]) -> dict[str, float]:
@@ -86,10 +99,10 @@ class Model:
         """Softmax of the scores (`features` gives each n-gram's value)."""
         scores = list(self.intercept)
         for group in line_grams:
-            present = [w for g in group if (w := self.weights.get(g)) is not None]
+            present = list(filter(None, map(self.weights.get, group)))
             if present:
                 value = 1 / math.sqrt(len(group))
-                scores = [s + value * sum(col) for s, col in zip(scores, zip(*present))]
+                scores = [s + value * total for s, total in zip(scores, map(sum, zip(*present)))]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

@@ -30,7 +30,7 @@ from scoring.models import LABELS
 TRAINING_FILES = ("labels_{lang}.tsv", "labels_calls_{lang}.tsv")
 C = 64.0
 MIN_COUNT = 2  # an n-gram seen once teaches nothing that generalises
-PRUNE = 0.2  # n-grams whose weights all stay within this of zero are dropped (about 60 % of them)
+PRUNE = 0.4  # n-grams whose weights all stay within this of zero are dropped (most of them): as good, and faster
 MARGIN = 0.2
 ASKS_C = 16.0
 ASKS_MARGIN = 0.7  # the asks model overrules the rules only when it is 85 % sure
