@@ -279,18 +279,23 @@ class Analysis:
 def analyse(text: str, lang: str) -> Analysis:
     """Read one trainee line. `lang` is the session's language; a line written in the other
     script is read, and explained, in its own language."""
+    text, table, parts, verdict, asked = _by_rules(text, lang)
+    verdict, asked = _second_opinion(text, parts, verdict, asked, table)
+    return Analysis(verdict, tuple(parts), asked, table.lang, text)
+
+
+def _by_rules(text: str, lang: str) -> tuple[str, Table, list[Sentence], LineLabel, int | None]:
     text, script = cleaned(text, lang)
     table = load_table(script)
     parts = sentences(text, table)
     verdict, asked = _decide(parts, table)
-    verdict, asked = _second_opinion(text, parts, verdict, asked, table)
-    return Analysis(verdict, tuple(parts), asked, table.lang, text)
+    return text, table, parts, verdict, asked
 
 
 @dataclass(frozen=True, slots=True)
 class RulesReading:
     """A line as the rules alone read it, for training the second opinion: the cleaned text, its
-    language, the sentence the customer would answer (the asking one, else the last) and the verdict."""
+    language, where the customer would answer (`_focus`) and the verdict."""
 
     text: str
     lang: str
@@ -299,10 +304,8 @@ class RulesReading:
 
 
 def read_by_rules(text: str, lang: str) -> RulesReading:
-    text, script = cleaned(text, lang)
-    table = load_table(script)
-    parts = sentences(text, table)
-    verdict, asked = _decide(parts, table)
+    """Read one line with the rules alone (what the second opinion learns beside, and may overrule)."""
+    text, table, parts, verdict, asked = _by_rules(text, lang)
     return RulesReading(text, table.lang, _focus(parts, asked), verdict)
 
 

@@ -1,16 +1,18 @@
-"""The labeller's second opinion: a linear model learned from the project's labelled corpus.
+"""The labeller's second opinion: linear models learned from the project's labelled corpus.
 
 The rules read a line by its grammar and explain themselves with the method's words; they were
 written one shape at a time and miss shapes nobody wrote a rule for (a new author's regional
 speech, a leading question put as a plain one). The labelled corpus holds those shapes by the
-thousand. A multinomial logistic model over character n-grams (zh) or word n-grams (en), trained
-on that corpus by `peilian train-labeller`, reads every line too; where it prefers another label
-by a clear margin (probabilities differing by more than the file's `margin`), its label stands and
-the reason names the n-grams that tipped it. It says which kind of question a line asks, never
-whether it asks (that stays with the rules), and a firm rule (one the corpus shows nearly always
-right, such as 请… as a request) is never overruled.
-Weights live in `weights/{zh,en}.tsv`: a JSON header line (labels, intercepts, margin, firm rules,
-how it was trained), then one n-gram and its weights per line.
+thousand. Logistic models over character n-grams (zh) or word n-grams (en), trained by
+`peilian train-labeller` (train.py), read every line too:
+
+- the kind model (`weights/{lang}.tsv`, the six labels) may say which kind of question a line asks;
+- the asks model (`weights/{lang}.asks.tsv`, statement or asks; Chinese only) may say whether it asks.
+
+Where one prefers another label by more than its file's `margin` in probability, its label stands
+and the reason names the n-grams that tipped it; a firm rule (one the corpus shows nearly always
+right, such as 请… as a request) is never overruled. A weights file is a JSON header line (labels,
+intercepts, margin, firm rules, how it was trained), then one n-gram and its weights per line.
 Deterministic: the same line always gets the same label.
 """
 
@@ -53,10 +55,10 @@ def _space3(a: str, b: str, c: str) -> str:
 
 def grams(text: str, focus: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
     """The n-grams (1 to 3) of a cleaned line, with ^ and $ marking its start and end: characters in
-    Chinese (no segmenter: 王总和采购 would mis-split), lower-cased words and marks in English. The
-    sentence the customer would answer (`focus`: the rules' asking sentence, else the last) brings
-    its own n-grams, marked "L:", when the line has more than it: the last question decides, and
-    weighs as much as the rest of a long line put together."""
+    Chinese (no segmenter: 王总和采购 would mis-split), lower-cased words and marks in English. Where
+    the customer would answer (`focus`: the last clause of the rules' asking sentence, else of the
+    last one) brings its own n-grams, marked "L:", when the line has more than it: the last
+    question decides, and weighs as much as the rest of a long line put together."""
     line = _grams(text, lang)
     if not focus or focus == text:
         return line, frozenset()
@@ -74,15 +76,14 @@ def features(line_grams: tuple[frozenset[str], frozenset[str]]) -> dict[str, flo
 
 def shown(gram: str) -> str:
     """An n-gram as a reader sees it: the sentence and start and end marks dropped, a space for the pause mark."""
-    return gram.removeprefix("L:").strip("^$ ").replace("_", " ").strip()
+    return gram.removeprefix(_FOCUS).strip("^$ ").replace("_", " ").strip()
 
 
 @dataclass(frozen=True)
 class Opinion:
-    """The model's label for a line, how far it beats the label it was compared with, and why."""
+    """A model's label for a line, and the n-grams that favour it (the reason's words)."""
 
     label: str
-    margin: float
     cues: tuple[str, ...]
 
 
@@ -135,13 +136,13 @@ class Model:
         lead = probs[best] - probs.get(label, 0.0)
         if best == label or lead <= self.margin:
             return None
-        return Opinion(best, lead, self.cues(line_grams, best, label))
+        return Opinion(best, self.cues(line_grams, best, label))
 
     def best(self, line_grams: tuple[frozenset[str], frozenset[str]], among: tuple[str, ...]) -> Opinion:
         """The likeliest of `among`, and the n-grams that favour it over the least likely."""
         probs = self.probabilities(line_grams)
         ranked = sorted(among, key=lambda name: -probs[name])
-        return Opinion(ranked[0], probs[ranked[0]], self.cues(line_grams, ranked[0], ranked[-1]))
+        return Opinion(ranked[0], self.cues(line_grams, ranked[0], ranked[-1]))
 
 
 def read_model(path: Path) -> Model:
