@@ -285,8 +285,13 @@ def analyse(text: str, lang: str) -> Analysis:
 
 
 def _by_rules(text: str, lang: str) -> tuple[str, Table, list[Sentence], LineLabel, int | None]:
-    text, script = cleaned(text, lang)
-    table = load_table(script)
+    """The line cleaned as every reading sees it (widths, traditional characters, emoji, typos and
+    regional forms folded), its language's table, its sentences, and the rules' verdict."""
+    if lang not in _ANALYSERS:
+        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
+    text = clean(text, fold_table())
+    table = load_table(script_of(text, lang))
+    text = table.fix_typos(text)
     parts = sentences(text, table)
     verdict, asked = _decide(parts, table)
     return text, table, parts, verdict, asked
@@ -316,16 +321,6 @@ def _focus(parts: list[Sentence], asked: int | None) -> str:
         return ""
     s = parts[asked if asked is not None else -1]
     return s.clause + "?" if s.qmark else s.clause
-
-
-def cleaned(text: str, lang: str) -> tuple[str, str]:
-    """A line as every reading sees it (widths, traditional characters, emoji, typos and regional
-    forms folded), and the language it is written in."""
-    if lang not in _ANALYSERS:
-        raise ValueError(f"lang must be 'zh' or 'en', not {lang!r}")
-    text = clean(text, fold_table())
-    table = load_table(script_of(text, lang))
-    return table.fix_typos(text), table.lang
 
 
 def _second_opinion(text: str, parts: list[Sentence], verdict: LineLabel, asked: int | None,
