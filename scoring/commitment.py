@@ -57,7 +57,8 @@ def classify_reply(text: str, cues: Cues) -> Reply:
         # counter-proposal comes after the refusal, with its own time or step ("周三不行,那就周五吧").
         rest = text[refusals[-1].end():]
         own = cues.has("slot", rest) or cues.has("offer", rest)
-        offered = cues.has("offer", rest) or cues.has("counter", rest) or "?" in rest  # 周五呢? / Thursday, though?
+        # 周五呢? / Thursday, though? / the Tuesday after works
+        offered = cues.has("offer", rest) or cues.has("counter", rest) or cues.has("accept", rest) or "?" in rest
         return "countered" if own and offered else "refused"
     if cues.has("accept", text):
         return "accepted"
