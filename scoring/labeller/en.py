@@ -36,6 +36,9 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     # after an opening subordinate clause ("When a shipment's late, who…") or a short "X or Y" choice
     # ("northeast or midwest, which one…") the last clause is the main one: its wh-word asks
     opened = len(parts) > 1 and bool(p["sub_intro"].match(starts[0]))
+    if len(parts) == 1 and (main := p["sub_main"].match(starts[0])):  # "if i send you a number can you…"
+        starts.append(starts[0][main.end():])
+        opened = True
     main_last = opened or (len(parts) > 1 and " or " in parts[-2] and len(parts[-2].split()) <= 6)
     if opened and len(parts) > 2:  # "After the survey, can we put an hour in, maybe the week of the 18th"
         starts.append(lead.sub("", parts[1].strip()))
