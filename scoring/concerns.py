@@ -121,6 +121,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     after = [t for t in turns if t.speaker == "trainee" and t.seq > voiced[0].seq]
     said = {t.seq: t.text for t in turns if t.speaker == "customer"}
     exposed = False
+    worsened = False  # the trainee's own push raised the concern to 不承诺: withdrawing then is no credit to them
     for index, turn in enumerate(after):
         line = labels[turn.seq]
         heard = hear_line(turn.text, lang)
@@ -167,6 +168,11 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                 steps.add("explore")  # asking about the objection once it is in the open explores it
             if "dig" in walk.steps and offers_remedy(turn.text, lang, heard, remedy):
                 steps.add("remedy")
+            eased = any(e.kind == "ease_concern" for e in reply)
+            if from_acts and not eased:
+                steps -= {"remedy", "confirm"}  # the record decides: a remedy or a check the customer did not take moved nothing
+            elif not eased and any(e.kind in ("voice_concern", "correct") for e in reply):
+                steps.discard("confirm")  # "你连我为什么不放心都没问": asked whether it is gone, told it is not
             for event in reply:
                 if event.kind == "ease_concern" and "dig" in walk.steps:
                     steps.add("confirm" if event.level == "none" or "remedy" in walk.steps else "remedy")
@@ -179,11 +185,16 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
             walk.first("concerns.withdrew", turn.seq)
         for event in reply:  # the recorded level follows the customer: made worse, a pretext seen through
             if from_acts and event.kind == "voice_concern" and event.level in ("argument", "resistance", "no_commitment"):
+                if rank(event.level) > walk.level and (request or presses(heard)):
+                    worsened = True
                 walk.level = max(walk.level, rank(event.level))
         highest = max(highest, walk.level)
     asked_again = sum(labels[t.seq].label == "commitment_request" for t in after)
     # at 5-6 asking for nothing is half the play: the temperature lowered or another person found
-    handled = "concerns.other_person" in walk.once or any(rule == "concerns.calmed" for rule, _, _ in walk.points)
+    # (one calm line among murmurs and a "还有呢" is not a temperature lowered: it takes two, one and a
+    # graceful leave, or the other person)
+    calmed = sum(rule == "concerns.calmed" for rule, _, _ in walk.points)
+    handled = "concerns.other_person" in walk.once or calmed >= 2 or (calmed and "concerns.withdrew" in walk.once)
     held_back = (highest >= rank("argument") or exposed) and asked_again == 0 and bool(handled) or (
-        highest == rank("no_commitment") and asked_again <= 1 and "concerns.withdrew" in walk.once)
+        highest == rank("no_commitment") and asked_again <= 1 and "concerns.withdrew" in walk.once and not worsened)
     return ConcernReport(points=walk.points, level=LEVELS[highest], held_back=held_back)

@@ -6,6 +6,7 @@ balanced: small low-risk steps, no pressure; fear or dream selling backfires.
 complacent: the future, staying ahead; "what problems do you have?" backfires.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,6 +20,20 @@ class MotiveEvent:
     kind: Literal["fit", "misfit"]
 
 
+_NOT_WORDS = re.compile(r"[\W_]+")
+SUBSTANCE = {"zh": 6, "en": 4}  # characters / words a line must say beyond the motive's cue words
+
+
+def says_more(normal: str, cue: re.Pattern[str], lang: str) -> bool:
+    """Whether a line says something beyond the cue words it holds: "共创。", "Co-design." or
+    "共创，您来定，一起设计" name the motive without inviting anyone to anything (seed 003: the
+    growth customer wants to be asked for its ideas, not told the word)."""
+    rest = cue.sub(" ", normal)
+    if lang == "zh":
+        return len(_NOT_WORDS.sub("", rest)) >= SUBSTANCE["zh"]
+    return len(_NOT_WORDS.sub(" ", rest).split()) >= SUBSTANCE["en"]
+
+
 def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit", "misfit"] | None:
     """Whether one trainee line speaks to this motive, backfires, or neither.
 
@@ -30,7 +45,7 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
     normal, text_lang = normalise(text, lang)
     cues = load_cues(text_lang)
     misfit = cues.asserted(f"{motive}.misfit", normal)
-    fit = cues.has(f"{motive}.fit", normal)
+    fit = cues.has(f"{motive}.fit", normal) and says_more(normal, cues.patterns[f"{motive}.fit"], text_lang)
     if motive == "complacent":
         misfit = misfit and line.label != "statement"
     elif motive == "growth":

@@ -9,18 +9,20 @@ from app.engine.state import TraineeLine
 from scoring.hearing import hear_line, presses
 from scoring.hearing.content import pieces, shares
 from scoring.hearing.repeat import normal
-from scoring.motive import line_fit
+from scoring.motive import line_fit, says_more
 
 def _hits(card: PersonaCard, key: str, text: str) -> int:
     pattern = card.cue_patterns.get(key)
     return len(pattern.findall(text)) if pattern is not None else 0
 
 
-def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, line) -> str | None:  # noqa: ANN001
+def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, line, heard_lang: str) -> str | None:  # noqa: ANN001
+    """The shared motive cues, then this card's own words; a line of cue words alone fits nothing (`says_more`)."""
     shared = line_fit(text, line, language, card.motive)
     if shared == "misfit" or _hits(card, "motive.misfit", heard_text):
         return "misfit"
-    if shared == "fit" or _hits(card, "motive.fit", heard_text):
+    own = card.cue_patterns.get("motive.fit")
+    if shared == "fit" or (own is not None and own.search(heard_text) and says_more(heard_text, own, heard_lang)):
         return "fit"
     return None
 
@@ -47,7 +49,7 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         heard.proposal and shares(pieces(clean, heard.lang), card.remedy_pieces, heard.lang))
     # A remedy is offered, not asked about: "您打算怎么试点?" asks for their measure.
     asks_theirs = heard.label.label == "exploratory" and heard.subject in ("measure", "requirement")
-    fit = _motive_fit(card, text, clean, language, heard.label)
+    fit = _motive_fit(card, text, clean, language, heard.label, heard.lang)
     # A remedy meets the concern in words this customer can take: not a term list, and not wrapped in
     # what its motive rejects (a ready-made solution for growth, fear for balanced: seed 003).
     remedy = bool(remedy_hit) and (heard.proposal or not asks_theirs) and fit != "misfit" \

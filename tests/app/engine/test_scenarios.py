@@ -26,7 +26,7 @@ CHECKS = data_dir("prompts") / "trainee" / "checks"  # the scripts a built card 
 CARDS = load_cards(data_dir("personas"))
 RENDERER = TemplateRenderer(load_banks(data_dir("prompts") / "phrases"))
 RUBRIC = load_rubric()
-GAMING = ("repeat", "farming", "pushy")
+GAMING = ("repeat", "farming", "pushy", "gaming")
 
 
 def _files() -> list[Path]:
