@@ -39,6 +39,8 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     if len(parts) == 1 and (main := p["sub_main"].match(starts[0])):  # "if i send you a number can you…"
         starts.append(starts[0][main.end():])
         opened = True
+    if not qmark and (joined := [m.end() for m in p["mid_ask"].finditer(starts[-1])]):  # "…it is and would you…"
+        starts.append(starts[-1][joined[-1]:])
     main_last = opened or (len(parts) > 1 and " or " in parts[-2] and len(parts[-2].split()) <= 6)
     if opened and len(parts) > 2:  # "After the survey, can we put an hour in, maybe the week of the 18th"
         starts.append(lead.sub("", parts[1].strip()))
