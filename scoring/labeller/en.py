@@ -36,12 +36,15 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     # after an opening subordinate clause ("When a shipment's late, who…") or a short "X or Y" choice
     # ("northeast or midwest, which one…") the last clause is the main one: its wh-word asks
     opened = len(parts) > 1 and bool(p["sub_intro"].match(starts[0]))
-    if len(parts) == 1 and (main := p["sub_main"].match(starts[0])):  # "if i send you a number can you…"
+    # typed without the comma: "if i send you a number can you…", "in high season are you full"
+    if len(parts) == 1 and (main := p["sub_main"].match(starts[0]) or p["lead_main"].match(starts[0])):
         starts.append(starts[0][main.end():])
         opened = True
-    if not qmark and (joined := [m.end() for m in p["mid_ask"].finditer(starts[-1])]):  # "…it is and would you…"
-        starts.append(starts[-1][joined[-1]:])
     main_last = opened or (len(parts) > 1 and " or " in parts[-2] and len(parts[-2].split()) <= 6)
+    # a question joined to a remark by "and": "…it is and would you…", "ok noted and who is maintaining…"
+    if not qmark and (joined := [m.end() for m in p["mid_ask"].finditer(starts[-1])]):
+        starts.append(starts[-1][joined[-1]:])
+        main_last = True
     if opened and len(parts) > 2:  # "After the survey, can we put an hour in, maybe the week of the 18th"
         starts.append(lead.sub("", parts[1].strip()))
     for i, start in enumerate(starts):
