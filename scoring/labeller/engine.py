@@ -326,7 +326,7 @@ def _focus(parts: list[Sentence], asked: int | None) -> str:
 def _second_opinion(text: str, parts: list[Sentence], verdict: LineLabel, asked: int | None,
                     table: Table) -> tuple[LineLabel, int | None]:
     """The rules' verdict, unless the models learned from the corpus (`model.py`) overrule it by
-    their margins: where one ships (Chinese), the asks model on whether the line asks at all (a
+    their margins: the asks model (where one ships) on whether the line asks at all (a
     question it finds is the last sentence), then the kind model on which kind of question. Their
     label then stands, with the n-grams that tipped it as the reason."""
     lang = table.lang

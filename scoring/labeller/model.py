@@ -7,7 +7,7 @@ thousand. Logistic models over character n-grams (zh) or word n-grams (en), trai
 `peilian train-labeller` (train.py), read every line too:
 
 - the kind model (`weights/{lang}.tsv`, the six labels) may say which kind of question a line asks;
-- the asks model (`weights/{lang}.asks.tsv`, statement or asks; Chinese only) may say whether it asks.
+- the asks model (`weights/{lang}.asks.tsv`, statement or asks) may say whether it asks.
 
 Where one prefers another label by more than its file's `margin` in probability, its label stands
 and the reason names the n-grams that tipped it; a firm rule (one the corpus shows nearly always
@@ -180,6 +180,6 @@ def load_model(lang: str) -> Model:
 @cache
 def load_asks(lang: str) -> Model | None:
     """The shipped model of whether a `lang` line asks at all (labels statement / asks), read once;
-    None where none ships (English: there the rules alone decide, see train.py)."""
+    None where none ships (then the rules alone decide)."""
     path = WEIGHTS_DIR / f"{lang}.asks.tsv"
     return read_model(path) if path.exists() else None

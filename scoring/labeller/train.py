@@ -7,12 +7,12 @@ in. The fit is scikit-learn's logistic regression (the `train` extra), determini
 data; the kind model's C was chosen by five-fold cross-validation over whole calls of the corpus
 (4, 16, 64: 64).
 
-The Chinese asks model (does the line ask at all?) also learns from the tuning half of the public
-CPED dev set (`../shared/data`, TV dialogue, Apache-2.0; its measuring half stays out): trained on
-sales calls alone it heard questions in plain talk (CPED's measuring half fell from 0.851 to 0.74),
-with that half it holds 0.856 and lifts the never-tuned sales lines. In English the same model
-cost AnnoMI's measuring half a point (0.932 to 0.920) for half a point on sales lines, so there the
-rules alone decide whether a line asks, and no asks model ships.
+The asks model (does the line ask at all?) also learns from the tuning half of a public set
+(`../shared/data`; its measuring half stays out): CPED's dev set in Chinese (TV dialogue,
+Apache-2.0), AnnoMI's in English (counselling talk). Trained on sales calls alone it heard
+questions in plain talk (CPED's measuring half fell from 0.851 to 0.74; in English AnnoMI's fell
+from 0.932 to 0.920); with the public half it holds CPED at 0.855 and AnnoMI at 0.930, and lifts the
+never-tuned sales lines (English: the newest authors' sets from 91.6 % to 93.3 %).
 """
 
 import collections
@@ -34,7 +34,7 @@ PRUNE = 0.4  # n-grams whose weights all stay within this of zero are dropped (m
 MARGIN = 0.2
 ASKS_C = 16.0
 ASKS_MARGIN = 0.7  # the asks model overrules the rules only when it is 85 % sure
-PUBLIC_TUNING = {"zh": "cped_dev.tsv"}  # whose tuning half teaches the asks model, per language
+PUBLIC_TUNING = {"zh": "cped_dev.tsv", "en": "annomi_dev.tsv"}  # whose tuning half teaches the asks model, per language
 FIRM = 0.98  # a rule right on this share of the corpus lines it decides (and on at least FIRM_LINES) stands
 FIRM_LINES = 20
 
