@@ -160,6 +160,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     walk.add("concerns.reasked", turn.seq)
             if "reflect" in heard.moves:
                 walk.first("concerns.reflected", turn.seq)
+            if ("referral" in heard.moves or heard.subject in ("other_person", "people")) \
+                    and any(e.kind == "named" for e in reply):
+                walk.first("concerns.other_person", turn.seq)  # 该放弃就放弃, but a door left open through someone else
         else:
             if heard.subject in ("personal", "pain") and line.label == "exploratory":
                 steps.add("dig")  # the personal stake behind the objection, as the customer engine hears it
@@ -191,10 +194,13 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         highest = max(highest, walk.level)
     asked_again = sum(labels[t.seq].label == "commitment_request" for t in after)
     # at 5-6 asking for nothing is half the play: the temperature lowered or another person found
-    # (one calm line among murmurs and a "还有呢" is not a temperature lowered: it takes two, one and a
-    # graceful leave, or the other person)
+    # (one calm line among murmurs and a "还有呢" is not a temperature lowered: it takes two, or the
+    # other person found; a pretext seen through may be left after one, with a graceful leave)
     calmed = sum(rule == "concerns.calmed" for rule, _, _ in walk.points)
-    handled = "concerns.other_person" in walk.once or calmed >= 2 or (calmed and "concerns.withdrew" in walk.once)
+    left = "concerns.withdrew" in walk.once
+    handled = "concerns.other_person" in walk.once or calmed >= 2 or (exposed and calmed and left)
+    # at 不承诺 the seed asks for reflecting on our own part (反思) or another way in, then for leaving (果断退出)
     held_back = (highest >= rank("argument") or exposed) and asked_again == 0 and bool(handled) or (
-        highest == rank("no_commitment") and asked_again <= 1 and "concerns.withdrew" in walk.once and not worsened)
+        highest == rank("no_commitment") and asked_again <= 1 and left and not worsened
+        and bool(walk.once & {"concerns.reflected", "concerns.other_person"}))
     return ConcernReport(points=walk.points, level=LEVELS[highest], held_back=held_back)
