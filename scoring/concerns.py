@@ -85,6 +85,12 @@ def _echoes(text: str, concern: str, lang: str) -> bool:
     return len(pieces(text, lang) & pieces(concern, lang)) >= 2
 
 
+def _found_someone(heard: Heard, reply: list[Event]) -> bool:
+    """换个人攻关: the line asks for someone else, or who handles it day to day, and the reply names one."""
+    return ("referral" in heard.moves or heard.subject in ("other_person", "people")) \
+        and any(e.kind == "named" for e in reply)
+
+
 def offers_remedy(text: str, lang: str, heard: Heard, remedy: Sequence[str]) -> bool:
     """A proposal meeting the concern: any proposal when the persona is unknown; with the
     persona's remedy (its text and cues), one that names a cue or shares enough of its words."""
@@ -149,9 +155,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
                     or any(e.kind == "ease_concern" for e in reply)):  # calming, not asking for more
                 walk.add("concerns.calmed", turn.seq)
-            # 换个人攻关: asking for someone else, or who handles it day to day, and being given a name
-            if ("referral" in heard.moves or heard.subject in ("other_person", "people")) \
-                    and any(e.kind == "named" for e in reply):
+            if _found_someone(heard, reply):
                 walk.first("concerns.other_person", turn.seq)
         elif walk.level == rank("no_commitment"):
             if request:
@@ -160,8 +164,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     walk.add("concerns.reasked", turn.seq)
             if "reflect" in heard.moves:
                 walk.first("concerns.reflected", turn.seq)
-            if ("referral" in heard.moves or heard.subject in ("other_person", "people")) \
-                    and any(e.kind == "named" for e in reply):
+            if _found_someone(heard, reply):
                 walk.first("concerns.other_person", turn.seq)  # 该放弃就放弃, but a door left open through someone else
         else:
             if heard.subject in ("personal", "pain") and line.label == "exploratory":
