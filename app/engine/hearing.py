@@ -72,6 +72,7 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         remedy=remedy,
         presses=presses(heard),
         commitment=commitment,
+        terse=heard.terse,
         clean=clean,
         numbers=heard.numbers,
         names=heard.names,

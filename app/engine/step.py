@@ -159,6 +159,11 @@ def _exploratory(d: Decision, line: TraineeLine) -> bool:
         d.gain(trust=d.rules.trust.explore_vague)
         d.act("answer", subject=None)
         return False
+    if line.terse:
+        # "预算?" / "Budget?": answered in character and no more; what the customer keeps back is told
+        # to a question someone took the trouble to ask (seed 002 探索类提问), so a list of bare nouns pumps nothing
+        d.act("answer", subject=subject, detail="terse")
+        return False
     return _answer_subject(d, line, subject)
 
 

@@ -101,6 +101,8 @@ class Tables:
     # a flat denial (从来不, never): a summary saying it of what was told turns it round
     denial: re.Pattern[str] | None = None
     press: re.Pattern[str] | None = None  # asks for the yes again on a new condition (如果…您愿意吗, would you be willing)
+    # a question of a bare word or two ("预算?", "Timeline?"): clear enough to answer, too thin to open up for
+    terse: re.Pattern[str] | None = None
     rise: re.Pattern[str] | None = None  # a change upward (涨, increase) and downward (降, cut): a summary that turns
     fall: re.Pattern[str] | None = None  # the customer's direction round (涨价 for 降本) misstates it
     fold: tuple[tuple[re.Pattern[str], str], ...] = ()  # colloquial forms read as standard ones (啥 → 什么, r u → are you)
@@ -198,6 +200,7 @@ def tables(lang: str) -> Tables:
         no_subject=optional("no_subject"),
         denial=optional("denial"),
         press=optional("press"),
+        terse=optional("terse"),
         rise=optional("rise"),
         fall=optional("fall"),
         fold=tuple((compile_pattern(str(k), vocab, f"{name}: fold"), str(v))
@@ -226,6 +229,7 @@ class Heard:
     names: tuple[str, ...]
     asked: tuple[str, ...]  # where the question is (last clause first), for card cues that must be asked
     read: str = ""  # the line as the cue tables read it (colloquial and other-language words folded)
+    terse: bool = False  # a question of a bare word or two ("预算?", "Budget?")
 
 
 def _asked(analysis: Analysis, table: Tables, fold: Callable[[str], str]) -> list[str]:
@@ -341,6 +345,7 @@ def hear_line(text: str, lang: str) -> Heard:
         names=names(analysis.text, analysis.lang, table.person),
         asked=tuple(asked),
         read=whole_read,
+        terse=table.terse is not None and table.terse.search(whole_read.strip()) is not None,
     )
 
 

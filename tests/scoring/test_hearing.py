@@ -200,3 +200,13 @@ def test_golden_case(lang: str, case: dict) -> None:
     got = (heard.subject, sorted(heard.steps), sorted(heard.moves))
     want = (case.get("subject"), sorted(case.get("steps") or []), sorted(case.get("moves") or []))
     assert got == want, f"{case['text']!r}: heard {got} (rule {heard.subject_rule}), want {want}"
+
+
+TERSE = yaml.safe_load((CASES / "terse.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("lang", "text", "terse"), [
+    (lang, text, kind == "terse") for lang, kinds in TERSE.items() for kind, texts in kinds.items() for text in texts
+])
+def test_terse_questions(lang: str, text: str, terse: bool) -> None:
+    assert hear_line(text, lang).terse is terse
