@@ -2,7 +2,7 @@
 
 Speech and chat drop the question mark, so the words must show the question:
 - particles: 吗 always; 呢 after a wh-word or on a short phrase (你呢); 吧 when it presumes
-  and checks (你听过吧, 没事吧, 太贵了吧), not when it proposes (我们走吧). 啊 alone does not
+  and checks (你听过吧, 没事吧, 太贵了吧), not when it proposes (我们走吧, 您有空看看吧, 那我再联系您吧). 啊 alone does not
   ask (您这办公室景色真不错啊); after a wh-word it licenses it. 么 is the particle only when it
   does not end 什么/怎么/那么.
 - a wh-word asks when something licenses it (您/你们, 呢, 请问, 大概…) or when it stands in
@@ -66,7 +66,7 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
         forms.add("particle")
     elif body.endswith("呢") and (wh or len(body) <= 6):
         forms.add("particle")
-    elif body.endswith("吧") and (qmark or p["presumptive"].search(body)):
+    elif body.endswith("吧") and (qmark or (p["presumptive"].search(body) and not p["suggestion"].search(body))):
         forms.add("particle")
     embedded = p["embedded"].search(body) is not None and p["wh_knowing"].search(body) is None
     licensed = wh and (qmark or p["indirect"].search(body) is not None
