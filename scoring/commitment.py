@@ -26,6 +26,7 @@ class Request:
     seq: int
     reply_seq: int | None
     reply: Reply
+    rank: int | None = None  # from the engine's record: the card rank granted or refused (1 = its highest)
 
     @property
     def secured(self) -> bool:
@@ -76,15 +77,16 @@ def elements_of(texts: list[tuple[str, str]]) -> list[Element]:
     return [e for e in ELEMENTS if e in found]
 
 
-def _recorded_reply(replies: list[Turn]) -> tuple[Turn | None, Reply]:
-    """The reply to a request as the engine recorded it: granted, refused, or neither."""
+def _recorded_reply(replies: list[Turn]) -> tuple[Turn | None, Reply, int | None]:
+    """The reply to a request as the engine recorded it: granted, refused, or neither, with the
+    rank of the commitment it decided on."""
     for turn in replies:
-        kinds = {act.get("kind") for act in turn.acts or []}
-        if "grant" in kinds:
-            return turn, "accepted"
-        if "refuse" in kinds:
-            return turn, "refused"
-    return (replies[0], "unclear") if replies else (None, "none")
+        for kind, verdict in (("grant", "accepted"), ("refuse", "refused")):
+            act = next((a for a in turn.acts or [] if a.get("kind") == kind), None)
+            if act is not None:
+                rank = act.get("rank")
+                return turn, verdict, rank if isinstance(rank, int) else None  # type: ignore[return-value]
+    return (replies[0], "unclear", None) if replies else (None, "none", None)
 
 
 def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: bool = False) -> CommitmentReport:
@@ -98,8 +100,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: 
         if from_acts:
             later = turns[i + 1:]
             stop = next((j for j, t in enumerate(later) if t.speaker == "trainee"), len(later))
-            recorded, verdict = _recorded_reply([t for t in later[:stop] if t.speaker == "customer"])
-            report.requests.append(Request(turn.seq, recorded.seq if recorded else None, verdict))
+            recorded, verdict, rank = _recorded_reply([t for t in later[:stop] if t.speaker == "customer"])
+            report.requests.append(Request(turn.seq, recorded.seq if recorded else None, verdict, rank))
             continue
         reply = next((t for t in turns[i + 1:] if t.speaker == "customer"), None)
         if reply is None:

@@ -185,7 +185,7 @@ def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: Silen
 
 
 def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineLabel], trainee: list[Turn],
-                concern: concerns_mod.ConcernReport, ledger: Ledger) -> None:
+                concern: concerns_mod.ConcernReport, ledger: Ledger, commitments: int | None = None) -> None:
     if concern.held_back and not report.secured_by:
         # DESIGN 2.2: at levels 4-6 the right play asks for nothing more; such a session can pass.
         ledger.add("commitment.held_back", None, level=ledger.cues.name("levels", concern.level))
@@ -209,6 +209,10 @@ def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineL
     first_explore = next((t.seq for t in trainee if labels[t.seq].label == "exploratory"), None)
     if first_explore is None or first_explore > first.seq:
         ledger.add("commitment.too_early", first.seq)
+    if first.secured and commitments is not None and commitments > 1 and first.rank == commitments:
+        # 从高到低 (seed 002): the first thing asked for was the card's smallest step, and it was given;
+        # the bigger ones were never tried. Known only from the engine's record (the rank it granted).
+        ledger.add("commitment.started_low", first.seq)
     declined = False
     for req in report.requests:
         if declined:
@@ -239,13 +243,15 @@ def _motive(events: list[motive_mod.MotiveEvent] | None, motive: str | None, led
 
 
 def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | None = None,
-          concern_level: str | None = None, false_objection: bool = False, remedy: Sequence[str] = ()) -> Scorecard:
+          concern_level: str | None = None, false_objection: bool = False, remedy: Sequence[str] = (),
+          commitments: int | None = None) -> Scorecard:
     """Score one transcript. `motive` is the persona's motive (growth, rescue, balanced,
     complacent) when known; without it motive_fit is a neutral score, with a note saying so.
     `concern_level` is the persona's concern level (DESIGN 2.2) when known, and
     `false_objection` whether the concern it voices is a pretext: concern handling is judged by
     the level (the words' level otherwise); `remedy`, the persona's remedy text and cues, tells
-    which proposal meets the concern. The customer's side is read from the engine's record
+    which proposal meets the concern; `commitments`, how many the persona's card lists, tells
+    whether a granted one was its lowest. The customer's side is read from the engine's record
     when the transcript carries one (`source: acts`), else from its words."""
     if motive is not None and motive not in MOTIVES:
         raise ValueError(f"motive must be one of {', '.join(MOTIVES)} or None, not {motive!r}")
@@ -268,7 +274,7 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     ratio = _talk_ratio(turns)
     _listening(trainee, labels, silence, ratio, repeats, answers, ledger)
     report = commitment_mod.read(turns, labels, lang, from_acts=source == "acts")
-    _commitment(report, labels, trainee, concern, ledger)
+    _commitment(report, labels, trainee, concern, ledger, commitments)
     _concerns(concern, ledger)
     _motive(motive_mod.read(turns, labels, lang, motive) if motive else None, motive, ledger)
 

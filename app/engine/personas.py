@@ -182,10 +182,12 @@ class PersonaCard(_Strict):
 
     def grading_hints(self) -> dict[str, Any]:
         """What the grader may know of this persona: its motive, its concern level, whether the
-        concern it voices is a pretext, and what would meet the concern (its remedy)."""
+        concern it voices is a pretext, what would meet the concern (its remedy) and how many
+        commitments it lists (so a grant of the last is known as its smallest)."""
         remedy = self.concern.real.remedy if self.concern.real is not None else self.concern.remedy
         return {"motive": self.motive, "concern_level": self.concern.level,
-                "false_objection": self.concern.false_objection, "remedy": [remedy.text, *remedy.cues]}
+                "false_objection": self.concern.false_objection, "remedy": [remedy.text, *remedy.cues],
+                "commitments": len(self.commitments)}
 
     @cached_property
     def fact_by_id(self) -> dict[str, Fact]:

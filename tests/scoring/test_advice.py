@@ -33,7 +33,8 @@ SLOT = "{line}"
 
 def timed(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Times for a conversation written without them: the trainee waits `pause` s (5 by default,
-    a held golden silence) and types for 3 s; the customer answers after 1 s and talks for 3 s."""
+    a held golden silence) and types for 3 s; the customer answers after 1 s and talks for 3 s.
+    The engine's record (`acts`) is kept where a scaffold gives one."""
     out, now = [], 0.0
     for seq, turn in enumerate(turns, start=1):
         if turn["speaker"] == "trainee":
@@ -44,7 +45,8 @@ def timed(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
         else:
             start = now + 1.0
             now = start + 3.0
-            out.append({"seq": seq, "speaker": "customer", "text": turn["text"], "started_at": start, "ended_at": now})
+            out.append({"seq": seq, "speaker": "customer", "text": turn["text"], "started_at": start, "ended_at": now,
+                        **({"acts": turn["acts"]} if "acts" in turn else {})})
     return out
 
 
