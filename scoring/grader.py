@@ -17,6 +17,7 @@ from scoring import repeats as repeats_mod
 from scoring.advice import advise
 from scoring.cues import Cues, load_cues
 from scoring.forms import form_of
+from scoring.hearing import hear_line
 from scoring.labeller import label
 from scoring.models import (
     DIMENSIONS, LABELS, MOTIVES, AfterAnswer, AfterQuestion, Commitment, Counts, Dimensions, LineLabel,
@@ -58,7 +59,7 @@ class Ledger:
 
 def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: repeats_mod.Repeats,
                  forms: dict[int, str | None], answers: dict[int, list[customer_mod.Event]], ledger: Ledger,
-                 held_back: bool) -> None:
+                 held_back: bool, terse: frozenset[int] = frozenset()) -> None:
     explored = False
     topics: set[str] = set()
     confirmed_at: int | None = None
@@ -85,6 +86,9 @@ def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: rep
             ledger.add("questioning.confirm_corrected", turn.seq)
         elif narrow_first:
             explored = True  # a yes/no before any open question explores little (由宽到窄): no credit
+        elif line.label == "exploratory" and turn.seq in terse:
+            explored = True  # "预算?" / "Budget?": the customer knows what it is about and says no more
+            ledger.note(turn.seq, ledger.cues.notes["terse_question"])
         elif line.label == "exploratory":
             explored = True
             topic = ledger.cues.name("topics", line.topic or "need")
@@ -269,7 +273,8 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     repeats = repeats_mod.read(turns, labels, lang, from_acts=source == "acts")
     concern = concerns_mod.read(turns, labels, lang, events, concern_level, false_objection,
                                from_acts=source == "acts", remedy=remedy)
-    _questioning(trainee, labels, repeats, forms, answers, ledger, concern.held_back)
+    terse = frozenset(t.seq for t in trainee if labels[t.seq].label == "exploratory" and hear_line(t.text, lang).terse)
+    _questioning(trainee, labels, repeats, forms, answers, ledger, concern.held_back, terse)
     silence = measure(turns, labels, rubric.silence_threshold_s)
     ratio = _talk_ratio(turns)
     _listening(trainee, labels, silence, ratio, repeats, answers, ledger)

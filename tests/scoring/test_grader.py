@@ -1,11 +1,13 @@
 """grade(): one small transcript per rule of DESIGN 2.4 / 2.5 and the scorecard contract of 4.1b."""
 
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
-from scoring import Scorecard, Transcript, grade, load_rubric
+from scoring import Scorecard, Transcript, grade, label, load_rubric
 from scoring.customer import read as read_customer
 from scoring.hearing.claims import numbers
 from scoring.rubric import POINT_RULES
@@ -53,7 +55,6 @@ def test_a_second_line_after_the_threshold_does_not_break_it() -> None:
 
 
 def test_the_threshold_comes_from_the_rubric(tmp_path) -> None:
-    import yaml
 
     data = yaml.safe_load(load_rubric().model_dump_json()) | {"silence_threshold_s": 1.0, "name": "quick"}
     path = tmp_path / "quick.yaml"
@@ -349,7 +350,6 @@ def test_caps_bound_a_rule(tmp_path) -> None:
 
 
 def test_passed_follows_the_pass_mark_and_is_null_without_one(tmp_path) -> None:
-    import yaml
 
     card = grade(tx(*RICH), motive="rescue")
     assert card.passed == (card.overall >= 70)
@@ -528,3 +528,29 @@ def test_a_figure_is_the_same_only_in_the_same_unit_of_time(said: str, summary: 
 ])
 def test_english_figures_are_found_whatever_their_case(said: str, values: list[float]) -> None:
     assert [n.value for n in numbers(said, "en")] == values
+
+
+# ---- a question of a bare word or two earns no credit for exploring (the customer says no more to it)
+
+TERSE = yaml.safe_load((Path(__file__).resolve().parent / "cases" / "terse.yaml").read_text(encoding="utf-8"))
+OPEN = {"zh": ("今年最让您头疼的是什么?", "交期老是拖。"), "en": ("What's been the biggest headache this year?", "Late deliveries.")}
+# the exploratory lines of the data (a bare word the labeller reads as "go on" is graded as that)
+EXPLORING = [(lang, text, kind == "terse") for lang, kinds in TERSE.items() for kind, texts in kinds.items()
+             for text in texts if label(text, lang).label == "exploratory"]
+
+
+def test_the_bare_word_data_has_exploratory_lines_of_both_kinds() -> None:
+    for lang in TERSE:
+        assert sum(1 for g, _, t in EXPLORING if g == lang and t) >= 3
+        assert sum(1 for g, _, t in EXPLORING if g == lang and not t) >= 5
+
+
+@pytest.mark.parametrize(("lang", "text", "terse"), EXPLORING)
+def test_a_bare_word_question_earns_no_exploring_credit(lang: str, text: str, terse: bool) -> None:
+    asked, answer = OPEN[lang]
+    reply = "嗯。" if lang == "zh" else "Mm."
+    card = grade(tx(("t", asked, 0.0, 2.0), ("c", answer, 3.0, 4.0), ("t", text, 9.0, 10.0), ("c", reply, 11.0, 12.0),
+                    lang=lang))
+    credited = any(p.seq == 3 for p in points(card, "questioning.explore"))
+    assert credited is not terse, (text, [p.rule for p in card.points if p.seq == 3])
+    assert any("Budget?" in n or "预算?" in n for n in turn(card, 3).notes) is terse
