@@ -59,7 +59,7 @@ class Ledger:
 
 def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: repeats_mod.Repeats,
                  forms: dict[int, str | None], answers: dict[int, list[customer_mod.Event]], ledger: Ledger,
-                 held_back: bool, terse: frozenset[int] = frozenset()) -> None:
+                 held_back: bool, terse: frozenset[int]) -> None:
     explored = False
     topics: set[str] = set()
     confirmed_at: int | None = None
@@ -189,7 +189,7 @@ def _listening(trainee: list[Turn], labels: dict[int, LineLabel], silence: Silen
 
 
 def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineLabel], trainee: list[Turn],
-                concern: concerns_mod.ConcernReport, ledger: Ledger, commitments: int | None = None) -> None:
+                concern: concerns_mod.ConcernReport, ledger: Ledger, commitments: int | None) -> None:
     if concern.held_back and not report.secured_by:
         # DESIGN 2.2: at levels 4-6 the right play asks for nothing more; such a session can pass.
         ledger.add("commitment.held_back", None, level=ledger.cues.name("levels", concern.level))

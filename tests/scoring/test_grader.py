@@ -55,7 +55,6 @@ def test_a_second_line_after_the_threshold_does_not_break_it() -> None:
 
 
 def test_the_threshold_comes_from_the_rubric(tmp_path) -> None:
-
     data = yaml.safe_load(load_rubric().model_dump_json()) | {"silence_threshold_s": 1.0, "name": "quick"}
     path = tmp_path / "quick.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -350,7 +349,6 @@ def test_caps_bound_a_rule(tmp_path) -> None:
 
 
 def test_passed_follows_the_pass_mark_and_is_null_without_one(tmp_path) -> None:
-
     card = grade(tx(*RICH), motive="rescue")
     assert card.passed == (card.overall >= 70)
     data = yaml.safe_load(load_rubric().model_dump_json()) | {"pass_mark": None, "name": "practice"}
