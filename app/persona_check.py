@@ -3,8 +3,8 @@
 The method-following play (the `good` strategy of app/simulation.py: explores every topic, holds
 the golden silence, confirms, asks high to low) must win at least the lowest commitment when the
 concern is below level 4 (no_commitment: there the customer grants nothing in one meeting). The
-motive-blind script and the gaming scripts (repeating, farming, pushing) of prompts/trainee/checks/
-must not win the top commitment (DESIGN 2.2b). Each play returns its transcript, so the coach
+motive-blind scripts (generic questions; every motive's words in each line) and the gaming scripts
+(repeating, farming, pushing) of prompts/trainee/checks/ must not win the top commitment (DESIGN 2.2b). Each play returns its transcript, so the coach
 reads why a card failed.
 """
 
@@ -19,7 +19,7 @@ from app.simulation import Script, ScriptLine, request_form, simulate, simulate_
 from scoring import Rubric
 
 # The scripted trainees that must not win the top commitment, by file stem (all-<kind>.yaml).
-GAMING = ("generic", "repeat", "farming", "pushy")
+GAMING = ("generic", "salad", "repeat", "farming", "pushy")
 
 
 def ask(action: str, language: str) -> str:

@@ -22,6 +22,8 @@ class MotiveEvent:
 
 _NOT_WORDS = re.compile(r"[\W_]+")
 SUBSTANCE = {"zh": 6, "en": 4}  # characters / words a line must say beyond the motive's cue words
+# A line that piles up the cue words of this many motives (and this many cue words in all) speaks to none.
+SCATTERED_MOTIVES, SCATTERED_CUES = 3, 4
 
 
 def says_more(normal: str, cue: re.Pattern[str], lang: str) -> bool:
@@ -32,6 +34,16 @@ def says_more(normal: str, cue: re.Pattern[str], lang: str) -> bool:
     if lang == "zh":
         return len(_NOT_WORDS.sub("", rest)) >= SUBSTANCE["zh"]
     return len(_NOT_WORDS.sub(" ", rest).split()) >= SUBSTANCE["en"]
+
+
+def scattered(normal: str, lang: str) -> bool:
+    """Whether a line piles up the words of several motives at once ("同行案例, 小范围试点, 您来定怎么
+    一起设计, 为未来布局"). Seed 003 has the seller read which motive moves this customer and speak to
+    it; a line that says every motive's words to everyone has read none, so it fits none. Two motives
+    in one line (proof and a small first step) is ordinary and stays."""
+    cues = load_cues(lang)
+    found = [sum(1 for _ in cues.patterns[f"{m}.fit"].finditer(normal)) for m in MOTIVES]
+    return sum(1 for n in found if n) >= SCATTERED_MOTIVES and sum(found) >= SCATTERED_CUES
 
 
 def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit", "misfit"] | None:
@@ -45,7 +57,8 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
     normal, text_lang = normalise(text, lang)
     cues = load_cues(text_lang)
     misfit = cues.asserted(f"{motive}.misfit", normal)
-    fit = cues.has(f"{motive}.fit", normal) and says_more(normal, cues.patterns[f"{motive}.fit"], text_lang)
+    fit = cues.has(f"{motive}.fit", normal) and says_more(normal, cues.patterns[f"{motive}.fit"], text_lang) \
+        and not scattered(normal, text_lang)
     if motive == "complacent":
         misfit = misfit and line.label != "statement"
     elif motive == "growth":

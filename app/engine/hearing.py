@@ -9,7 +9,7 @@ from app.engine.state import TraineeLine
 from scoring.hearing import hear_line, presses
 from scoring.hearing.content import pieces, shares
 from scoring.hearing.repeat import normal
-from scoring.motive import line_fit, says_more
+from scoring.motive import line_fit, says_more, scattered
 
 def _hits(card: PersonaCard, key: str, text: str) -> int:
     pattern = card.cue_patterns.get(key)
@@ -17,12 +17,14 @@ def _hits(card: PersonaCard, key: str, text: str) -> int:
 
 
 def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, line, heard_lang: str) -> str | None:  # noqa: ANN001
-    """The shared motive cues, then this card's own words; a line of cue words alone fits nothing (`says_more`)."""
+    """The shared motive cues, then this card's own words; a line of cue words alone fits nothing
+    (`says_more`), and neither does a line of every motive's words at once (`scattered`)."""
     shared = line_fit(text, line, language, card.motive)
     if shared == "misfit" or _hits(card, "motive.misfit", heard_text):
         return "misfit"
     own = card.cue_patterns.get("motive.fit")
-    if shared == "fit" or (own is not None and own.search(heard_text) and says_more(heard_text, own, heard_lang)):
+    if shared == "fit" or (own is not None and own.search(heard_text) and says_more(heard_text, own, heard_lang)
+                           and not scattered(heard_text, heard_lang)):
         return "fit"
     return None
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from scoring import Scorecard, Transcript, grade, label, load_rubric
 from scoring.customer import read as read_customer
 from scoring.hearing.claims import numbers
+from scoring.models import MOTIVES
 from scoring.rubric import POINT_RULES
 
 
@@ -255,6 +256,25 @@ def test_motive_fit_follows_the_persona() -> None:
     assert points(pressure, "motive_fit.misfit")
     with pytest.raises(ValueError, match="motive"):
         grade(tx(("t", "您好。", 1, 2)), motive="greedy")
+
+
+MOTIVE_LINES = yaml.safe_load((Path(__file__).resolve().parent / "cases" / "motive_lines.yaml").read_text(encoding="utf-8"))
+SPOKEN_TO = [(lang, case["text"], tuple(case["motives"])) for lang, kinds in MOTIVE_LINES.items() for case in kinds["fits"]]
+SCATTERED = [(lang, text) for lang, kinds in MOTIVE_LINES.items() for text in kinds["scattered"]]
+
+
+@pytest.mark.parametrize(("lang", "text", "motives"), SPOKEN_TO)
+def test_a_line_fits_the_motives_it_speaks_to(lang: str, text: str, motives: tuple[str, ...]) -> None:
+    fitted = [m for m in MOTIVES if points(grade(tx(("t", text, 1, 2), lang=lang), motive=m), "motive_fit.fit")]
+    assert tuple(fitted) == motives, text
+
+
+@pytest.mark.parametrize(("lang", "text"), SCATTERED)
+def test_a_line_of_every_motives_words_fits_none(lang: str, text: str) -> None:
+    """Seed 003: the seller reads which motive moves this customer; saying every motive's words reads none."""
+    for motive in MOTIVES:
+        card = grade(tx(("t", text, 1, 2), lang=lang), motive=motive)
+        assert not points(card, "motive_fit.fit"), (motive, text)
 
 
 # ---- the contract

@@ -153,7 +153,7 @@ def test_publishing_needs_a_card_the_scripts_cannot_game(server: LiveServer) -> 
     refused = coach.post("/api/personas/school-easy/publish")
     assert refused.status_code == 409 and refused.json()["code"] == "card_check_failed"
     plays = {p["kind"]: p for p in refused.json()["detail"]["check"]["plays"]}
-    assert set(plays) == {"method", "generic", "repeat", "farming", "pushy"}
+    assert set(plays) == {"method", "generic", "salad", "repeat", "farming", "pushy"}
     assert plays["generic"]["passed"] is False and 1 in plays["generic"]["granted_ranks"]
     assert plays["method"]["passed"] is True and plays["method"]["granted_ranks"]
     assert plays["generic"]["transcript"]["persona_id"] == "school-easy"
