@@ -52,7 +52,8 @@ def classify_reply(text: str, cues: Cues) -> Reply:
     if cues.has("vague", text):
         return "vague"
     concrete = cues.has("slot", text) or cues.has("offer", text)
-    refusals = list(cues.patterns["refuse"].finditer(text))
+    hedged = cues.patterns.get("hedged_before")
+    refusals = [m for m in cues.patterns["refuse"].finditer(text) if hedged is None or not hedged.search(text[:m.start()])]
     if refusals:
         # "下周不行" / "Not next week" names a time but offers nothing: a refusal (DESIGN 2.5). A
         # counter-proposal comes after the refusal, with its own time or step ("周三不行,那就周五吧").
@@ -89,6 +90,30 @@ def _recorded_reply(replies: list[Turn]) -> tuple[Turn | None, Reply, int | None
     return (replies[0], "unclear", None) if replies else (None, "none", None)
 
 
+def _answer(turns: list[Turn], index: int) -> list[Turn]:
+    """The customer's answer to the request at `index`: its first turn after it, and the turns it
+    adds before the trainee speaks again (after a pause: "Tom won't give half a day to a sketch."
+    … "Here's what I'll do instead. Next Wednesday at ten, Lisa and me.")."""
+    later = turns[index + 1:]
+    start = next((j for j, t in enumerate(later) if t.speaker == "customer"), None)
+    if start is None:
+        return []
+    stop = next((j for j, t in enumerate(later[start:], start) if t.speaker == "trainee"), len(later))
+    return later[start:stop]
+
+
+def _read_answer(seq: int, answer: list[Turn], texts: dict[int, tuple[str, str]]) -> Request:
+    """The first turn decides, unless what the customer adds before the trainee speaks secures the
+    request (a counter-proposal or an acceptance after a refusal or a doubt)."""
+    text, lang = texts[answer[0].seq]
+    first = classify_reply(text, load_cues(lang))
+    if first in ("accepted", "countered") or len(answer) == 1:
+        return Request(seq, answer[0].seq, first)
+    whole = " ".join(texts[t.seq][0] for t in answer)
+    verdict = classify_reply(whole, load_cues(lang))
+    return Request(seq, answer[-1].seq, verdict) if verdict in ("accepted", "countered") else Request(seq, answer[0].seq, first)
+
+
 def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: bool = False) -> CommitmentReport:
     """Every commitment request with the customer's reply, and the elements of the best one.
     `from_acts`: read the replies from the engine's record instead of their words."""
@@ -103,15 +128,15 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: 
             recorded, verdict, rank = _recorded_reply([t for t in later[:stop] if t.speaker == "customer"])
             report.requests.append(Request(turn.seq, recorded.seq if recorded else None, verdict, rank))
             continue
-        reply = next((t for t in turns[i + 1:] if t.speaker == "customer"), None)
-        if reply is None:
+        answer = _answer(turns, i)
+        if not answer:
             report.requests.append(Request(turn.seq, None, "none"))
             continue
-        text, reply_lang = texts[reply.seq]
-        report.requests.append(Request(turn.seq, reply.seq, classify_reply(text, load_cues(reply_lang))))
+        report.requests.append(_read_answer(turn.seq, answer, texts))
     best = report.secured_by
     if best is not None:
-        report.elements = elements_of([texts[best.seq], texts[best.reply_seq]])  # type: ignore[index]
+        said = [texts[t.seq] for t in turns if best.seq < t.seq <= best.reply_seq and t.speaker == "customer"]  # type: ignore[operator]
+        report.elements = elements_of([texts[best.seq], *said])
     elif report.requests:
         report.elements = elements_of([texts[report.requests[-1].seq]])
     return report

@@ -145,6 +145,9 @@ def _last_clause(body: str, p: dict) -> str:
     while trailers is not None and len(clauses) > 1 and trailers.fullmatch(clauses[-1]):
         clauses.pop()
     clause = clauses[-1] or body
+    adjunct = p.get("adjunct")
+    if adjunct is not None and len(clauses) > 1 and adjunct.match(clause):
+        clause = f"{clauses[-2]}, {clause}"  # "perhaps a short demo…, using your own rates": the phrase qualifies the clause before
     return p["fillers"].sub("", clause).strip() or clause
 
 
