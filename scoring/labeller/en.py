@@ -31,6 +31,8 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     lead = p["lead"]
     starts = [lead.sub("", body)]
     parts = p["clause_split"].split(body)
+    while len(parts) > 1 and p["trailers"].fullmatch(parts[-1].strip()):
+        parts.pop()  # "…I could share articles with, no selling": a trailing aside is not the clause that asks
     if len(parts) > 1:
         starts.append(lead.sub("", parts[-1].strip()))
     # after an opening subordinate clause ("When a shipment's late, who…") or a short "X or Y" choice
