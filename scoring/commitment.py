@@ -69,6 +69,13 @@ def classify_reply(text: str, cues: Cues) -> Reply:
     return "unclear"
 
 
+def own_task_only(text: str, cues: Cues) -> bool:
+    """A request that offers the trainee's own next task (sending material, a follow-up call) and asks
+    the customer for no step of its own: a yes to it moves nothing (DESIGN 2.5, 'not words, not a plan')."""
+    own, step = cues.patterns.get("own_task"), cues.patterns.get("customer_step")
+    return own is not None and step is not None and own.search(text) is not None and step.search(text) is None
+
+
 def elements_of(texts: list[tuple[str, str]]) -> list[Element]:
     """Elements present in any of the (text, lang) pairs, in the order time, people, action, benefit."""
     found = set()
@@ -127,6 +134,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: 
             stop = next((j for j, t in enumerate(later) if t.speaker == "trainee"), len(later))
             recorded, verdict, rank = _recorded_reply([t for t in later[:stop] if t.speaker == "customer"])
             report.requests.append(Request(turn.seq, recorded.seq if recorded else None, verdict, rank))
+            continue
+        text, text_lang = texts[turn.seq]
+        if own_task_only(text, load_cues(text_lang)):
             continue
         answer = _answer(turns, i)
         if not answer:

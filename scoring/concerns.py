@@ -91,6 +91,18 @@ def _found_someone(heard: Heard, reply: list[Event]) -> bool:
         and any(e.kind == "named" for e in reply)
 
 
+def _drew_out(turns: list[Turn], labels: dict[int, LineLabel], lang: str, voiced: int) -> int | None:
+    """The trainee's question that the customer's first concern answers, when it asked about the
+    worry ("之前看过的平台里,哪一点最让您不放心?", "What worries you most about it?")."""
+    before = [t for t in turns if t.speaker == "trainee" and t.seq < voiced]
+    if not before or any(t.speaker == "customer" and before[-1].seq < t.seq < voiced for t in turns):
+        return None
+    line = before[-1]
+    heard = hear_line(line.text, lang)
+    asks = labels[line.seq].label == "exploratory" and (heard.subject == "concern" or "explore" in heard.steps)
+    return line.seq if asks else None
+
+
 def offers_remedy(text: str, lang: str, heard: Heard, remedy: Sequence[str]) -> bool:
     """A proposal meeting the concern: any proposal when the persona is unknown; with the
     persona's remedy (its text and cues), one that names a cue or shares enough of its words."""
@@ -128,6 +140,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     said = {t.seq: t.text for t in turns if t.speaker == "customer"}
     exposed = False
     worsened = False  # the trainee's own push raised the concern to 不承诺: withdrawing then is no credit to them
+    drew = _drew_out(turns, labels, lang, voiced[0].seq)
+    if drew is not None and walk.level <= rank("objection") and not false_objection:
+        _sequence(walk, drew, {"explore"}, names)  # "哪一点最让您不放心?" asked it out: the objection explored
     for index, turn in enumerate(after):
         line = labels[turn.seq]
         heard = hear_line(turn.text, lang)

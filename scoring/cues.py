@@ -31,7 +31,8 @@ class Cues:
 
     def asserted(self, cue: str, text: str) -> bool:
         """Whether `text` says what the cue names, not merely mentions it to deny it ("不拿标准方案往里套",
-        "no standard template"): a match counts unless the words just before it negate it."""
+        "no standard template") or to name the customer's worry ("您担心的照搬", "worried about a
+        template"): a match counts unless the words just before it do so."""
         negated = self.patterns.get("negated_before")
         for match in self.patterns[cue].finditer(text):
             if negated is None or negated.search(text[:match.start()]) is None:

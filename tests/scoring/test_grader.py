@@ -166,6 +166,20 @@ def test_unsecured_request_reports_its_own_elements_and_a_fall_back_is_credited(
     assert any("没有答应" in n for n in turn(card, 3).notes)
 
 
+@pytest.mark.parametrize(("lang", "offer", "reply"), [
+    ("zh", "那我回去把方案整理好,这周五之前发给您,您先看看,行吗?", "行,你发过来我看看。"),
+    ("zh", "资料发您之后,我下周二再给您打个电话跟进一下,您看可以吗?", "行,你先发吧。"),
+    ("en", "Can I send you the case study from the Dayton plant?", "Sure, send it over."),
+    ("en", "I'll call you Tuesday to follow up, is that ok?", "Fine."),
+])
+def test_offering_our_own_next_task_asks_the_customer_for_nothing(lang: str, offer: str, reply: str) -> None:
+    """DESIGN 2.5: a commitment is the customer's action; our sending material or calling back is a plan of ours."""
+    opener = ("这个项目的目的是什么?", "提升效率。") if lang == "zh" else ("What is the project for?", "Efficiency.")
+    card = grade(tx(("t", opener[0], 1, 2), ("c", opener[1], 3, 4), ("t", offer, 9, 10), ("c", reply, 11, 12), lang=lang))
+    assert not card.commitment.requested and not card.commitment.secured
+    assert points(card, "commitment.none")
+
+
 def test_no_request_is_a_deduction_and_a_continuation() -> None:
     card = grade(tx(("t", "这个项目的目的是什么?", 1, 2), ("c", "提升效率。", 3, 4)))
     assert card.commitment.model_dump() == {"requested": False, "secured": False, "seq": None, "elements": []}
