@@ -197,10 +197,12 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
             for event in reply:
                 if event.kind == "ease_concern" and "dig" in walk.steps:
                     steps.add("confirm" if event.level == "none" or "remedy" in walk.steps else "remedy")
+            before = len(walk.steps)
             _sequence(walk, turn.seq, steps, names)
+            proposed = "remedy" in walk.steps[before:]  # "先试点三个月…您看这样行吗?": a remedy offered, not a push
             if any(e.kind == "ease_concern" and e.level in (None, "none") for e in reply):
                 walk.removed = True  # the customer says it is gone: asking now is no push, whatever steps were credited
-            if request and not walk.removed and not any(e.kind == "grant" for e in reply):
+            if request and not walk.removed and not proposed and not any(e.kind == "grant" for e in reply):
                 walk.add("concerns.pushed", turn.seq)
         if "withdraw" in heard.moves and line.label == "statement" and walk.level >= rank("no_commitment"):
             walk.first("concerns.withdrew", turn.seq)
