@@ -4,9 +4,10 @@ A session played in Peilian carries the customer's decisions (`acts`): a request
 exactly when the customer's reply records a `grant`, whatever the words (an LLM may word a
 refusal warmly; the record decides). A transcript from elsewhere is read from the words:
 
-Requested: the trainee made a commitment_request. Secured: the customer's next turn
-accepts it, or refuses it but counter-proposes something concrete (another time, or an
-offer to bring someone or arrange it:
+Requested: the trainee made a commitment_request that asks the customer for a step (offering
+only our own next task, "我回头把方案发给您,您先看看,行吗?", asks for none). Secured: the
+customer's answer (its turns before the trainee speaks again) accepts it, or refuses it but
+counter-proposes something concrete (another time, or an offer to bring someone or arrange it:
 "明天不行,下周一下午吧,我叫上刘经理"). Vague replies ("我考虑一下", "let's keep in touch")
 secure nothing, even after a polite "好的". The elements are those present in the request
 and the acceptance together.
