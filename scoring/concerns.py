@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.cues import load_cues, normalise
+from scoring.commitment import own_task_only
 from scoring.customer import LEVELS, Event, rank, replies
 from scoring.hearing import Heard, hear_line, presses
 from scoring.hearing.content import pieces, shares
@@ -35,6 +36,7 @@ class ConcernReport:
     points: list[Point] = field(default_factory=list)
     level: str = "none"  # the level the concern reached in the open (the highest), or none
     held_back: bool = False  # a level 4-6 session handled as the method says, nothing asked for again
+    unhandled_pushes: int = 0  # requests pushed past an objection (level 3) with nothing done but a question
 
 
 def _needed(level: int) -> list[str]:
@@ -140,6 +142,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     said = {t.seq: t.text for t in turns if t.speaker == "customer"}
     exposed = False
     worsened = False  # the trainee's own push raised the concern to 不承诺: withdrawing then is no credit to them
+    asked: list[int] = []  # the requests made after the concern (our own next task offered is none)
+    unhandled = 0
     drew = _drew_out(turns, labels, lang, voiced[0].seq)
     if drew is not None and walk.level <= rank("objection") and not false_objection:
         _sequence(walk, drew, {"explore"}, names)  # "哪一点最让您不放心?" asked it out: the objection explored
@@ -149,7 +153,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         reply = answered.get(turn.seq, [])
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
-        request = line.label == "commitment_request"
+        request = line.label == "commitment_request" and not own_task_only(text, load_cues(text_lang))
+        if request:
+            asked.append(turn.seq)
         concern_said = said.get(max((e.seq for e in voiced if e.seq < turn.seq), default=voiced[0].seq), "")
         if index == 0 and (line.pitch or (not steps and not heard.moves and (
                 line.label == "statement" or (line.label in ("exploratory", "control")
@@ -164,7 +170,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
             if load_cues(text_lang).has("discount", text):
                 walk.add("concerns.bought_off", turn.seq)
         if walk.level >= rank("argument") or exposed:
-            if request or presses(heard):  # "如果…您愿意吗" asks for the yes again
+            if walk.removed and request:
+                pass  # the temperature lowered and the concern, in the customer's words, gone: asking now is no push
+            elif request or presses(heard):  # "如果…您愿意吗" asks for the yes again
                 walk.add("concerns.pushed_at_high_level", turn.seq)
             elif not line.pitch and line.label != "extension" and (
                     heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
@@ -172,6 +180,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                 walk.add("concerns.calmed", turn.seq)
             if _found_someone(heard, reply):
                 walk.first("concerns.other_person", turn.seq)
+            if not from_acts and "concerns.calmed" in {rule for rule, _, _ in walk.points} and any(
+                    e.kind == "ease_concern" and e.level in (None, "none") for e in reply):
+                walk.removed = True  # cooled first, then the customer says the concern is dealt with
         elif walk.level == rank("no_commitment"):
             if request:
                 walk.requests += 1
@@ -204,6 +215,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                 walk.removed = True  # the customer says it is gone: asking now is no push, whatever steps were credited
             if request and not walk.removed and not proposed and not any(e.kind == "grant" for e in reply):
                 walk.add("concerns.pushed", turn.seq)
+                if walk.level == rank("objection") and set(walk.steps) <= {"explore"}:
+                    unhandled += 1
         if "withdraw" in heard.moves and line.label == "statement" and walk.level >= rank("no_commitment"):
             walk.first("concerns.withdrew", turn.seq)
         for event in reply:  # the recorded level follows the customer: made worse, a pretext seen through
@@ -212,7 +225,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     worsened = True
                 walk.level = max(walk.level, rank(event.level))
         highest = max(highest, walk.level)
-    asked_again = sum(labels[t.seq].label == "commitment_request" for t in after)
+    asked_again = len(asked)
     # at 5-6 asking for nothing is half the play: the temperature lowered or another person found
     # (one calm line among murmurs and a "还有呢" is not a temperature lowered: it takes two, or the
     # other person found; a pretext seen through may be left after one, with a graceful leave)
@@ -223,4 +236,4 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     held_back = (highest >= rank("argument") or exposed) and asked_again == 0 and bool(handled) or (
         highest == rank("no_commitment") and asked_again <= 1 and left and not worsened
         and bool(walk.once & {"concerns.reflected", "concerns.other_person"}))
-    return ConcernReport(points=walk.points, level=LEVELS[highest], held_back=held_back)
+    return ConcernReport(points=walk.points, level=LEVELS[highest], held_back=held_back, unhandled_pushes=unhandled)

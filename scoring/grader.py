@@ -294,6 +294,9 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
         if rubric.commitment_required and not (report.secured_by or concern.held_back):
             passed = False  # the scorecard says why: no commitment, and nothing that excused it
             ledger.note(None, ledger.cues.notes["commitment_required"])
+        if rubric.objection_pushes_fail is not None and concern.unhandled_pushes >= rubric.objection_pushes_fail:
+            passed = False  # a step given to end the meeting does not excuse pushing past an objection
+            ledger.note(None, ledger.cues.notes["objection_pushed"].format(times=concern.unhandled_pushes))
 
     counts = Counts(**{name: sum(labels[t.seq].label == name for t in trainee) for name in LABELS},
                     pitch=sum(labels[t.seq].pitch for t in trainee))

@@ -99,6 +99,10 @@ class Rubric(BaseModel):
     # seed 002 行动承诺: a visit moves the deal only with the customer's action commitment, so a
     # session passes only with one secured, or at levels 4-6 rightly asking for nothing more
     commitment_required: bool = False
+    # seed 002 处理顾虑: at 反对 (objection) the trainee handles the emotion, digs and proposes before
+    # asking; this many requests pushed past it with nothing done but a question fail the session,
+    # whatever small step the customer gives to end the meeting (None: no such rule)
+    objection_pushes_fail: int | None = Field(default=None, ge=1, le=10)
     points: dict[str, PointRule]
 
     @field_validator("weights")
