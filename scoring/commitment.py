@@ -61,7 +61,9 @@ def classify_reply(text: str, cues: Cues) -> Reply:
         rest = text[refusals[-1].end():]
         own = cues.has("slot", rest) or cues.has("offer", rest)
         # 周五呢? / Thursday, though? / the Tuesday after works
-        offered = cues.has("offer", rest) or cues.has("counter", rest) or cues.has("accept", rest) or "?" in rest
+        before = text[:refusals[-1].start()]  # "I'll have her sit in. Not next week… The week after, Tuesday"
+        offered = (cues.has("offer", rest) or cues.has("counter", rest) or cues.has("accept", rest) or "?" in rest
+                   or cues.has("offer", before) or cues.has("accept", before))
         return "countered" if own and offered else "refused"
     if cues.has("accept", text):
         return "accepted"
@@ -122,6 +124,17 @@ def _read_answer(seq: int, answer: list[Turn], texts: dict[int, tuple[str, str]]
     return Request(seq, answer[-1].seq, verdict) if verdict in ("accepted", "countered") else Request(seq, answer[0].seq, first)
 
 
+def _retractions(report: CommitmentReport, turns: list[Turn], texts: dict[int, tuple[str, str]]) -> None:
+    """A step the customer agreed to and later takes back ("你刚说的那个记录……也先放放", "on second
+    thought, hold off on the figures") is no longer secured: the session ends without it."""
+    for i, req in enumerate(report.requests):
+        if not req.secured or req.reply_seq is None:
+            continue
+        later = [t for t in turns if t.seq > req.reply_seq and t.speaker == "customer"]
+        if any(load_cues(texts[t.seq][1]).has("retract", texts[t.seq][0]) for t in later):
+            report.requests[i] = Request(req.seq, req.reply_seq, "refused", req.rank)
+
+
 def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: bool = False) -> CommitmentReport:
     """Every commitment request with the customer's reply, and the elements of the best one.
     `from_acts`: read the replies from the engine's record instead of their words."""
@@ -144,6 +157,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: 
             report.requests.append(Request(turn.seq, None, "none"))
             continue
         report.requests.append(_read_answer(turn.seq, answer, texts))
+    _retractions(report, turns, texts)
     best = report.secured_by
     if best is not None:
         said = [texts[t.seq] for t in turns if best.seq < t.seq <= best.reply_seq and t.speaker == "customer"]  # type: ignore[operator]

@@ -82,6 +82,7 @@ def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: rep
         narrow_first = line.label == "exploratory" and form in ("closed", "choice", "tag") and not opened
         if turn.seq in repeats.questions:
             ledger.add("questioning.repeat", turn.seq)
+            ledger.add("listening.asked_again", turn.seq)  # the customer had told it: it was not heard
         elif line.label == "confirmation" and corrected:
             ledger.add("questioning.confirm_corrected", turn.seq)
         elif narrow_first:

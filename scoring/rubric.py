@@ -42,6 +42,7 @@ POINT_RULES: dict[str, Dimension] = {
     "listening.answer_missed": "listening",
     "listening.extension": "listening",
     "listening.extension_farmed": "listening",
+    "listening.asked_again": "listening",
     "listening.extension_empty": "listening",
     "listening.talk_ratio_ok": "listening",
     "listening.talk_ratio_high": "listening",

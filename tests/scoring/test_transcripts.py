@@ -3,7 +3,8 @@
 Each file holds a whole conversation (DESIGN 4.1, some with the engine's acts) and what a coach
 would say of it: passed or not, an action commitment secured or not, which other sessions it
 must beat overall or on concern handling, and which rules the coach's note names (`noted`) or
-rules out (`not_noted`).
+rules out (`not_noted`). A session the scorecard still reads differently from its coach carries
+`known_disagreement` with the reason, and must go on disagreeing until a fix is made.
 """
 
 from functools import cache
@@ -40,6 +41,11 @@ def test_the_scorecard_agrees_with_the_coach(path: Path) -> None:
     spec, card = case(path.stem)
     expect = spec["expect"]
     story = f"overall {card['overall']} {card['dimensions']}\n{_story(card)}"
+    if expect.get("known_disagreement"):
+        # kept as data, as the labeller keeps its known failures: it must still disagree, so a fix is noticed
+        assert (card["passed"], card["commitment"]["secured"]) != (expect["passed"], expect["secured"]), \
+            f"{path.stem} agrees with the coach now: drop known_disagreement\n{story}"
+        return
     assert card["source"] == ("acts" if path.stem.endswith("-acts") else "text")
     assert card["commitment"]["secured"] is expect["secured"], story
     assert card["passed"] is expect["passed"], story
