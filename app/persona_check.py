@@ -4,8 +4,8 @@ The method-following play (the `good` strategy of app/simulation.py: explores ev
 the golden silence, confirms, asks high to low) must win at least the lowest commitment when the
 concern is below level 4 (no_commitment: there the customer grants nothing in one meeting). The
 motive-blind scripts (generic questions; every motive's words in each line) and the gaming scripts
-(repeating, farming, pushing) of prompts/trainee/checks/ must not win the top commitment (DESIGN 2.2b). Each play returns its transcript, so the coach
-reads why a card failed.
+(repeating, farming, pushing) of prompts/trainee/checks/ must not win the top commitment (DESIGN
+2.2b). Each play returns its transcript, so the coach reads why a card failed.
 """
 
 from functools import lru_cache

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from scoring.cues import load_cues, normalise
 from scoring.commitment import own_task_only
+from scoring.cues import load_cues, normalise
 from scoring.customer import LEVELS, Event, rank, replies
 from scoring.hearing import Heard, hear_line, presses
 from scoring.hearing.content import pieces, shares
@@ -142,7 +142,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     said = {t.seq: t.text for t in turns if t.speaker == "customer"}
     exposed = False
     worsened = False  # the trainee's own push raised the concern to 不承诺: withdrawing then is no credit to them
-    asked: list[int] = []  # the requests made after the concern (our own next task offered is none)
+    asked_again = 0  # the requests made after the concern (our own next task offered is none)
     unhandled = 0
     drew = _drew_out(turns, labels, lang, voiced[0].seq)
     if drew is not None and walk.level <= rank("objection") and not false_objection:
@@ -154,8 +154,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request" and not own_task_only(text, load_cues(text_lang))
-        if request:
-            asked.append(turn.seq)
+        asked_again += request
+        gone = any(e.kind == "ease_concern" and e.level in (None, "none") for e in reply)  # "这个顾虑基本没有了"
         concern_said = said.get(max((e.seq for e in voiced if e.seq < turn.seq), default=voiced[0].seq), "")
         if index == 0 and (line.pitch or (not steps and not heard.moves and (
                 line.label == "statement" or (line.label in ("exploratory", "control")
@@ -170,18 +170,16 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
             if load_cues(text_lang).has("discount", text):
                 walk.add("concerns.bought_off", turn.seq)
         if walk.level >= rank("argument") or exposed:
-            if walk.removed and request:
-                pass  # the temperature lowered and the concern, in the customer's words, gone: asking now is no push
-            elif request or presses(heard):  # "如果…您愿意吗" asks for the yes again
-                walk.add("concerns.pushed_at_high_level", turn.seq)
+            if request or presses(heard):  # "如果…您愿意吗" asks for the yes again
+                if not (request and walk.removed):  # cooled, and the concern gone in the customer's words: no push
+                    walk.add("concerns.pushed_at_high_level", turn.seq)
             elif not line.pitch and line.label != "extension" and (
                     heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
                     or any(e.kind == "ease_concern" for e in reply)):  # calming, not asking for more
                 walk.add("concerns.calmed", turn.seq)
             if _found_someone(heard, reply):
                 walk.first("concerns.other_person", turn.seq)
-            if not from_acts and "concerns.calmed" in {rule for rule, _, _ in walk.points} and any(
-                    e.kind == "ease_concern" and e.level in (None, "none") for e in reply):
+            if not from_acts and gone and any(rule == "concerns.calmed" for rule, _, _ in walk.points):
                 walk.removed = True  # cooled first, then the customer says the concern is dealt with
         elif walk.level == rank("no_commitment"):
             if request:
@@ -211,7 +209,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
             before = len(walk.steps)
             _sequence(walk, turn.seq, steps, names)
             proposed = "remedy" in walk.steps[before:]  # "先试点三个月…您看这样行吗?": a remedy offered, not a push
-            if any(e.kind == "ease_concern" and e.level in (None, "none") for e in reply):
+            if gone:
                 walk.removed = True  # the customer says it is gone: asking now is no push, whatever steps were credited
             if request and not walk.removed and not proposed and not any(e.kind == "grant" for e in reply):
                 walk.add("concerns.pushed", turn.seq)
@@ -225,7 +223,6 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     worsened = True
                 walk.level = max(walk.level, rank(event.level))
         highest = max(highest, walk.level)
-    asked_again = len(asked)
     # at 5-6 asking for nothing is half the play: the temperature lowered or another person found
     # (one calm line among murmurs and a "还有呢" is not a temperature lowered: it takes two, or the
     # other person found; a pretext seen through may be left after one, with a graceful leave)
