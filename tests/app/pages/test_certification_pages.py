@@ -220,7 +220,7 @@ def test_hr_creates_a_certification_and_enrols_by_name_and_by_csv(server: LiveSe
         page.wait_for_function("document.querySelector('#f-pass-mark').value === '60'")
         page.fill("#f-pass-mark", "70")
         page.click("#cert-submit")
-        page.wait_for_function("document.querySelector('#definition td[data-key=pass_mark]').textContent === '70'")
+        page.wait_for_function("document.querySelector('#definition td[data-key=pass_mark]')?.textContent === '70'")
         assert page.locator("#form-status").inner_text() == "已保存"
         edited = server.get(f"/api/certifications/{cert_id}", "hr1").json()
         assert edited["pass_mark"] == 70
@@ -259,7 +259,7 @@ def test_a_candidate_takes_an_attempt_on_the_locked_down_page(server: LiveServer
         card.locator(".start-attempt").click()
         page.wait_for_url(re.compile(rf"/certifications/{cert_id}/attempt/[0-9a-f]{{32}}"))
         session_id = page.url.split("/attempt/")[1].split("?")[0]
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
 
         assert page.locator("#countdown").is_visible()
         assert re.fullmatch(r"10:00|09:5\d", page.locator("#countdown-value").inner_text())
@@ -285,7 +285,7 @@ def test_a_candidate_takes_an_attempt_on_the_locked_down_page(server: LiveServer
         assert not page.locator("#input").is_disabled()
         dialogs.accept = True
         page.click("#end")
-        page.wait_for_function(f"document.querySelector('#submitted-message').textContent === {json.dumps(SUBMITTED)}")
+        page.wait_for_function(f"document.querySelector('#submitted-message')?.textContent === {json.dumps(SUBMITTED)}")
         assert page.locator("#time-up-note").is_hidden()
         assert page.locator("#input").is_disabled() and page.locator("#send").is_disabled()
         assert any(f["type"] == "ended" and f["reason"] == "end" and f["result"] == "released_by_hr" for f in frames)
@@ -293,7 +293,7 @@ def test_a_candidate_takes_an_attempt_on_the_locked_down_page(server: LiveServer
         assert server.get(f"/certifications/{cert_id}/attempt/{session_id}", "bob").status_code == 404  # alice's only
 
         page.reload()  # an ended attempt stays ended
-        page.wait_for_function(f"document.querySelector('#submitted-message').textContent === {json.dumps(SUBMITTED)}")
+        page.wait_for_function(f"document.querySelector('#submitted-message')?.textContent === {json.dumps(SUBMITTED)}")
         assert page.locator(".msg.trainee").count() == 2 and page.locator("#input").is_disabled()
 
         page.goto(f"{server.url}/my/certifications?lang=zh")
@@ -317,7 +317,7 @@ def test_the_server_submits_the_attempt_when_its_time_is_up(server: LiveServer) 
         page.goto(f"{server.url}/my/certifications?lang=zh")
         page.locator(f"article[data-cert-id='{cert_id}'] .continue-attempt").click()  # the attempt still runs
         page.wait_for_url(re.compile(rf"/attempt/{attempt['id']}"))
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
         assert re.fullmatch(r"05:00|04:5\d", page.locator("#countdown-value").inner_text())  # the server's time left
         assert chat(page, GOOD[1], 0)
         assert page.locator("#submitted").is_hidden()
@@ -385,10 +385,10 @@ def test_results_match_the_csv_then_release_gives_the_candidate_a_verifiable_cer
 
         dialogs = Dialogs(page)
         page.click("#release")
-        page.wait_for_function("document.querySelector('#release-status').textContent.length > 0")
+        page.wait_for_function("document.querySelector('#release-status')?.textContent.length > 0")
         assert dialogs.shown == ["发布后考生即可看到自己的成绩，通过者获得证书。确定发布吗？"]
         assert page.locator("#release-status").inner_text() == "成绩已发布，颁发证书 1 张。"
-        page.wait_for_function("document.querySelector('#released-badge').textContent === '已发布'")
+        page.wait_for_function("document.querySelector('#released-badge')?.textContent === '已发布'")
         page.wait_for_selector("#audit tr[data-action=results_released]")
         screenshot(page, "certification")
 
@@ -487,7 +487,7 @@ def test_regrade_shows_progress_then_before_and_after_and_the_audit_log_records_
             assert ("changed" in (rows[item["candidate"]].get_attribute("class") or "")) == item["changed"]
             assert cells[5] == ("有变化" if item["changed"] else "无变化")
         assert any(item["changed"] for item in run["comparison"])
-        page.wait_for_function("document.querySelector('#definition td[data-key=rubric]').textContent === '默认标准'")
+        page.wait_for_function("document.querySelector('#definition td[data-key=rubric]')?.textContent === '默认标准'")
         page.wait_for_function(
             "want => [...document.querySelectorAll('#results tbody tr')].every("
             "tr => String(want[tr.dataset.candidate]) === tr.querySelector('[data-col=overall]').textContent)",
@@ -547,7 +547,7 @@ def test_each_score_sits_under_its_own_heading_and_a_missed_minimum_is_the_visib
 
         Dialogs(page)
         page.click("#release")
-        page.wait_for_function("document.querySelector('#released-badge').textContent === '已发布'")
+        page.wait_for_function("document.querySelector('#released-badge')?.textContent === '已发布'")
         candidate = page.context.browser.new_context()
         mine = candidate.new_page()
         sign_in(mine, server, "bob", next_path="/my/certifications")

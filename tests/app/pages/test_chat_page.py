@@ -29,7 +29,7 @@ def test_trainee_chats_and_reads_the_scorecard_in_chinese(server: LiveServer) ->
         page.goto(f"{server.url}/?lang=zh")
         assert page.locator("h1").inner_text() == "选择客户"
         page.locator("article[data-persona-id='hospital-it-rescue'] button").click()
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
         lines = [
             "王主任您好,今天想先听听您这边远程会诊的情况。",
             "现在县医院和咱们之间会诊,最让您头疼的是什么?",
@@ -77,7 +77,7 @@ def test_the_scorecard_leads_with_next_steps_and_shows_the_rubric_by_name(server
     with chromium_page() as page:
         sign_in(page, server, user, lang=lang)
         page.goto(f"{server.url}/?lang={lang}&persona={persona}")
-        page.wait_for_function(f"document.querySelector('#conn').textContent === {text(lang, 'connected')!r}")
+        page.wait_for_function(f"document.querySelector('#conn')?.textContent === {text(lang, 'connected')!r}")
         for index, line in enumerate(lines):
             chat(page, line, index)
         session_id = page.evaluate("window.PEILIAN.socket.url.split('/').pop()")
@@ -100,7 +100,7 @@ def test_english_page_and_typing_is_reported(server: LiveServer) -> None:
         assert page.locator("h1").inner_text() == "Choose a customer"
         card = page.locator("article[data-persona-id]").filter(has_text="English").first
         card.locator("button").click()
-        page.wait_for_function("document.querySelector('#conn').textContent === 'Connected'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === 'Connected'")
         reply = chat(page, "What is the biggest problem you face with this today?", 0)
         assert reply
         page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
@@ -120,7 +120,7 @@ def test_catalogue_lists_every_card_and_starts_one(server: LiveServer) -> None:
         row = page.locator("tr[data-persona-id='hospital-it-rescue']")
         assert "解困动机" in row.inner_text() and "反对" in row.inner_text() and "中等" in row.inner_text()
         row.locator("a.button").click()
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
         assert "王建国" in page.locator("#persona-name").inner_text()
         page.goto(f"{server.url}/personas?lang=en")
         assert page.locator("tr[data-persona-id]").count() == len(cards)
@@ -132,12 +132,12 @@ def test_a_dropped_socket_reconnects_and_nothing_is_lost(server: LiveServer) -> 
     with chromium_page() as page:
         sign_in(page, server, "flaky")
         page.goto(f"{server.url}/?lang=zh&persona=hospital-it-rescue")
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
         chat(page, "现在会诊最让您头疼的是什么?", 0)
         page.evaluate("window.PEILIAN.socket.close()")  # the network drops
         page.locator("#input").fill("还有呢?")
         page.locator("#input").press("Enter")  # sent while the socket is down: kept until acknowledged
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
         page.wait_for_function("[...document.querySelectorAll('.msg.trainee .meta')].every(e => e.textContent.includes('已送达'))")
         page.wait_for_function("document.querySelectorAll('.msg.customer:not(.typing)').length === 2")
         session_id = page.evaluate("window.PEILIAN.socket.url.split('/').pop()")
@@ -156,7 +156,7 @@ def test_when_the_customer_closes_the_meeting_the_page_shows_the_scorecard_and_s
     with chromium_page() as page:
         sign_in(page, server, "pushy")
         page.goto(f"{server.url}/?lang=zh&persona=carrier-aiops-complacent")
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
         session_id = page.url.split("/practice/")[1].split("?")[0]
         for index, line in enumerate(pitches):
             chat(page, line, index)

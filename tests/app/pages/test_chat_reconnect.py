@@ -8,7 +8,7 @@ from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
 
-CONNECTED = "document.querySelector('#conn').textContent === '已连接'"
+CONNECTED = "document.querySelector('#conn')?.textContent === '已连接'"
 PAGE_TURNS = """[...document.querySelectorAll('#messages .msg')].map(item => ({
     speaker: item.classList.contains('trainee') ? 'trainee' : item.classList.contains('customer') ? 'customer' : 'other',
     seq: Number(item.dataset.seq), text: item.querySelector('.text').textContent, typing: item.classList.contains('typing'),

@@ -11,8 +11,8 @@ from tests.utils.browser import chromium_page, sign_in
 from tests.utils.server import LiveServer
 
 pytestmark = pytest.mark.browser
-CONNECTED = {"zh": "document.querySelector('#conn').textContent === '已连接'",
-             "en": "document.querySelector('#conn').textContent === 'Connected'"}
+CONNECTED = {"zh": "document.querySelector('#conn')?.textContent === '已连接'",
+             "en": "document.querySelector('#conn')?.textContent === 'Connected'"}
 LINES = ["王主任您好,今天想先听听您这边远程会诊的情况。", "现在县医院和咱们之间会诊,最让您头疼的是什么?",
          "这个项目的时间要求和审批流程是怎样的?"]
 SHOWN = "[...document.querySelectorAll('#messages .msg')].map(m => m.querySelector('.text').textContent)"

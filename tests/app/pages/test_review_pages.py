@@ -592,7 +592,7 @@ def test_after_a_session_the_chat_page_links_to_its_replay(lib: Library) -> None
     with chromium_page() as page:
         sign_in(page, lib.server, "dave")  # a trainee of no coach: the library counts above stay
         page.goto(lib.url("/?lang=zh&persona=hospital-it-rescue"))
-        page.wait_for_function("document.querySelector('#conn').textContent === '已连接'")
+        page.wait_for_function("document.querySelector('#conn')?.textContent === '已连接'")
         page.once("dialog", lambda dialog: dialog.accept())  # "end and score?"
         page.click("#end")
         page.wait_for_selector("#result a.replay-link")

@@ -34,7 +34,7 @@ def test_the_page_shows_the_customer_thinking_then_the_fact_recap(server: LiveSe
             user = f"recap-{lang}"
             sign_in(page, server, user, lang=lang)
             page.goto(f"{server.url}/?lang={lang}&persona={persona}")
-            page.wait_for_function(f"document.querySelector('#conn').textContent === {text(lang, 'connected')!r}")
+            page.wait_for_function(f"document.querySelector('#conn')?.textContent === {text(lang, 'connected')!r}")
             assert page.locator("#thinking").is_hidden()
             page.locator("#input").fill(line)
             page.locator("#input").press("Enter")
