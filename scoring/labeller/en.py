@@ -35,6 +35,14 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
         parts.pop()  # "…I could share articles with, no selling": a trailing aside is not the clause that asks
     if len(parts) > 1:
         starts.append(lead.sub("", parts[-1].strip()))
+        # "…: could Maria sit in on a demo, say next wed or thu, so she can judge…": a purpose clause
+        # or an aside qualifies the clause before it, whose start is read too
+        core = len(parts)
+        while core > 2 and "adjunct" in p and (p["adjunct"].match(parts[core - 1].strip())
+                                                or p["trailers"].fullmatch(parts[core - 1].strip())):
+            core -= 1
+        if core < len(parts):
+            starts.append(lead.sub("", parts[core - 1].strip()))
     # after an opening subordinate clause ("When a shipment's late, who…") or a short "X or Y" choice
     # ("northeast or midwest, which one…") the last clause is the main one: its wh-word asks
     opened = len(parts) > 1 and bool(p["sub_intro"].match(starts[0]))

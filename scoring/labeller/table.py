@@ -115,7 +115,9 @@ class Table:
         """Common chat misspellings (因该 -> 应该, 你门 -> 你们) and regional forms (你哋 -> 你们, 好伐 -> 好吗) read as the word meant."""
         if self.typo_pattern is None:
             return text
-        return self.typo_pattern.sub(lambda m: self.typos[m.group().lower()], text)
+        kept = self.patterns.get("typo_kept")  # where a key is a word of its own ("next wed" is Wednesday)
+        spans = {m.start() for m in kept.finditer(text)} if kept is not None else ()
+        return self.typo_pattern.sub(lambda m: m.group() if m.start() in spans else self.typos[m.group().lower()], text)
 
 
 class TableError(ValueError):

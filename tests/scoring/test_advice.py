@@ -214,12 +214,18 @@ def test_at_most_three_costliest_first_below_minimum_first_each_tied_to_a_traine
             f"{name}: a deduction that cost something, with no advice"
         trainee = {t.seq for t in card.turns}
         below = {d for d, floor in rubric.min_dimension.items() if getattr(card.dimensions, d) < floor}
-        ranks = [(s.dimension not in below, -s.cost) for s in steps]
+        # at 不承诺 (level 4), withdrawing when nothing was asked again is what holds the commitment
+        # back (DESIGN 2.2): that advice lifts the commitment dimension too
+        rules = {p.rule for p in card.points}
+        holds = card.concern_level == "no_commitment" and "concerns.reasked" not in rules
+        lifted = {s.rule: {s.dimension} | ({"commitment"} if holds and s.rule == "concerns.withdrew" else set())
+                  for s in steps}
+        ranks = [(not lifted[s.rule] & below, -s.cost) for s in steps]
         assert ranks == sorted(ranks), f"{name}: {[(s.rule, s.cost) for s in steps]}"
         for step in steps:
             assert step.seq in trainee, f"{name}: {step.rule} tied to #{step.seq}, not a trainee turn"
             assert step.cost > 0
-        if below and any(s.dimension not in below for s in steps):
+        if below and any(not lifted[s.rule] & below for s in steps):
             seen_below_first = True
     assert seen_below_first  # the ordering by minimum was put to the test at least once
 
