@@ -37,9 +37,9 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
         starts.append(lead.sub("", parts[-1].strip()))
         # "…: could Maria sit in on a demo, say next wed or thu, so she can judge…": a purpose clause
         # or an aside qualifies the clause before it, whose start is read too
-        core = len(parts)
-        while core > 2 and "adjunct" in p and (p["adjunct"].match(parts[core - 1].strip())
-                                                or p["trailers"].fullmatch(parts[core - 1].strip())):
+        adjunct, core = p.get("adjunct"), len(parts)
+        while core > 2 and adjunct is not None and (adjunct.match(parts[core - 1].strip())
+                                                    or p["trailers"].fullmatch(parts[core - 1].strip())):
             core -= 1
         if core < len(parts):
             starts.append(lead.sub("", parts[core - 1].strip()))

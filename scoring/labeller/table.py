@@ -116,8 +116,13 @@ class Table:
         if self.typo_pattern is None:
             return text
         kept = self.patterns.get("typo_kept")  # where a key is a word of its own ("next wed" is Wednesday)
-        spans = {m.start() for m in kept.finditer(text)} if kept is not None else ()
-        return self.typo_pattern.sub(lambda m: m.group() if m.start() in spans else self.typos[m.group().lower()], text)
+        kept = getattr(kept, "regex", kept)  # the regex itself: it is matched at a position, prefiltered or not
+
+        def fix(m: re.Match[str]) -> str:
+            # tried only where a key matched (its lookbehinds see the text before it): every line pays
+            # for the typo scan, not for a second one
+            return m.group() if kept is not None and kept.match(text, m.start()) else self.typos[m.group().lower()]
+        return self.typo_pattern.sub(fix, text)
 
 
 class TableError(ValueError):
