@@ -13,10 +13,11 @@ secure nothing, even after a polite "好的". The elements are those present in 
 and the acceptance together.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from scoring.cues import Cues, load_cues, normalise
+from scoring.hearing.repeat import normal, similar
 from scoring.models import ELEMENTS, Element, LineLabel, Turn
 
 Reply = Literal["accepted", "countered", "vague", "refused", "unclear", "none"]
@@ -28,6 +29,8 @@ class Request:
     reply_seq: int | None
     reply: Reply
     rank: int | None = None  # from the engine's record: the card rank granted or refused (1 = its highest)
+    # after a refusal, the same step asked for again (or a bigger one): not a fall-back (从高到低)
+    again: bool = False
 
     @property
     def secured(self) -> bool:
@@ -135,6 +138,46 @@ def _retractions(report: CommitmentReport, turns: list[Turn], texts: dict[int, t
             report.requests[i] = Request(req.seq, req.reply_seq, "refused", req.rank)
 
 
+def _named(cue: str, text: str, cues: Cues) -> set[str]:
+    """The words of a kind (action, people) a request names."""
+    return {m.group().strip() for m in cues.patterns[cue].finditer(text)}
+
+
+def _same_step(text: str, refused: list[str], cues: Cues) -> bool:
+    """Whether a request after a refusal asks for a refused step again, read from the words: the
+    same request in barely different words; or, unless it says it asks for less (退一步, 至少, "at
+    least", "instead", "just the figures"), one that names no action and no person at all, only
+    another time ("那下下周呢?"), or none the refused one did not ("What about the November meeting?")."""
+    normal_text = normal(text)
+    actions, people = _named("action", text, cues), _named("people", text, cues)
+    less = "fall_back" in cues.patterns and cues.has("fall_back", text)
+    return any(similar(normal_text, normal(other))
+               or not less and (not actions and not people
+                                or actions <= _named("action", other, cues) and people <= _named("people", other, cues))
+               for other in refused)
+
+
+def _mark_asked_again(report: CommitmentReport, texts: dict[int, tuple[str, str]]) -> None:
+    """Mark the requests that, after a refusal, ask for the same step again or a bigger one
+    (seed 002, 从高到低: falling back is asking for less). From the engine's record by the ranks
+    it refused (1 = the card's highest); else from the words."""
+    refused_ranks: list[int] = []
+    refused_texts: list[str] = []
+    for i, req in enumerate(report.requests):
+        if refused_texts:
+            text, lang = texts[req.seq]
+            if req.rank is not None and refused_ranks:
+                again = req.rank <= max(refused_ranks)
+            else:
+                again = _same_step(text, refused_texts, load_cues(lang))
+            if again:
+                report.requests[i] = req = replace(req, again=True)
+        if req.reply in ("vague", "refused", "unclear"):
+            refused_texts.append(texts[req.seq][0])
+            if req.rank is not None:
+                refused_ranks.append(req.rank)
+
+
 def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: bool = False) -> CommitmentReport:
     """Every commitment request with the customer's reply, and the elements of the best one.
     `from_acts`: read the replies from the engine's record instead of their words."""
@@ -158,6 +201,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: 
             continue
         report.requests.append(_read_answer(turn.seq, answer, texts))
     _retractions(report, turns, texts)
+    _mark_asked_again(report, texts)
     best = report.secured_by
     if best is not None:
         said = [texts[t.seq] for t in turns if best.seq < t.seq <= best.reply_seq and t.speaker == "customer"]  # type: ignore[operator]

@@ -220,7 +220,7 @@ def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineL
         ledger.add("commitment.started_low", first.seq)
     declined = False
     for req in report.requests:
-        if declined:
+        if declined and not req.again:
             ledger.add("commitment.fall_back", req.seq)
         if req.secured:
             ledger.add("commitment.secured", req.reply_seq, note_on=req.seq)

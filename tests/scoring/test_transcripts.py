@@ -3,7 +3,7 @@
 Each file holds a whole conversation (DESIGN 4.1, some with the engine's acts) and what a coach
 would say of it: passed or not, an action commitment secured or not, which other sessions it
 must beat overall or on concern handling, and which rules the coach's note names (`noted`) or
-rules out (`not_noted`). A session the scorecard still reads differently from its coach carries
+rules out (`not_noted`), and for some rules the lines they must be given on (`at`). A session the scorecard still reads differently from its coach carries
 `known_disagreement` with the reason, and must go on disagreeing until a fix is made.
 """
 
@@ -54,5 +54,7 @@ def test_the_scorecard_agrees_with_the_coach(path: Path) -> None:
     rules = {p["rule"] for p in card["points"]}
     assert set(expect.get("noted", [])) <= rules, story  # what the coach names must be on the scorecard
     assert not set(expect.get("not_noted", [])) & rules, story  # and what the coach says was right, not held against it
+    for rule, seqs in expect.get("at", {}).items():  # where the coach gives a point, line by line
+        assert sorted(p["seq"] for p in card["points"] if p["rule"] == rule) == sorted(seqs), f"{rule}\n{story}"
     for other in expect.get("concerns_better_than", []):
         assert card["dimensions"]["concerns"] > case(other)[1]["dimensions"]["concerns"], f"{other}\n{story}"
