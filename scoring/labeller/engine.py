@@ -152,14 +152,18 @@ def _last_clause(body: str, p: dict) -> str:
 
 
 def _self_answered(parts: list[Sentence], p: dict) -> list[Sentence]:
-    """A question the rep answers in the next sentence (为什么…?因为… / Why…? Because…) is rhetorical;
+    """A question the rep answers in the next sentence (为什么…?因为… / Why…? Because…; 贵不?一点不贵:
+    the next sentence denies the question's own word) is rhetorical;
     so are the questions before a sentence that hands them to the customer to settle later
     (要不要试点 怎么试 您看完报告再说), or in the sentence's own last clause (…怎么沟通,都由您来决定);
     times offered to pick from (周二还是周四 您定) still ask."""
     answer, hands_over, offered = p.get("self_answer"), p.get("hands_over"), p.get("offered")
+    echo = p.get("self_answer_echo")
     can_settle = [s.question and (offered is None or offered.search(s.text) is None) for s in parts]
     for i in range(len(parts) - 1):
-        if can_settle[i] and answer is not None and answer.match(parts[i + 1].text):
+        denied = echo.match(parts[i + 1].text) if echo is not None else None
+        if can_settle[i] and (answer is not None and answer.match(parts[i + 1].text)
+                              or denied is not None and denied.group(1) in parts[i].text):
             parts[i] = replace(parts[i], question=False, rhetorical=True)
     last = max((j for j, s in enumerate(parts) if hands_over is not None and hands_over.match(s.text)), default=-1)
     for i in range(last):
