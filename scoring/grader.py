@@ -218,6 +218,12 @@ def _commitment(report: commitment_mod.CommitmentReport, labels: dict[int, LineL
         # 从高到低 (seed 002): the first thing asked for was the card's smallest step, and it was given;
         # the bigger ones were never tried. Known only from the engine's record (the rank it granted).
         ledger.add("commitment.started_low", first.seq)
+    # 从高到低: after a refusal, asking for the same step again costs patience (at 不承诺 concerns
+    # already deducts it as reasked, and at 争论/抵触 as a push)
+    counted = {seq for rule, seq, _ in concern.points if rule in ("concerns.reasked", "concerns.pushed_at_high_level")}
+    for req in report.requests:
+        if req.again and req.seq not in counted:
+            ledger.add("commitment.asked_again", req.seq)
     declined = False
     for req in report.requests:
         if declined and not req.again:

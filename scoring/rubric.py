@@ -51,6 +51,7 @@ POINT_RULES: dict[str, Dimension] = {
     "commitment.secured": "commitment",
     "commitment.element": "commitment",
     "commitment.fall_back": "commitment",
+    "commitment.asked_again": "commitment",
     "commitment.too_early": "commitment",
     "commitment.started_low": "commitment",
     "commitment.held_back": "commitment",

@@ -217,7 +217,8 @@ class Prefiltered:
         return self.regex.pattern
 
     def _cannot_match(self, text: str) -> bool:
-        return self.needs.isdisjoint(LITERALS.found(text))
+        found = LITERALS.seen.get(text)  # inline, as in `search`: most texts were scanned already
+        return self.needs.isdisjoint(LITERALS.found(text) if found is None else found)
 
     def search(self, text: str) -> re.Match[str] | None:
         # the hottest call of grading: the text's literals are looked up inline, not through two calls
