@@ -20,7 +20,7 @@ import re
 
 # sentence-final 么 (not the end of 什么/怎么/那么), Wu 伐 (not 采伐/步伐), and the 无 of Hainan and Min
 # (约一下无, not 毫无) and 否 of Wenzhou and Hakka (好否, not 是否/与否): the particle 吗
-_MA = re.compile(r"(?<![什怎那这多要为干])么$|(?<![采砍步征讨挞杀])伐$|(?<![毫别虚全并绝从一有])无$|(?<![是与])否$")
+_MA = re.compile(r"(?<![什怎那这多要为干])么$|(?<![采砍步征讨挞杀])伐$|(?<![毫别虚全并绝从一有可])无$|(?<![是与])否$")
 _VOCATIVE = re.compile(r"(?<=[吗呢吧啊嘛么呀])(?:你们|你|您|妈|爸|哥|姐|老公|老婆|宝贝)$")
 _MODAL = re.compile(r"能|可以|会不会|方便|愿意|可不可|不是[\u4e00-\u9fff]{2,}|不比|这不[\u4e00-\u9fff]{3,}|不就|不也")
 _YOU_SEE = re.compile(r"(?:^|(?<=,))(?:您|你)看$")
