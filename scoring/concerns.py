@@ -87,10 +87,12 @@ def _echoes(text: str, concern: str, lang: str) -> bool:
     return len(pieces(text, lang) & pieces(concern, lang)) >= 2
 
 
-def _found_someone(heard: Heard, reply: list[Event]) -> bool:
-    """换个人攻关: the line asks for someone else, or who handles it day to day, and the reply names one."""
+def _found_someone(heard: Heard, reply: list[Event], heard_before: list[Event]) -> bool:
+    """换个人攻关: the line asks for someone else, or who handles it day to day, and the reply names one;
+    or the customer has just named one and the line takes them up ("去找无锡项目的赵磊" / "那这周四
+    我自己去无锡找赵经理请教")."""
     return ("referral" in heard.moves or heard.subject in ("other_person", "people")) \
-        and any(e.kind == "named" for e in reply)
+        and any(e.kind == "named" for e in (*reply, *heard_before))
 
 
 def _drew_out(turns: list[Turn], labels: dict[int, LineLabel], lang: str, voiced: int) -> int | None:
@@ -147,10 +149,13 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     drew = _drew_out(turns, labels, lang, voiced[0].seq)
     if drew is not None and walk.level <= rank("objection") and not false_objection:
         _sequence(walk, drew, {"explore"}, names)  # "哪一点最让您不放心?" asked it out: the objection explored
+    trainee_seqs = [t.seq for t in turns if t.speaker == "trainee"]
     for index, turn in enumerate(after):
         line = labels[turn.seq]
         heard = hear_line(turn.text, lang)
         reply = answered.get(turn.seq, [])
+        since = max((seq for seq in trainee_seqs if seq < turn.seq), default=0)
+        heard_before = [e for e in events if since < e.seq < turn.seq]  # what the customer said just before the line
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request" and not own_task_only(text, load_cues(text_lang))
@@ -177,7 +182,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
                     or any(e.kind == "ease_concern" for e in reply)):  # calming, not asking for more
                 walk.add("concerns.calmed", turn.seq)
-            if _found_someone(heard, reply):
+            if _found_someone(heard, reply, heard_before):
                 walk.first("concerns.other_person", turn.seq)
             if not from_acts and gone and any(rule == "concerns.calmed" for rule, _, _ in walk.points):
                 walk.removed = True  # cooled first, then the customer says the concern is dealt with
@@ -188,7 +193,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     walk.add("concerns.reasked", turn.seq)
             if "reflect" in heard.moves:
                 walk.first("concerns.reflected", turn.seq)
-            if _found_someone(heard, reply):
+            if _found_someone(heard, reply, heard_before):
                 walk.first("concerns.other_person", turn.seq)  # 该放弃就放弃, but a door left open through someone else
         else:
             if heard.subject in ("personal", "pain") and line.label == "exploratory":
