@@ -1,7 +1,7 @@
 """Repeated questions and farmed "tell me more" (DESIGN 2.2b): lines that earn nothing.
 
-From the words: a question of the same type on the same subject as an earlier one, or in
-near-identical words; an extension prompt straight after another, with no new question
+From the words: a question in near-identical words to an earlier one, or of the same type on
+the same subject unless it takes up what the customer said since (a narrower follow-up); an extension prompt straight after another, with no new question
 between them. From the engine's record too, when there is one: the lines the customer turned
 away as repeats.
 """
@@ -9,6 +9,7 @@ away as repeats.
 from dataclasses import dataclass
 
 from scoring.hearing import hear_line
+from scoring.hearing.content import pieces, shares
 from scoring.hearing.repeat import normal, similar
 from scoring.models import LineLabel, Turn
 
@@ -35,10 +36,20 @@ def _from_acts(turns: list[Turn], labels: dict[int, LineLabel]) -> Repeats:
     return Repeats(frozenset(questions), frozenset(farmed))
 
 
+def _builds_on(turn: Turn, turns: list[Turn], since: int, lang: str) -> bool:
+    """Whether a question on a subject already asked takes up what the customer said since (由宽到窄:
+    "前年那套是卡在哪儿没用起来的" after "前年那家…没人用"): a narrower question built on the answer, not
+    the same question again."""
+    own = pieces(turn.text, lang)
+    said = frozenset().union(*(pieces(t.text, lang) for t in turns
+                               if t.speaker == "customer" and since < t.seq < turn.seq))
+    return shares(own, said, lang)
+
+
 def _from_text(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> Repeats:
     questions, farmed = set(), set()
     seen: list[str] = []
-    asked: set[tuple[str, str]] = set()
+    asked: dict[tuple[str, str], int] = {}  # a type of question on a subject: the seq it was last asked at
     previous: str | None = None
     for turn in turns:
         if turn.speaker != "trainee":
@@ -55,11 +66,12 @@ def _from_text(turns: list[Turn], labels: dict[int, LineLabel], lang: str) -> Re
                 previous = label
                 continue
             key = (label, subject) if subject and label != "confirmation" else None
-            if any(similar(text, other) for other in seen) or (key is not None and key in asked):
+            if any(similar(text, other) for other in seen) or (
+                    key is not None and key in asked and not _builds_on(turn, turns, asked[key], lang)):
                 questions.add(turn.seq)
             seen.append(text)
             if key is not None:
-                asked.add(key)
+                asked[key] = turn.seq
         previous = label
     return Repeats(frozenset(questions), frozenset(farmed))
 
