@@ -69,14 +69,22 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
 
 
 def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str) -> list[MotiveEvent]:
-    """At most one event per trainee line; a line that both fits and backfires counts as backfiring."""
+    """At most one event per trainee line; a line that both fits and backfires counts as backfiring,
+    and a fit whose motive words were all credited before earns nothing again."""
     if motive not in MOTIVES:
         raise ValueError(f"motive must be one of {', '.join(MOTIVES)}, not {motive!r}")
     events: list[MotiveEvent] = []
+    said: set[str] = set()  # the motive's words already credited: said again, they earn nothing new
     for turn in turns:
         if turn.speaker != "trainee":
             continue
         kind = line_fit(turn.text, labels[turn.seq], lang, motive)
+        if kind == "fit":
+            normal, text_lang = normalise(turn.text, lang)
+            words = {m.group().strip() for m in load_cues(text_lang).patterns[f"{motive}.fit"].finditer(normal)}
+            if words <= said:
+                continue  # "不着急,您慢慢想" for the fifth time is no new reading of the customer
+            said |= words
         if kind is not None:
             events.append(MotiveEvent(turn.seq, kind))
     return events
