@@ -50,7 +50,8 @@ def test_corpus_lines(lang: str) -> None:
     _assert_marked(CORPUS[lang], lang)
 
 
-# Whole calls by twelve more authors (fresh sets x, y, z, aa and ad–ak). The first four were
+# Whole calls in eighty sets by as many authors (fresh sets x–ak and the training sets of every round since,
+# README "How good is the labeller?"). The first four were
 # written to a brief that filed "how things are done today" under process where the corpus files it
 # under need, and the topic of a question two topics could claim is where authors differ most: their
 # labels are held like the corpus's, their topics only measured (README "How good is the labeller?").
