@@ -141,9 +141,8 @@ def _retractions(report: CommitmentReport, turns: list[Turn], texts: dict[int, t
 def _named(cue: str, text: str, cues: Cues) -> set[str]:
     """The words of a kind (action, people) a request names; words that only settle what was asked
     (定下来, "lock it in") name no step."""
-    named = {m.group().strip() for m in cues.patterns[cue].finditer(text)}
     settle = cues.patterns.get("settle")
-    return {word for word in named if settle is None or settle.search(word) is None}
+    return {word for word in cues.words(cue, text) if settle is None or settle.search(word) is None}
 
 
 def _same_step(text: str, refused: list[str], cues: Cues) -> bool:

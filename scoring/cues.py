@@ -29,6 +29,10 @@ class Cues:
     def has(self, cue: str, text: str) -> bool:
         return self.patterns[cue].search(text) is not None
 
+    def words(self, cue: str, text: str) -> set[str]:
+        """The words of `text` the cue matches (which action, which people, which motive words)."""
+        return {m.group().strip() for m in self.patterns[cue].finditer(text)}
+
     def asserted(self, cue: str, text: str) -> bool:
         """Whether `text` says what the cue names, not merely mentions it to deny it ("不拿标准方案往里套",
         "no standard template") or to name the customer's worry ("您担心的照搬", "worried about a

@@ -288,13 +288,8 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
     report = commitment_mod.read(turns, labels, lang, from_acts=source == "acts")
     _commitment(report, labels, trainee, concern, ledger, commitments)
     _concerns(concern, ledger)
-    motive_events = motive_mod.read(turns, labels, lang, motive) if motive else None
-    if motive == "balanced" and motive_events:
-        # seed 003: the balanced customer wants no pressure; "不着急, 您慢慢想" typed over its pause,
-        # before it could finish, is pressure in form, whatever the words say
-        cut_in = {a.seq for a in silence.answers if not a.held}
-        motive_events = [e for e in motive_events if not (e.kind == "fit" and e.seq in cut_in)]
-    _motive(motive_events, motive, ledger)
+    cut_in = frozenset(a.seq for a in silence.answers if not a.held)
+    _motive(motive_mod.read(turns, labels, lang, motive, cut_in) if motive else None, motive, ledger)
 
     sums: dict[str, int] = defaultdict(int)
     for p in ledger.points:

@@ -68,9 +68,12 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
     return "fit" if fit else None
 
 
-def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str) -> list[MotiveEvent]:
+def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str,
+         cut_in: frozenset[int] = frozenset()) -> list[MotiveEvent]:
     """At most one event per trainee line; a line that both fits and backfires counts as backfiring,
-    and a fit whose motive words were all credited before earns nothing again."""
+    and a fit whose motive words were all credited before earns nothing again. `cut_in`: the lines
+    typed before the customer's answer was let finish; to the balanced customer, who wants no
+    pressure, "不着急, 您慢慢想" typed over its pause is pressure in form, whatever the words say."""
     if motive not in MOTIVES:
         raise ValueError(f"motive must be one of {', '.join(MOTIVES)}, not {motive!r}")
     events: list[MotiveEvent] = []
@@ -80,8 +83,10 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str
             continue
         kind = line_fit(turn.text, labels[turn.seq], lang, motive)
         if kind == "fit":
+            if motive == "balanced" and turn.seq in cut_in:
+                continue
             normal, text_lang = normalise(turn.text, lang)
-            words = {m.group().strip() for m in load_cues(text_lang).patterns[f"{motive}.fit"].finditer(normal)}
+            words = load_cues(text_lang).words(f"{motive}.fit", normal)
             if words <= said:
                 continue  # "不着急,您慢慢想" for the fifth time is no new reading of the customer
             said |= words

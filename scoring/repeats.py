@@ -1,8 +1,8 @@
 """Repeated questions and farmed "tell me more" (DESIGN 2.2b): lines that earn nothing.
 
 From the words: a question in near-identical words to an earlier one, or of the same type on
-the same subject unless it takes up what the customer said since (a narrower follow-up); an extension prompt straight after another, with no new question
-between them. From the engine's record too, when there is one: the lines the customer turned
+the same subject unless it takes up what the customer said since (a narrower follow-up); an
+extension prompt straight after another, with no new question between them. From the engine's record too, when there is one: the lines the customer turned
 away as repeats.
 """
 
