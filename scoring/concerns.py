@@ -150,12 +150,14 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     if drew is not None and walk.level <= rank("objection") and not false_objection:
         _sequence(walk, drew, {"explore"}, names)  # "哪一点最让您不放心?" asked it out: the objection explored
     trainee_seqs = [t.seq for t in turns if t.speaker == "trainee"]
+    previous = dict(zip(trainee_seqs[1:], trainee_seqs))  # each trainee line's line before it
+    opening = [e for e in events if not trainee_seqs or e.seq < trainee_seqs[0]]  # said before any line
     for index, turn in enumerate(after):
         line = labels[turn.seq]
         heard = hear_line(turn.text, lang)
         reply = answered.get(turn.seq, [])
-        since = max((seq for seq in trainee_seqs if seq < turn.seq), default=0)
-        heard_before = [e for e in events if since < e.seq < turn.seq]  # what the customer said just before the line
+        # what the customer said just before the line: its reply to the line before, or its opening
+        heard_before = answered[previous[turn.seq]] if turn.seq in previous else opening
         text, text_lang = normalise(turn.text, lang)
         steps = set(heard.steps)
         request = line.label == "commitment_request" and not own_task_only(text, load_cues(text_lang))

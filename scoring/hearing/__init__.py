@@ -22,7 +22,7 @@ from typing import Any
 from scoring.hearing.claims import Number, names, numbers
 from scoring.labeller.engine import Analysis, analyse
 from scoring.labeller.derived import DERIVED
-from scoring.labeller.prefilter import LITERALS, Prefiltered, Shortlist
+from scoring.labeller.prefilter import Shortlist
 from scoring.labeller.table import TableError, compile_pattern, load_table, read_table
 from scoring.models import LineLabel
 
@@ -128,11 +128,10 @@ class Tables:
                      for cues in (self.strong_subjects, self.weak_subjects))
 
     @cached_property
-    def step_and_move_needs(self) -> tuple[tuple[frozenset[int] | None, ...], tuple[frozenset[int] | None, ...]]:
-        """For each step and each move cue, the literals one of which its every match holds (None:
-        unknown): a line none of whose texts holds one is not read for that cue at all."""
-        return tuple(tuple(c.pattern.needs if isinstance(c.pattern, Prefiltered) else None for c in cues)  # type: ignore[return-value]
-                     for cues in (self.steps, self.moves))
+    def step_and_move_shortlists(self) -> tuple[Shortlist, Shortlist]:
+        """For the step and the move cues, the ones a line may hold: a cue none of whose literals is
+        in the line or its question is not read at all."""
+        return Shortlist([c.pattern for c in self.steps]), Shortlist([c.pattern for c in self.moves])
 
     @cached_property
     def _any_fold(self) -> re.Pattern[str] | None:
@@ -337,12 +336,12 @@ def hear_line(text: str, lang: str) -> Heard:
     if (subject not in (None, "other_person", "concern") and analysis.label.label == "commitment_request"
             and table.request is not None and any(table.request.search(t) for t in asked_read[:2])):
         subject, rule = None, None  # it asks the customer to do something, not about a subject
-    present = frozenset().union(*(LITERALS.found(t) for t in {whole_read, *asked_read}))
-    step_needs, move_needs = table.step_and_move_needs
-    steps = frozenset(c.value for c, needs in zip(table.steps, step_needs)
-                      if (needs is None or not needs.isdisjoint(present)) and _found(c, asked_read, whole_read, nested))
-    moves = frozenset(c.value for c, needs in zip(table.moves, move_needs)
-                      if (needs is None or not needs.isdisjoint(present)) and _found(c, asked_read, whole_read, nested))
+    texts = {whole_read, *asked_read}
+    step_list, move_list = table.step_and_move_shortlists
+    steps = frozenset(table.steps[i].value for i in step_list.of_any(texts)
+                      if _found(table.steps[i], asked_read, whole_read, nested))
+    moves = frozenset(table.moves[i].value for i in move_list.of_any(texts)
+                      if _found(table.moves[i], asked_read, whole_read, nested))
     return Heard(
         label=analysis.label,
         lang=analysis.lang,

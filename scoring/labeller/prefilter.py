@@ -11,7 +11,7 @@ literals. The answer is always the regex's own: the prefilter only skips searche
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
 from operator import itemgetter
@@ -277,7 +277,15 @@ class Shortlist:
 
     def of(self, text: str) -> list[int]:
         """The positions of the patterns that may match `text` (a superset of those that do)."""
+        return self._picked(LITERALS.found(text))
+
+    def of_any(self, texts: Iterable[str]) -> list[int]:
+        """The positions of the patterns that may match one of `texts` (a line read as a whole and
+        as its question: a cue tried on either)."""
+        return self._picked(frozenset().union(*map(LITERALS.found, texts)))
+
+    def _picked(self, found: frozenset[int]) -> list[int]:
         picked = set(self._always)
-        for literal in self._literals.intersection(LITERALS.found(text)):
+        for literal in self._literals.intersection(found):
             picked.update(self._by_literal[literal])
         return sorted(picked)

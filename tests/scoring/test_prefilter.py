@@ -161,3 +161,19 @@ def test_a_shortlist_holds_every_pattern_that_matches_in_order_and_few_that_cann
                 listed += len(picked)
             lines = sum(1 for t in texts if t[0] == lang)
             assert listed < 0.5 * len(patterns) * lines  # most are never tried
+
+
+def test_a_shortlist_of_several_texts_holds_every_pattern_that_matches_one_of_them() -> None:
+    """A line's step and move cues are tried on the whole line and on its question: the shortlist of
+    both texts holds every cue that matches either, and is the union of the two shortlists."""
+    texts = _corpus_texts(400)
+    for lang in ("zh", "en"):
+        heard = tables(lang)
+        patterns = [c.pattern for c in (*heard.steps, *heard.moves, *heard.subjects)]
+        shortlist = Shortlist(patterns)
+        same_lang = [text for text_lang, text in texts if text_lang == lang]
+        for first, second in zip(same_lang, same_lang[1:]):
+            picked = shortlist.of_any([first, second])
+            assert picked == sorted(set(shortlist.of(first)) | set(shortlist.of(second)))
+            assert {i for i, p in enumerate(patterns) if p.search(first) or p.search(second)} <= set(picked)
+        assert shortlist.of_any([]) == shortlist.of("")  # no text: only the patterns always tried
