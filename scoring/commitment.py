@@ -62,6 +62,8 @@ def classify_reply(text: str, cues: Cues) -> Reply:
         # "下周不行" / "Not next week" names a time but offers nothing: a refusal (DESIGN 2.5). A
         # counter-proposal comes after the refusal, with its own time or step ("周三不行,那就周五吧").
         rest = text[refusals[-1].end():]
+        if "dismiss" in cues.patterns and cues.has("dismiss", rest):
+            return "refused"  # "No. … Mark can walk you out": someone to see the trainee off is no step offered
         own = cues.has("slot", rest) or cues.has("offer", rest)
         # 周五呢? / Thursday, though? / the Tuesday after works
         before = text[:refusals[-1].start()]  # "I'll have her sit in. Not next week… The week after, Tuesday"

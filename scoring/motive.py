@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from scoring.cues import load_cues, normalise
+from scoring.cues import Cues, load_cues, normalise
 from scoring.models import MOTIVES, LineLabel, Turn
 
 
@@ -36,6 +36,12 @@ def says_more(normal: str, cue: re.Pattern[str], lang: str) -> bool:
     return len(_NOT_WORDS.sub(" ", rest).split()) >= SUBSTANCE["en"]
 
 
+def _without(normal: str, patterns: tuple[re.Pattern[str], ...]) -> str:
+    for pattern in patterns:
+        normal = pattern.sub(" ", normal)
+    return normal
+
+
 def scattered(normal: str, lang: str) -> bool:
     """Whether a line piles up the words of several motives at once ("同行案例, 小范围试点, 您来定怎么
     一起设计, 为未来布局"). Seed 003 has the seller read which motive moves this customer and speak to
@@ -44,6 +50,41 @@ def scattered(normal: str, lang: str) -> bool:
     cues = load_cues(lang)
     found = [sum(1 for _ in cues.patterns[f"{m}.fit"].finditer(normal)) for m in MOTIVES]
     return sum(1 for n in found if n) >= SCATTERED_MOTIVES and sum(found) >= SCATTERED_CUES
+
+
+def _fit_patterns(cues: Cues, motive: str, normal: str) -> tuple[re.Pattern[str], ...]:
+    """The motive's cue patterns the line's fit rests on: its own words, and its weak ones (deference,
+    asking their view) only in a line about the plan itself; none when it holds neither."""
+    fit = cues.patterns[f"{motive}.fit"]
+    weak, plan = cues.patterns.get(f"{motive}.fit_weak"), cues.patterns.get(f"{motive}.plan")
+    with_weak = weak is not None and plan is not None and weak.search(normal) is not None \
+        and plan.search(normal) is not None
+    if with_weak:
+        return (fit, weak)  # type: ignore[return-value]
+    return (fit,) if fit.search(normal) is not None else ()
+
+
+def fit_words(normal: str, cues: Cues, motive: str) -> set[str]:
+    """The motive's words a fitting line says (its weak words only where they count)."""
+    return {m.group().strip() for p in _fit_patterns(cues, motive, normal) for m in p.finditer(normal)}
+
+
+def hollow(normal: str, cues: Cues, motive: str) -> bool:
+    """Whether the line claims the motive's proof in bulk with nothing to check ("类似的案例多得是",
+    "we have many similar cases"): to the rescue customer a claim is not a past case (seed 003)."""
+    bulk, concrete = cues.patterns.get(f"{motive}.hollow"), cues.patterns.get(f"{motive}.concrete")
+    return bulk is not None and concrete is not None and bulk.search(normal) is not None \
+        and concrete.search(normal) is None
+
+
+def weak_only(words: re.Pattern[str], normal: str, lang: str, motive: str) -> bool:
+    """Whether the words `words` finds in a line (a card's own motive words) are all the motive's weak
+    ones ("您来定", "your ideas") in a line not about the plan: they fit nothing there either."""
+    cues = load_cues(lang)
+    weak, plan = cues.patterns.get(f"{motive}.fit_weak"), cues.patterns.get(f"{motive}.plan")
+    if weak is None or plan is None or plan.search(normal) is not None:
+        return False
+    return all(weak.search(m.group()) is not None for m in words.finditer(normal))
 
 
 def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit", "misfit"] | None:
@@ -57,8 +98,9 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
     normal, text_lang = normalise(text, lang)
     cues = load_cues(text_lang)
     misfit = cues.asserted(f"{motive}.misfit", normal)
-    fit = cues.has(f"{motive}.fit", normal) and says_more(normal, cues.patterns[f"{motive}.fit"], text_lang) \
-        and not scattered(normal, text_lang)
+    found = _fit_patterns(cues, motive, normal)
+    fit = bool(found) and says_more(_without(normal, found[1:]), found[0], text_lang) and not scattered(normal, text_lang) \
+        and not hollow(normal, cues, motive)
     if motive == "complacent":
         misfit = misfit and line.label != "statement"
     elif motive == "growth":
@@ -86,7 +128,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str
             if motive == "balanced" and turn.seq in cut_in:
                 continue
             normal, text_lang = normalise(turn.text, lang)
-            words = load_cues(text_lang).words(f"{motive}.fit", normal)
+            words = fit_words(normal, load_cues(text_lang), motive)
             if words <= said:
                 continue  # "不着急,您慢慢想" for the fifth time is no new reading of the customer
             said |= words

@@ -9,7 +9,8 @@ from app.engine.state import TraineeLine
 from scoring.hearing import hear_line, presses
 from scoring.hearing.content import pieces, shares
 from scoring.hearing.repeat import normal
-from scoring.motive import line_fit, says_more, scattered
+from scoring.cues import load_cues
+from scoring.motive import hollow, line_fit, says_more, scattered, weak_only
 
 def _hits(card: PersonaCard, key: str, text: str) -> int:
     pattern = card.cue_patterns.get(key)
@@ -24,7 +25,9 @@ def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, li
         return "misfit"
     own = card.cue_patterns.get("motive.fit")
     if shared == "fit" or (own is not None and own.search(heard_text) and says_more(heard_text, own, heard_lang)
-                           and not scattered(heard_text, heard_lang)):
+                           and not scattered(heard_text, heard_lang)
+                           and not weak_only(own, heard_text, heard_lang, card.motive)
+                           and not hollow(heard_text, load_cues(heard_lang), card.motive)):
         return "fit"
     return None
 
