@@ -6,6 +6,12 @@ when a figure or a name does not match what was said, when it flatly denies what
 (从来不用等, never failed) or turns a point round (涨价 for 降本), or when it claims what the
 customer never told. Right ones are agreed and build trust once per fact; the one point already
 agreed, checked again, is a repeat; wrong ones are corrected.
+
+The concern counts as said only as far as the customer has put it into words: its objection
+once voiced, the personal concern once dug out (the real one's both behind a pretext). A summary
+that reads back the part not yet said ("as you said, you'd be presenting someone else's playbook
+to your CEO") is a guess, however right, not a confirmation: it is corrected and builds no trust,
+even when it also names a told fact's term.
 """
 
 import re
@@ -17,7 +23,7 @@ from app.engine.personas import Fact, PersonaCard
 from app.engine.state import TraineeLine
 from scoring.hearing import tables
 from scoring.hearing.claims import Number, names, numbers
-from scoring.hearing.content import pieces, shares
+from scoring.hearing.content import ENOUGH, pieces, shares
 
 @dataclass(frozen=True)
 class Verdict:
@@ -80,6 +86,81 @@ def _restates(line: TraineeLine, fact: Fact, content: frozenset[str], lang: str)
     return _names_terms(line, fact) or shares(pieces(line.clean, lang), content, lang)
 
 
+def _concern_parts(card: PersonaCard) -> dict[str, str]:
+    """The concern's wordings by what `Decision.voice` records of them (`concern_said`)."""
+    parts = {"objection": card.concern.objection, "topic": card.concern.topic}
+    if card.concern.real is not None:
+        parts |= {"real.objection": card.concern.real.objection, "real.topic": card.concern.real.topic}
+    return parts
+
+
+def _concern_said(d: Decision) -> set[str]:
+    """What of the concern the customer has said (a session stored before this was recorded: its
+    objection, once voiced)."""
+    return set(d.concern_said) or ({"objection"} if d.concern_voiced else set())
+
+
+def _in(cue: str, texts: list[str]) -> bool:
+    return any(cue in t.lower() for t in texts)
+
+
+@dataclass(frozen=True)
+class _Said:
+    """What the customer has said so far, to check a summary against: the told facts' wordings, the
+    concern's wordings voiced (and those not), the other person's when named; their content pieces."""
+
+    texts: list[str]
+    known: frozenset[str]
+    voiced: list[str]
+    unsaid: list[str]
+
+    @classmethod
+    def of(cls, d: Decision, told: list[Fact]) -> "_Said":
+        card, said = d.card, _concern_said(d)
+        parts = _concern_parts(card)
+        voiced = [text for key, text in parts.items() if key in said]
+        texts = [w for f in told for w in f.wordings] + voiced
+        if d.referred:
+            texts += card.other_person.wordings
+        known = frozenset().union(*(pieces(t, card.language) for t in texts))
+        return cls(texts, known, voiced, [text for key, text in parts.items() if key not in said])
+
+
+def _concern_cues(card: PersonaCard) -> list[str]:
+    cues = [*card.concern.cues, *(card.concern.real.cues if card.concern.real is not None else [])]
+    return [c.strip().lower() for c in cues if c.strip()]
+
+
+def _reads_unsaid_concern(d: Decision, line: TraineeLine, said: _Said, heard: frozenset[str]) -> bool:
+    """Whether the summary restates the part of the concern the customer has not said: enough of
+    what only its unsaid wordings hold (content pieces and the card's concern cues found in nothing
+    said), whatever told fact it also names."""
+    if not said.unsaid:
+        return False
+    lang = d.card.language
+    only_unsaid = frozenset().union(*(pieces(t, lang) for t in said.unsaid)) - said.known
+    evidence = set(heard & only_unsaid)
+    evidence.update(c for c in _concern_cues(d.card)
+                    if c in line.clean and _in(c, said.unsaid) and not _in(c, said.texts))
+    return len(evidence) >= ENOUGH[lang]
+
+
+def _names_said_concern(d: Decision, line: TraineeLine, said: _Said) -> bool:
+    """A summary with no told fact in it that names the voiced concern by its cues: some cue it
+    uses is in what the customer said of the concern, or in none of its wordings (other words for
+    it); cues of the unsaid part alone ("your big bet" before it was told) read it further."""
+    if not (d.concern_voiced and line.on_concern):
+        return False
+    hit = [c for c in _concern_cues(d.card) if c in line.clean]
+    return not hit or any(_in(c, said.voiced) or not _in(c, said.unsaid) for c in hit)
+
+
+def _guessed_terms(line: TraineeLine, fact: Fact, said: _Said) -> bool:
+    """An untold fact's terms in the summary that are in nothing the customer said ("coupons" in
+    "points-and-coupons" of a voiced objection is the customer's word, not a guess)."""
+    return any(t.lower() in line.clean and not _in(t.lower(), said.texts) for t in fact.terms)
+
+
 def check(d: Decision, line: TraineeLine) -> Verdict:
     card: PersonaCard = d.card
     lang = card.language
@@ -99,8 +180,13 @@ def check(d: Decision, line: TraineeLine) -> Verdict:
     for person in line.names:
         if person not in known_people and person not in own and not any(person in p for p in known_people):
             return Verdict(False, tuple(f.id for f in about), "name")
-    guessed = [f for f in untold if _restates(line, f, shapes[f.id][0], lang)]
-    if any(_names_terms(line, f) for f in guessed) and not any(_names_terms(line, f) for f in restated):
+    said = _Said.of(d, told)
+    heard = pieces(line.clean, lang)
+    if _reads_unsaid_concern(d, line, said, heard):
+        return Verdict(False, (), "unsaid")  # the concern read back further than the customer has told it
+    guessed = [f for f in untold
+               if _guessed_terms(line, f, said) or shares(heard, shapes[f.id][0] - said.known, lang)]
+    if any(_guessed_terms(line, f, said) for f in guessed) and not any(_names_terms(line, f) for f in restated):
         return Verdict(False, tuple(f.id for f in guessed), "unsaid")  # puts words in the customer's mouth
     denial = tables(lang).denial
     if restated and denial is not None and denial.search(line.clean) \
@@ -111,7 +197,7 @@ def check(d: Decision, line: TraineeLine) -> Verdict:
         return Verdict(False, tuple(f.id for f in turned), "denied")
     if restated:
         return Verdict(True, tuple(f.id for f in restated), "agree")
-    if d.concern_voiced and line.on_concern and not guessed:
+    if _names_said_concern(d, line, said) and not guessed:
         return Verdict(True, (), "agree")
     return Verdict(False, tuple(f.id for f in guessed), "unsaid")  # what was never told is not agreed
 

@@ -27,6 +27,7 @@ class Decision:
     stage: int
     concern: int
     concern_voiced: bool
+    concern_said: list[str]
     steps: list[str]
     heat: int
     pretext: str
@@ -51,6 +52,7 @@ class Decision:
         return cls(
             card=card, before=state, rules=engine_rules(), trust=state.trust, patience=state.patience,
             stage=state.stage, concern=CONCERN_LEVELS.index(state.concern), concern_voiced=state.concern_voiced,
+            concern_said=list(state.concern_said),
             steps=list(state.steps), heat=state.heat, pretext=state.pretext, revealed=list(state.revealed),
             confirmed=list(state.confirmed), asked=list(state.asked), held=list(state.held), heard=list(state.heard),
             extended=list(state.extended), last_subject=state.last_subject, explored=state.explored,
@@ -86,6 +88,10 @@ class Decision:
     def voice(self, detail: str = "objection") -> None:
         """The customer states its concern (the objection first, the personal concern when dug out)."""
         self.concern_voiced = True
+        # what the renderers put into words for it (the objection, the personal concern, or the real
+        # concern's both behind a pretext): what a summary may later read back as said
+        told = {"personal": ("topic",), "real": ("real.objection", "real.topic"), "exposed": ()}.get(detail, ("objection",))
+        self.concern_said.extend(t for t in told if t not in self.concern_said)
         self.last_subject = "concern"
         self.act("voice_concern", level=self.level, detail=detail)
 
@@ -97,6 +103,7 @@ class Decision:
         state = self.before.model_copy(update={
             "trust": self.trust, "patience": max(self.patience, 0), "stage": self.stage,
             "turn": self.before.turn + 1, "concern": self.level, "concern_voiced": self.concern_voiced,
+            "concern_said": tuple(self.concern_said),
             "steps": tuple(self.steps), "heat": self.heat, "pretext": self.pretext,
             "revealed": tuple(self.revealed), "confirmed": tuple(self.confirmed), "asked": tuple(self.asked), "held": tuple(self.held),
             "heard": tuple(self.heard[-keep:]), "extended": tuple(self.extended), "last_subject": self.last_subject,

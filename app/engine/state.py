@@ -29,6 +29,8 @@ class CustomerState(BaseModel):
     # the temperature at levels 5-6, and for a false objection whether it has been seen through
     concern: str
     concern_voiced: bool = False
+    concern_said: tuple[str, ...] = Field(default=(), description="what of the concern the customer has put into "
+                                          "words: objection, topic (the personal concern), real.objection, real.topic")
     steps: tuple[str, ...] = ()
     heat: int = 0
     pretext: str = Field(default="none", description="false objection: held | exposed | real | none")

@@ -308,7 +308,7 @@ def step_lines(card: PersonaCard, state: CustomerState, lines: list[TraineeLine]
         state = moved.model_copy(update={
             "revealed": state.revealed, "last_subject": state.last_subject, "granted": state.granted,
             "asked": state.asked, "extended": state.extended, "referred": state.referred, "ended": state.ended,
-            "concern_voiced": state.concern_voiced, "can_add": False,
+            "concern_voiced": state.concern_voiced, "concern_said": state.concern_said, "can_add": False,
         })
     return step(card, state, lines[-1])
 
