@@ -5,6 +5,8 @@ would say of it: passed or not, an action commitment secured or not, which other
 must beat overall or on concern handling, and which rules the coach's note names (`noted`) or
 rules out (`not_noted`), and for some rules the lines they must be given on (`at`). A session the scorecard still reads differently from its coach carries
 `known_disagreement` with the reason, and must go on disagreeing until a fix is made.
+Points the coach names that the scorecard does not give yet are listed in `expect.open` (read by
+no assertion): data for the next round of grader work, not hidden failures.
 """
 
 from functools import cache
