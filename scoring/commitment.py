@@ -155,9 +155,9 @@ def _same_step(text: str, refused: list[str], cues: Cues) -> bool:
     normal_text = normal(text)
     actions, people = _named("action", text, cues), _named("people", text, cues)
     less = "fall_back" in cues.patterns and cues.has("fall_back", text)
+    named = actions | people
     return any(similar(normal_text, normal(other))
-               or not less and (not actions and not people
-                                or actions <= _named("action", other, cues) and people <= _named("people", other, cues))
+               or not less and all(word in other for word in named)  # no action or person the refused one did not name
                for other in refused)
 
 
