@@ -53,8 +53,8 @@ class CommitmentReport:
 
 def classify_reply(text: str, cues: Cues) -> Reply:
     """What a customer reply does to a commitment request."""
-    if cues.has("vague", text):
-        return "vague"
+    if cues.has("vague", text) and not (cues.has("slot", text) and cues.has("offer", text)):
+        return "vague"  # "方案再说" after "下周三我带赵磊过去看一趟" puts off the plan, not the visit it offers
     concrete = cues.has("slot", text) or cues.has("offer", text)
     hedged = cues.patterns.get("hedged_before")
     refusals = [m for m in cues.patterns["refuse"].finditer(text) if hedged is None or not hedged.search(text[:m.start()])]
