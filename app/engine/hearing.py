@@ -17,6 +17,12 @@ def _hits(card: PersonaCard, key: str, text: str) -> int:
     return len(pattern.findall(text)) if pattern is not None else 0
 
 
+def _distinct(card: PersonaCard, key: str, text: str) -> int:
+    """How many different terms of one of this card's cue lists the text names."""
+    pattern = card.cue_patterns.get(key)
+    return len({m.lower() for m in pattern.findall(text)}) if pattern is not None else 0
+
+
 def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, line, heard_lang: str) -> str | None:  # noqa: ANN001
     """The shared motive cues, then this card's own words; a line of cue words alone fits nothing
     (`says_more`), and neither does a line of every motive's words at once (`scattered`)."""
@@ -50,7 +56,10 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
     clean = heard.text
     concern_key = "real.concern" if "real.concern" in card.cue_patterns else "concern"
     on_concern = bool(_hits(card, "concern", clean) or _hits(card, concern_key, clean))
-    remedy_hit = _hits(card, "remedy", clean) or _hits(card, "real.remedy", clean) or (
+    # A remedy names at least two of its measures ("试点三个月, 工程师驻场"), or proposes something in the
+    # remedy's own words: one measure word dropped into a reassurance ("有任何问题我们都兜底", "Rollback.")
+    # offers nothing the customer could check.
+    remedy_hit = _distinct(card, "remedy", clean) >= 2 or _distinct(card, "real.remedy", clean) >= 2 or (
         heard.proposal and shares(pieces(clean, heard.lang), card.remedy_pieces, heard.lang))
     # A remedy is offered, not asked about: "您打算怎么试点?" asks for their measure.
     asks_theirs = heard.label.label == "exploratory" and heard.subject in ("measure", "requirement")
