@@ -136,7 +136,12 @@ def _retractions(report: CommitmentReport, turns: list[Turn], texts: dict[int, t
         if not req.secured or req.reply_seq is None:
             continue
         later = [t for t in turns if t.seq > req.reply_seq and t.speaker == "customer"]
-        if any(load_cues(texts[t.seq][1]).has("retract", texts[t.seq][0]) for t in later):
+        text, lang = texts[req.reply_seq]
+        cues = load_cues(lang)
+        # "So yes, as long as two things hold" and the conditions then not met: the later refusal takes the yes back
+        withdrawn = "condition" in cues.patterns and cues.has("condition", text) and any(
+            r.reply == "refused" for r in report.requests[i + 1:])
+        if withdrawn or any(load_cues(texts[t.seq][1]).has("retract", texts[t.seq][0]) for t in later):
             report.requests[i] = Request(req.seq, req.reply_seq, "refused", req.rank)
 
 

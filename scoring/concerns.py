@@ -169,15 +169,17 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                                               and heard.subject not in _ABOUT_CONCERN
                                               and not _echoes(turn.text, concern_said, lang))))):
             walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
+        tested_now = False
         if false_objection and not exposed:
             if "test" in steps:
+                tested_now = True  # "imagine the contract ended tomorrow: would you be looking?" tests; it asks for nothing
                 walk.first("concerns.tested", turn.seq)
                 exposed = True
                 walk.level = rank("resistance")
             if load_cues(text_lang).has("discount", text):
                 walk.add("concerns.bought_off", turn.seq)
         if walk.level >= rank("argument") or exposed:
-            if request or presses(heard):  # "如果…您愿意吗" asks for the yes again
+            if request or (presses(heard) and not tested_now):  # "如果…您愿意吗" asks for the yes again
                 if not (request and walk.removed):  # cooled, and the concern gone in the customer's words: no push
                     walk.add("concerns.pushed_at_high_level", turn.seq)
             elif not line.pitch and line.label != "extension" and (
