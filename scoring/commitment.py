@@ -158,9 +158,8 @@ def _same_step(text: str, refused: list[str], cues: Cues) -> bool:
     least", "instead", "just the figures"), one that names no action and no person at all, only
     another time ("那下下周呢?"), or none the refused one did not ("What about the November meeting?")."""
     normal_text = normal(text)
-    actions, people = _named("action", text, cues), _named("people", text, cues)
+    named = _named("action", text, cues) | _named("people", text, cues)
     less = "fall_back" in cues.patterns and cues.has("fall_back", text)
-    named = actions | people
     return any(similar(normal_text, normal(other))
                or not less and all(word in other for word in named)  # no action or person the refused one did not name
                for other in refused)

@@ -52,15 +52,22 @@ def scattered(normal: str, lang: str) -> bool:
     return sum(1 for n in found if n) >= SCATTERED_MOTIVES and sum(found) >= SCATTERED_CUES
 
 
-def _fit_patterns(cues: Cues, motive: str, normal: str) -> tuple[re.Pattern[str], ...]:
-    """The motive's cue patterns the line's fit rests on: its own words, and its weak ones (deference,
-    asking their view) only in a line about the plan itself; none when it holds neither."""
-    fit = cues.patterns[f"{motive}.fit"]
+def _weak(cues: Cues, motive: str, normal: str) -> tuple[re.Pattern[str], bool] | None:
+    """The motive's weak words (deference, asking their view) and whether the line is about the plan,
+    where they count; None for a motive without weak words."""
     weak, plan = cues.patterns.get(f"{motive}.fit_weak"), cues.patterns.get(f"{motive}.plan")
-    with_weak = weak is not None and plan is not None and weak.search(normal) is not None \
-        and plan.search(normal) is not None
-    if with_weak:
-        return (fit, weak)  # type: ignore[return-value]
+    if weak is None or plan is None:
+        return None
+    return weak, plan.search(normal) is not None
+
+
+def _fit_patterns(cues: Cues, motive: str, normal: str) -> tuple[re.Pattern[str], ...]:
+    """The motive's cue patterns the line's fit rests on: its own words, and its weak ones only in a
+    line about the plan itself; none when it holds neither."""
+    fit = cues.patterns[f"{motive}.fit"]
+    weak = _weak(cues, motive, normal)
+    if weak is not None and weak[1] and weak[0].search(normal) is not None:
+        return (fit, weak[0])
     return (fit,) if fit.search(normal) is not None else ()
 
 
@@ -77,14 +84,13 @@ def hollow(normal: str, cues: Cues, motive: str) -> bool:
         and concrete.search(normal) is None
 
 
-def weak_only(words: re.Pattern[str], normal: str, lang: str, motive: str) -> bool:
+def weak_only(words: re.Pattern[str], normal: str, cues: Cues, motive: str) -> bool:
     """Whether the words `words` finds in a line (a card's own motive words) are all the motive's weak
     ones ("您来定", "your ideas") in a line not about the plan: they fit nothing there either."""
-    cues = load_cues(lang)
-    weak, plan = cues.patterns.get(f"{motive}.fit_weak"), cues.patterns.get(f"{motive}.plan")
-    if weak is None or plan is None or plan.search(normal) is not None:
+    weak = _weak(cues, motive, normal)
+    if weak is None or weak[1]:
         return False
-    return all(weak.search(m.group()) is not None for m in words.finditer(normal))
+    return all(weak[0].search(m.group()) is not None for m in words.finditer(normal))
 
 
 def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit", "misfit"] | None:

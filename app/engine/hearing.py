@@ -32,7 +32,7 @@ def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, li
     own = card.cue_patterns.get("motive.fit")
     if shared == "fit" or (own is not None and own.search(heard_text) and says_more(heard_text, own, heard_lang)
                            and not scattered(heard_text, heard_lang)
-                           and not weak_only(own, heard_text, heard_lang, card.motive)
+                           and not weak_only(own, heard_text, load_cues(heard_lang), card.motive)
                            and not hollow(heard_text, load_cues(heard_lang), card.motive)):
         return "fit"
     return None
@@ -66,11 +66,11 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
     fit = _motive_fit(card, text, clean, language, heard.label, heard.lang)
     # A remedy meets the concern in words this customer can take: not a term list, and not wrapped in
     # what its motive rejects (a ready-made solution for growth, fear for balanced: seed 003).
-    # and it is offered to this customer: another customer's case told as a story ("they ran us alongside…
-    # for a month") offers nothing, however many of the measures it names
-    story = not heard.proposal and load_cues(heard.lang).has("story", clean)
+    # And it is offered to this customer: another customer's case told as a story ("they ran us alongside…
+    # for a month") offers nothing, however many of the measures it names.
     remedy = bool(remedy_hit) and (heard.proposal or not asks_theirs) and fit != "misfit" \
-        and not _word_list(clean, heard.lang) and not story
+        and not _word_list(clean, heard.lang) \
+        and (heard.proposal or not load_cues(heard.lang).has("story", clean))
     commitment = None
     if heard.label.label == "commitment_request":
         scored = [(_hits(card, f"commit.{c.id}", clean), -i, c.id) for i, c in enumerate(card.commitments)]
