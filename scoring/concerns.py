@@ -36,7 +36,7 @@ class ConcernReport:
     points: list[Point] = field(default_factory=list)
     level: str = "none"  # the level the concern reached in the open (the highest), or none
     held_back: bool = False  # a level 4-6 session handled as the method says, nothing asked for again
-    unhandled_pushes: int = 0  # requests pushed past an objection (level 3) with nothing done but a question
+    unhandled_pushes: int = 0  # requests pushed past an objection (level 3) before a remedy was offered for it
 
 
 def _needed(level: int) -> list[str]:
@@ -222,7 +222,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                 walk.removed = True  # the customer says it is gone: asking now is no push, whatever steps were credited
             if request and not walk.removed and not proposed and not any(e.kind == "grant" for e in reply):
                 walk.add("concerns.pushed", turn.seq)
-                if walk.level == rank("objection") and set(walk.steps) <= {"explore"}:
+                if walk.level == rank("objection") and "remedy" not in walk.steps:
                     unhandled += 1
         if "withdraw" in heard.moves and line.label == "statement" and walk.level >= rank("no_commitment"):
             walk.first("concerns.withdrew", turn.seq)

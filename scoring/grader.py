@@ -76,7 +76,7 @@ def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: rep
                     ledger.add("questioning.broad_first", turn.seq)
             elif form in ("closed", "choice", "tag") and not opened:
                 closed_run.append(turn.seq)
-                if len(closed_run) == 3:
+                if len(closed_run) % 3 == 0:  # every third closed guess more: the longer the run, the less explored
                     ledger.add("questioning.closed_run", turn.seq, count=len(closed_run))
         corrected = any(e.kind == "correct" for e in answers.get(turn.seq, []))
         narrow_first = line.label == "exploratory" and form in ("closed", "choice", "tag") and not opened
@@ -86,7 +86,7 @@ def _questioning(trainee: list[Turn], labels: dict[int, LineLabel], repeats: rep
         elif line.label == "confirmation" and corrected:
             ledger.add("questioning.confirm_corrected", turn.seq)
         elif narrow_first:
-            explored = True  # a yes/no before any open question explores little (由宽到窄): no credit
+            pass  # a yes/no before any open question explores little (由宽到窄): no credit, and no ground to lead on
         elif line.label == "exploratory" and turn.seq in terse:
             explored = True  # "预算?" / "Budget?": the customer knows what it is about and says no more
             ledger.note(turn.seq, ledger.cues.notes["terse_question"])

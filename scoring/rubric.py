@@ -102,7 +102,7 @@ class Rubric(BaseModel):
     # session passes only with one secured, or at levels 4-6 rightly asking for nothing more
     commitment_required: bool = False
     # seed 002 处理顾虑: at 反对 (objection) the trainee handles the emotion, digs and proposes before
-    # asking; this many requests pushed past it with nothing done but a question fail the session,
+    # asking; this many requests pushed past it before a remedy was offered fail the session,
     # whatever small step the customer gives to end the meeting (None: no such rule)
     objection_pushes_fail: int | None = Field(default=None, ge=1, le=10)
     points: dict[str, PointRule]
