@@ -176,13 +176,15 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                 walk.first("concerns.tested", turn.seq)
                 exposed = True
                 walk.level = rank("resistance")
-            if load_cues(text_lang).has("discount", text):
+            if load_cues(text_lang).has("discount", text) and "inducement" not in heard.moves:
                 walk.add("concerns.bought_off", turn.seq)
+        if "inducement" in heard.moves:
+            walk.add("concerns.bought_off", turn.seq)  # 硬价值: gifts, a kickback or a discount handle no concern
         if walk.level >= rank("argument") or exposed:
             if request or (presses(heard) and not tested_now):  # "如果…您愿意吗" asks for the yes again
                 if not (request and walk.removed):  # cooled, and the concern gone in the customer's words: no push
                     walk.add("concerns.pushed_at_high_level", turn.seq)
-            elif not line.pitch and line.label != "extension" and (
+            elif not line.pitch and line.label != "extension" and "inducement" not in heard.moves and (
                     heard.moves & {"calm", "reflect"} or steps & {"emotion", "explore"}
                     or any(e.kind == "ease_concern" for e in reply)):  # calming, not asking for more
                 walk.add("concerns.calmed", turn.seq)
@@ -239,7 +241,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     left = "concerns.withdrew" in walk.once
     handled = "concerns.other_person" in walk.once or calmed >= 2 or (exposed and calmed and left)
     # at 不承诺 the seed asks for reflecting on our own part (反思) or another way in, then for leaving (果断退出)
-    held_back = (highest >= rank("argument") or exposed) and asked_again == 0 and bool(handled) or (
+    bought = any(rule == "concerns.bought_off" for rule, _, _ in walk.points)  # perks offered are no asking-for-nothing
+    held_back = not bought and ((highest >= rank("argument") or exposed) and asked_again == 0 and bool(handled) or (
         highest == rank("no_commitment") and asked_again <= 1 and left and not worsened
-        and bool(walk.once & {"concerns.reflected", "concerns.other_person"}))
+        and bool(walk.once & {"concerns.reflected", "concerns.other_person"})))
     return ConcernReport(points=walk.points, level=LEVELS[highest], held_back=held_back, unhandled_pushes=unhandled)

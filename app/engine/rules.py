@@ -34,6 +34,7 @@ class Trust(_Frozen):
     calm: int
     push_high: int
     rude: int
+    inducement: int
     reask_after: int
 
 
@@ -48,6 +49,7 @@ class Patience(_Frozen):
     misfit: int
     push_high: int
     rude: int
+    inducement: int
 
 
 class ConcernRules(_Frozen):

@@ -257,6 +257,12 @@ def step(card: PersonaCard, state: CustomerState, line: TraineeLine) -> tuple[Cu
             d.heat += 1
         d.act("deflect", reason="rude")
         return d.finish()
+    if "inducement" in line.moves:
+        # 硬价值 (seed 002: 折扣降价、回扣礼品; seed 003: the customer learns to expect more): gifts, a kickback
+        # or a discount meet no concern, speak to no motive and buy no commitment; the customer turns it aside
+        d.gain(trust=rules.trust.inducement, patience=-rules.patience.inducement)
+        d.act("deflect", reason="inducement")
+        return d.finish()
     if repeated == "subject":  # asked once more in other words: told already, a little impatient
         d.asked.append(f"{line.label}:{line.subject}")
         d.gain(patience=-rules.patience.repeat // 2)

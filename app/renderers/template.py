@@ -27,7 +27,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "concern_again": ("objection",), "concern_none": (), "concern_reflect": (), "concern_no_faith": (),
     "concern_brush_off": (),
     "deflect_trust": ("subject",), "deflect_repeat": ("subject",), "deflect_farming": (), "deflect_pitch": (),
-    "deflect_denial": (), "deflect_rude": (), "deflect_concern": (), "deflect_ended": (),
+    "deflect_denial": (), "deflect_rude": (), "deflect_inducement": (), "deflect_concern": (), "deflect_ended": (),
     "voice_objection": ("objection",), "voice_personal": ("concern",), "voice_worse": ("objection",),
     "voice_exposed": (), "voice_real": ("objection", "concern"),
     "ease_eased": (), "ease_removed": (), "ease_cooler": (),

@@ -28,7 +28,7 @@ from scoring.models import LineLabel
 
 HEARING_DIR = Path(__file__).resolve().parent
 STEPS: tuple[str, ...] = ("explore", "emotion", "dig", "confirm", "test")
-MOVES: tuple[str, ...] = ("referral", "withdraw", "reflect", "calm", "rude")
+MOVES: tuple[str, ...] = ("referral", "withdraw", "reflect", "calm", "rude", "inducement")
 # escapes and character classes, where ^ and $ anchor nothing
 _ESCAPES_AND_CLASSES = re.compile(r"\\[^AZ]|\[(?:\\.|[^\]])*\]")
 
@@ -98,6 +98,10 @@ class Tables:
     asks: re.Pattern[str] | None = None  # a sentence the labeller did not take as a question, but it asks
     request: re.Pattern[str] | None = None  # a commitment request that asks for an action, not about a subject
     no_subject: re.Pattern[str] | None = None  # a sentence that asks about no subject (offer, put-down, summary)
+    # small talk (the customer's family, holidays, a colleague's free afternoons): a line holding it asks about
+    # the deal only where its asking sentence names the deal (DESIGN 2.2b: it draws none of the deal's facts)
+    small_talk: re.Pattern[str] | None = None
+    on_the_deal: re.Pattern[str] | None = None
     # a flat denial (从来不, never): a summary saying it of what was told turns it round
     denial: re.Pattern[str] | None = None
     press: re.Pattern[str] | None = None  # asks for the yes again on a new condition (如果…您愿意吗, would you be willing)
@@ -204,6 +208,8 @@ def tables(lang: str) -> Tables:
         asks=optional("asks"),
         request=optional("request"),
         no_subject=optional("no_subject"),
+        small_talk=optional("small_talk"),
+        on_the_deal=optional("on_the_deal"),
         denial=optional("denial"),
         press=optional("press"),
         terse=optional("terse"),
@@ -303,6 +309,15 @@ def _subject(asked: list[str], whole: str, table: Tables, nested: bool) -> tuple
     return None, None
 
 
+def _small_talk(asked: list[str], whole: str, table: Tables) -> bool:
+    """Whether the line makes small talk ("您孩子今年高考吧,目标是哪所大学?", "When are you taking your
+    holidays?") and its asking sentence does not name the deal ("…那咱们项目的预算定了吗?" still asks)."""
+    if table.small_talk is None or table.small_talk.search(whole) is None:
+        return False
+    sentence = asked[1] if len(asked) > 1 else asked[0] if asked else whole
+    return table.on_the_deal is None or table.on_the_deal.search(sentence) is None
+
+
 def _found(cue: _Cue, asked: list[str], whole: str, nested: bool) -> bool:
     """A step or move cue: on the whole line, or on the line's question (the last clause read
     with its sentence as the context for `unless`)."""
@@ -333,6 +348,8 @@ def hear_line(text: str, lang: str) -> Heard:
     whole_read, asked_read = table.folded(whole), [table.folded(t) for t in asked]
     nested = _clause_in_sentence(asked_read)
     subject, rule = _subject(asked_read, whole_read, table, nested)
+    if subject is not None and _small_talk(asked_read, whole_read, table):
+        subject, rule = None, None
     if (subject not in (None, "other_person", "concern") and analysis.label.label == "commitment_request"
             and table.request is not None and any(table.request.search(t) for t in asked_read[:2])):
         subject, rule = None, None  # it asks the customer to do something, not about a subject
