@@ -143,6 +143,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
     after = [t for t in turns if t.speaker == "trainee" and t.seq > voiced[0].seq]
     said = {t.seq: t.text for t in turns if t.speaker == "customer"}
     exposed = False
+    real_told = False  # tested, the customer dropped the pretext at once and told the real concern
     worsened = False  # the trainee's own push raised the concern to 不承诺: withdrawing then is no credit to them
     asked_again = 0  # the requests made after the concern (our own next task offered is none)
     unhandled = 0
@@ -170,12 +171,16 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                                               and not _echoes(turn.text, concern_said, lang))))):
             walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
         tested_now = False
-        if false_objection and not exposed:
+        if false_objection and not exposed and not real_told:
             if "test" in steps:
                 tested_now = True  # "imagine the contract ended tomorrow: would you be looking?" tests; it asks for nothing
                 walk.first("concerns.tested", turn.seq)
                 exposed = True
                 walk.level = rank("resistance")
+                if not from_acts and any(load_cues(text_lang).has("real_reason", said.get(e.seq, "")) for e in reply):
+                    # "it's not really the contract. Truth is…": the real concern told in answer to the test is
+                    # handled at its own level, not as the resistance a pretext kept up would be
+                    exposed, real_told, walk.level = False, True, start or 1
             if load_cues(text_lang).has("discount", text) and "inducement" not in heard.moves:
                 walk.add("concerns.bought_off", turn.seq)
         if "inducement" in heard.moves:

@@ -55,6 +55,13 @@ def _heard_steps(d: Decision, line: TraineeLine) -> set[str]:
         steps.add("confirm")
     if "test" in line.steps:
         steps.add("test")
+    if line.label == "commitment_request":
+        # 确认排除 is asked and answered before the close: a check (or "so that worry's gone") in the same
+        # breath as an ask is not the customer's word, and a remedy put with a card's step asked for is
+        # not yet agreed; the customer answers the ask with its concern as it stands
+        steps.discard("confirm")
+        if line.commitment is not None:
+            steps.discard("remedy")
     return steps
 
 
@@ -106,7 +113,8 @@ def _high(d: Decision, line: TraineeLine, heard: set[str]) -> bool:
     # Calm: conceding, apologising, owning our part, naming the feeling, listening to the objection,
     # or speaking to what moves this customer without asking for anything.
     calm = bool(line.moves & {"calm", "reflect"}) or bool(heard & {"emotion", "explore"}) or line.motive_fit == "fit"
-    asks = line.label == "commitment_request" or line.pitch or line.presses
+    # a statement naming the card's step hints at the ask: at 5-6 that is no calming, however softly put
+    asks = line.label == "commitment_request" or line.pitch or line.presses or line.hints_step
     if d.pretext == "exposed" and heard & {"dig", "test", "explore"} and d.heat <= rules.cool_at_heat \
             and d.trust >= rules.real_at_trust:
         real = d.card.concern.real

@@ -76,6 +76,9 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         scored = [(_hits(card, f"commit.{c.id}", clean), -i, c.id) for i, c in enumerate(card.commitments)]
         best = max(scored)
         commitment = best[2] if best[0] > 0 else None
+    # a statement that names one of the card's steps ("it would be wonderful if it found its way onto your
+    # committee agenda", "your team already said yes to a session") hints at the ask without asking
+    hints = heard.label.label == "statement" and any(_hits(card, f"commit.{c.id}", clean) for c in card.commitments)
     return TraineeLine(
         text=text,
         label=heard.label.label,
@@ -89,6 +92,7 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
         remedy=remedy,
         presses=presses(heard),
         commitment=commitment,
+        hints_step=hints,
         terse=heard.terse,
         clean=clean,
         numbers=heard.numbers,

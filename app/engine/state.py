@@ -90,6 +90,7 @@ class TraineeLine(BaseModel):
     remedy: bool = Field(default=False, description="proposes something that meets the concern")
     presses: bool = Field(default=False, description="asks for the yes again on a new condition (如果…您愿意吗)")
     commitment: str | None = Field(default=None, description="the card commitment a request asks for")
+    hints_step: bool = Field(default=False, description="a statement that names one of the card's commitments")
     terse: bool = Field(default=False, description="a question of a bare word or two (预算? Budget?)")
     clean: str = Field(default="", description="the line cleaned (lower case in English), for card cues")
     numbers: tuple[Number, ...] = ()
