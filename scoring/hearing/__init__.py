@@ -311,10 +311,13 @@ def _subject(asked: list[str], whole: str, table: Tables, nested: bool) -> tuple
 
 def _small_talk(asked: list[str], whole: str, table: Tables) -> bool:
     """Whether the line makes small talk ("您孩子今年高考吧,目标是哪所大学?", "When are you taking your
-    holidays?") and its asking sentence does not name the deal ("…那咱们项目的预算定了吗?" still asks)."""
+    holidays?"): in its asking sentence, or elsewhere in the line when the asking sentence does not name
+    the deal ("…那咱们项目的预算定了吗?" still asks)."""
     if table.small_talk is None or table.small_talk.search(whole) is None:
         return False
     sentence = asked[1] if len(asked) > 1 else asked[0] if asked else whole
+    if table.small_talk.search(sentence):
+        return True  # "您家装修预算定了多少?", "Who decides the snack budget at your kid's school?": private life, whatever it names
     return table.on_the_deal is None or table.on_the_deal.search(sentence) is None
 
 
