@@ -64,11 +64,12 @@ def classify_reply(text: str, cues: Cues) -> Reply:
         rest = text[refusals[-1].end():]
         if "dismiss" in cues.patterns and cues.has("dismiss", rest):
             return "refused"  # "No. … Mark can walk you out": someone to see the trainee off is no step offered
-        own = cues.has("slot", rest) or cues.has("offer", rest)
-        # 周五呢? / Thursday, though? / the Tuesday after works
         before = text[:refusals[-1].start()]  # "I'll have her sit in. Not next week… The week after, Tuesday"
+        # a day named first and the days that do not suit after it ("下周三吧,周一周二有检查,走不开") counter too
+        own = cues.has("slot", rest) or cues.has("offer", rest) or (cues.has("slot", before) and cues.has("counter", before))
+        # 周五呢? / Thursday, though? / the Tuesday after works
         offered = (cues.has("offer", rest) or cues.has("counter", rest) or cues.has("accept", rest) or "?" in rest
-                   or cues.has("offer", before) or cues.has("accept", before))
+                   or cues.has("offer", before) or cues.has("accept", before) or cues.has("counter", before))
         return "countered" if own and offered else "refused"
     if cues.has("accept", text):
         return "accepted"
@@ -145,6 +146,28 @@ def _retractions(report: CommitmentReport, turns: list[Turn], texts: dict[int, t
             report.requests[i] = Request(req.seq, req.reply_seq, "refused", req.rank)
 
 
+def _conditions_met(report: CommitmentReport, turns: list[Turn], texts: dict[int, tuple[str, str]]) -> None:
+    """A yes put off on a condition ("会上同意…这个会就定", "if Tom signs off, sure") is secured when the customer
+    later says the condition is met and the step is on ("会上定了…那就下周四下午一点半"), before the trainee
+    asks for anything else."""
+    for i, req in enumerate(report.requests):
+        if req.secured or req.reply_seq is None:
+            continue
+        text, lang = texts[req.reply_seq]
+        cues = load_cues(lang)
+        if "condition" not in cues.patterns or not cues.has("condition", text):
+            continue
+        until = report.requests[i + 1].seq if i + 1 < len(report.requests) else None
+        for turn in turns:
+            if turn.speaker != "customer" or turn.seq <= req.reply_seq or (until is not None and turn.seq > until):
+                continue
+            later, later_lang = texts[turn.seq]
+            verdict = classify_reply(later, load_cues(later_lang))
+            if verdict in ("accepted", "countered") and load_cues(later_lang).has("slot", later):
+                report.requests[i] = Request(req.seq, turn.seq, verdict, req.rank)
+                break
+
+
 def _named(cue: str, text: str, cues: Cues) -> set[str]:
     """The words of a kind (action, people) a request names; words that only settle what was asked
     (定下来, "lock it in") name no step."""
@@ -208,6 +231,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, from_acts: 
             report.requests.append(Request(turn.seq, None, "none"))
             continue
         report.requests.append(_read_answer(turn.seq, answer, texts))
+    if not from_acts:
+        _conditions_met(report, turns, texts)
     _retractions(report, turns, texts)
     _mark_asked_again(report, texts)
     best = report.secured_by

@@ -305,6 +305,10 @@ def grade(transcript: Transcript, rubric: Rubric | None = None, motive: str | No
         if rubric.objection_pushes_fail is not None and concern.unhandled_pushes >= rubric.objection_pushes_fail:
             passed = False  # a step given to end the meeting does not excuse pushing past an objection
             ledger.note(None, ledger.cues.notes["objection_pushed"].format(times=concern.unhandled_pushes))
+        if rubric.kickback_fails:
+            for seq in (t.seq for t in trainee if "kickback" in hear_line(t.text, lang).moves):
+                passed = False  # 绕过组织利益满足个人动机: no pass, however well the rest went
+                ledger.note(seq, ledger.cues.notes["kickback"])
 
     counts = Counts(**{name: sum(labels[t.seq].label == name for t in trainee) for name in LABELS},
                     pitch=sum(labels[t.seq].pitch for t in trainee))

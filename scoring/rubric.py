@@ -105,6 +105,9 @@ class Rubric(BaseModel):
     # asking; this many requests pushed past it before a remedy was offered fail the session,
     # whatever small step the customer gives to end the meeting (None: no such rule)
     objection_pushes_fail: int | None = Field(default=None, ge=1, le=10)
+    # seed 002 (销售员常犯三个错误: 绕过组织利益满足个人动机): money or favours offered to the person fail the
+    # session, however well the rest went
+    kickback_fails: bool = False
     points: dict[str, PointRule]
 
     @field_validator("weights")

@@ -28,7 +28,7 @@ from scoring.models import LineLabel
 
 HEARING_DIR = Path(__file__).resolve().parent
 STEPS: tuple[str, ...] = ("explore", "emotion", "dig", "confirm", "test")
-MOVES: tuple[str, ...] = ("referral", "withdraw", "reflect", "calm", "rude", "inducement")
+MOVES: tuple[str, ...] = ("referral", "withdraw", "reflect", "calm", "rude", "inducement", "kickback")
 # escapes and character classes, where ^ and $ anchor nothing
 _ESCAPES_AND_CLASSES = re.compile(r"\\[^AZ]|\[(?:\\.|[^\]])*\]")
 
@@ -362,6 +362,8 @@ def hear_line(text: str, lang: str) -> Heard:
                       if _found(table.steps[i], asked_read, whole_read, nested))
     moves = frozenset(table.moves[i].value for i in move_list.of_any(texts)
                       if _found(table.moves[i], asked_read, whole_read, nested))
+    if "kickback" in moves:
+        moves |= {"inducement"}  # money for the person is hard value too
     return Heard(
         label=analysis.label,
         lang=analysis.lang,

@@ -146,8 +146,11 @@ def _last_clause(body: str, p: dict) -> str:
         clauses.pop()
     clause = clauses[-1] or body
     adjunct = p.get("adjunct")
-    if adjunct is not None and len(clauses) > 1 and adjunct.match(clause):
-        clause = f"{clauses[-2]}, {clause}"  # "perhaps a short demo…, using your own rates": the phrase qualifies the clause before
+    start = len(clauses) - 1
+    while adjunct is not None and start > 0 and adjunct.match(clauses[start]):
+        start -= 1  # "perhaps a short demo…, using your own rates": the phrase qualifies the clause before (and phrases in a row, the one before them)
+    if start < len(clauses) - 1:
+        clause = ", ".join(clauses[start:])
     return p["fillers"].sub("", clause).strip() or clause
 
 
