@@ -19,7 +19,7 @@ from app.engine.decision import Decision
 from app.engine.personas import Fact, PersonaCard
 from app.engine.state import CustomerMove, CustomerState, TraineeLine
 from scoring.hearing import subjects
-from scoring.hearing.repeat import similar
+from scoring.hearing.repeat import normal, pairs, similar
 
 GATE_OF = {"growth": "co_create", "rescue": "proof", "complacent": "future", "balanced": "small_step"}
 
@@ -39,6 +39,21 @@ def _repeat(d: Decision, line: TraineeLine) -> str | None:
         if line.subject == "concern" and d.concern_voiced:
             return None
         return "again" if times >= 2 else "subject" if times == 1 else None
+    return None
+
+
+def _echo(d: Decision, line: TraineeLine) -> str | None:
+    """The subject of what the customer told that the line only says back ("县里今年农业用水指标又压了一成?",
+    "Nobody trusts either tool?"): put as a question it asks the customer to confirm its own words, not
+    for anything new (DESIGN 2.2b); None when the line brings words of its own."""
+    if line.label not in ("exploratory", "control") or len(line.normal) < 6:
+        return None
+    own = pairs(line.normal)
+    for fact_id in d.revealed:
+        fact = d.card.fact_by_id.get(fact_id)
+        if fact is not None and any(len(own & pairs(normal(said))) >= d.rules.repeat.similar * len(own)
+                                    for said in (fact.text, *fact.paraphrases)):
+            return fact.subject
     return None
 
 
@@ -271,6 +286,9 @@ def step(card: PersonaCard, state: CustomerState, line: TraineeLine) -> tuple[Cu
     if repeated:
         d.gain(trust=rules.trust.repeat, patience=-rules.patience.repeat)
         d.act("deflect", reason="repeat", subject=line.subject)
+        return d.finish()
+    if (echoed := _echo(d, line)) is not None:
+        d.act("answer", subject=echoed, detail="told")
         return d.finish()
     if _motive(d, line):
         return d.finish()
