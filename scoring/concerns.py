@@ -115,6 +115,8 @@ def offers_remedy(text: str, lang: str, heard: Heard, remedy: Sequence[str]) -> 
     clean = heard.text
     if any(cue.lower() in clean for cue in remedy[1:]):
         return heard.proposal or heard.label.label != "exploratory"
+    if load_cues(heard.lang).has("promise", clean):
+        return False  # "Trust me, it's just a pilot": words of the remedy with nothing to check in them
     return heard.proposal and shares(pieces(clean, lang), frozenset().union(*(pieces(r, lang) for r in remedy)), lang)
 
 

@@ -59,8 +59,10 @@ def hear(text: str, language: str, card: PersonaCard) -> TraineeLine:
     # A remedy names at least two of its measures ("试点三个月, 工程师驻场"), or proposes something in the
     # remedy's own words: one measure word dropped into a reassurance ("有任何问题我们都兜底", "Rollback.")
     # offers nothing the customer could check.
+    # A promise ("Trust me, it's just a pilot", 保证不会出问题) shares the remedy's words and offers nothing to check.
     remedy_hit = _distinct(card, "remedy", clean) >= 2 or _distinct(card, "real.remedy", clean) >= 2 or (
-        heard.proposal and shares(pieces(clean, heard.lang), card.remedy_pieces, heard.lang))
+        heard.proposal and shares(pieces(clean, heard.lang), card.remedy_pieces, heard.lang)
+        and not load_cues(heard.lang).has("promise", clean))
     # A remedy is offered, not asked about: "您打算怎么试点?" asks for their measure.
     asks_theirs = heard.label.label == "exploratory" and heard.subject in ("measure", "requirement")
     fit = _motive_fit(card, text, clean, language, heard.label, heard.lang)
