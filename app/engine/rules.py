@@ -18,6 +18,7 @@ class _Frozen(BaseModel):
 class Trust(_Frozen):
     explore: int
     explore_vague: int
+    explore_vague_times: int
     extension: int
     agree: int
     wrong_summary: int

@@ -171,7 +171,9 @@ def _exploratory(d: Decision, line: TraineeLine) -> bool:
         _ask_concern(d)
         return False
     if subject is None:
-        d.gain(trust=d.rules.trust.explore_vague)
+        if d.asked.count("exploratory:") < d.rules.trust.explore_vague_times:
+            d.gain(trust=d.rules.trust.explore_vague)
+        d.asked.append("exploratory:")  # a question on no subject heard: counted, not answered from a fact
         d.act("answer", subject=None)
         return False
     if line.terse:
