@@ -130,6 +130,12 @@ def _read_answer(seq: int, answer: list[Turn], texts: dict[int, tuple[str, str]]
     return Request(seq, answer[-1].seq, verdict) if verdict in ("accepted", "countered") else Request(seq, answer[0].seq, first)
 
 
+def _conditional(text: str, lang: str) -> bool:
+    """Whether a reply puts its yes on a condition (as long as…, 只要…, 领导同意的话就行)."""
+    cues = load_cues(lang)
+    return "condition" in cues.patterns and cues.has("condition", text)
+
+
 def _retractions(report: CommitmentReport, turns: list[Turn], texts: dict[int, tuple[str, str]]) -> None:
     """A step the customer agreed to and later takes back ("你刚说的那个记录……也先放放", "on second
     thought, hold off on the figures") is no longer secured: the session ends without it."""
@@ -137,11 +143,8 @@ def _retractions(report: CommitmentReport, turns: list[Turn], texts: dict[int, t
         if not req.secured or req.reply_seq is None:
             continue
         later = [t for t in turns if t.seq > req.reply_seq and t.speaker == "customer"]
-        text, lang = texts[req.reply_seq]
-        cues = load_cues(lang)
         # "So yes, as long as two things hold" and the conditions then not met: the later refusal takes the yes back
-        withdrawn = "condition" in cues.patterns and cues.has("condition", text) and any(
-            r.reply == "refused" for r in report.requests[i + 1:])
+        withdrawn = _conditional(*texts[req.reply_seq]) and any(r.reply == "refused" for r in report.requests[i + 1:])
         if withdrawn or any(load_cues(texts[t.seq][1]).has("retract", texts[t.seq][0]) for t in later):
             report.requests[i] = Request(req.seq, req.reply_seq, "refused", req.rank)
 
@@ -151,11 +154,7 @@ def _conditions_met(report: CommitmentReport, turns: list[Turn], texts: dict[int
     later says the condition is met and the step is on ("会上定了…那就下周四下午一点半"), before the trainee
     asks for anything else."""
     for i, req in enumerate(report.requests):
-        if req.secured or req.reply_seq is None:
-            continue
-        text, lang = texts[req.reply_seq]
-        cues = load_cues(lang)
-        if "condition" not in cues.patterns or not cues.has("condition", text):
+        if req.secured or req.reply_seq is None or not _conditional(*texts[req.reply_seq]):
             continue
         until = report.requests[i + 1].seq if i + 1 < len(report.requests) else None
         for turn in turns:

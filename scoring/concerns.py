@@ -173,6 +173,7 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                                               and not _echoes(turn.text, concern_said, lang))))):
             walk.first("concerns.ignored", turn.seq)  # a pitch, or talk or a question on something else
         tested_now = False
+        offers_value = "inducement" in heard.moves  # 硬价值: gifts, a kickback or a discount handle no concern
         if false_objection and not exposed and not real_told:
             if "test" in steps:
                 tested_now = True  # "imagine the contract ended tomorrow: would you be looking?" tests; it asks for nothing
@@ -183,10 +184,9 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, events: lis
                     # "it's not really the contract. Truth is…": the real concern told in answer to the test is
                     # handled at its own level, not as the resistance a pretext kept up would be
                     exposed, real_told, walk.level = False, True, start or 1
-            if load_cues(text_lang).has("discount", text) and "inducement" not in heard.moves:
-                walk.add("concerns.bought_off", turn.seq)
-        if "inducement" in heard.moves:
-            walk.add("concerns.bought_off", turn.seq)  # 硬价值: gifts, a kickback or a discount handle no concern
+            offers_value = offers_value or load_cues(text_lang).has("discount", text)  # a pretext answered with a price cut
+        if offers_value:
+            walk.add("concerns.bought_off", turn.seq)
         if walk.level >= rank("argument") or exposed:
             if request or (presses(heard) and not tested_now):  # "如果…您愿意吗" asks for the yes again
                 if not (request and walk.removed):  # cooled, and the concern gone in the customer's words: no push
