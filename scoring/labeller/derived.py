@@ -22,7 +22,7 @@ from pathlib import Path
 from scoring.labeller import factor as _factor_module
 from scoring.labeller import prefilter as _prefilter_module
 from scoring.labeller.factor import factor
-from scoring.labeller.prefilter import required
+from scoring.labeller.prefilter import Parts, branches, required
 
 _KEPT = 20_000  # entries kept in the file: every table's patterns, with room for cards and older versions
 
@@ -38,6 +38,14 @@ def cache_dir() -> Path:
     if folder := os.environ.get("PEILIAN_CACHE_DIR"):
         return Path(folder)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peilian"
+
+
+def _literals(listed: list[str] | None) -> frozenset[str] | None:
+    return None if listed is None else frozenset(listed)
+
+
+def _listed(literals: frozenset[str] | None) -> list[str] | None:
+    return None if literals is None else sorted(literals)
 
 
 class Derived:
@@ -60,19 +68,23 @@ class Derived:
                 self._entries = {}
         return self._entries
 
-    def get(self, source: str) -> tuple[str, frozenset[str] | None]:
-        """`source` written as a trie, and the literals one of which its every match holds (None: none known)."""
+    def get(self, source: str) -> tuple[str, frozenset[str] | None, Parts | None]:
+        """`source` written as a trie, the literals one of which its every match holds (None: none
+        known), and its alternatives with the literals each needs (`branches`; None: not cut)."""
         key = hashlib.sha256(source.encode("utf-8")).hexdigest()[:32]
         with self._lock:
             entry = self._loaded().get(key)
-        if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str):
-            return entry[0], None if entry[1] is None else frozenset(entry[1])
+        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str):
+            parts = None if entry[2] is None else tuple((part, _literals(needs)) for part, needs in entry[2])
+            return entry[0], _literals(entry[1]), parts
         factored = factor(source)
-        needs = required(re.compile(factored))
+        compiled = re.compile(factored)
+        needs, parts = required(compiled), branches(compiled)
         with self._lock:
-            self._loaded()[key] = [factored, None if needs is None else sorted(needs)]
+            self._loaded()[key] = [factored, _listed(needs),
+                                   None if parts is None else [[part, _listed(n)] for part, n in parts]]
             self._new += 1
-        return factored, needs
+        return factored, needs, parts
 
     def save(self) -> None:
         """Write the entries worked out since the last save (atomically: readers see the old file or the new)."""

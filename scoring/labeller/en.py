@@ -14,12 +14,15 @@ import re
 _STUTTER = re.compile(r"\b([a-z]{1,3})-(?=\1)|\b([a-z']+)(?:-| - |-- )(?=\2\b)")
 _VOCATIVE = re.compile(r",?\s*\b(?:sir|ma'am|madam|ma|po)$")  # Nigerian "ma", Filipino "po"
 _PARTICLE = re.compile(r"\s+(?:lah|leh|lor|hor|ah)$")  # Singapore English closes a sentence with a particle
+_CLOSING_WORDS = ("sir", "ma'am", "madam", "ma", "po", "lah", "leh", "lor", "hor", "ah")  # the two patterns' last words
 
 
 def prepare(body: str, qmark: bool) -> str:
     """English rules read lower case, with stutters and repeated words read once and a closing
     particle (say more leh, which part ah) left out."""
-    body = _PARTICLE.sub("", _VOCATIVE.sub("", body.lower()))  # "Then what happened sir?", "Please go on, ma'am."
+    body = body.lower()
+    if body.endswith(_CLOSING_WORDS):  # "Then what happened sir?", "Please go on, ma'am.", "say more leh"
+        body = _PARTICLE.sub("", _VOCATIVE.sub("", body))
     if "-" in body:
         body = _STUTTER.sub("", body)
     return body

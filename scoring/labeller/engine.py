@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from scoring.labeller import en, zh
-from scoring.labeller.model import Opinion, grams, load_asks, load_model
+from scoring.labeller.model import Opinion, grams, load_asks, load_model, read_together
 from scoring.labeller.table import Cue, Rule, Table, fold_table, load_table
 from scoring.labeller.text import clean, script_of
 from scoring.models import LABELS, LineLabel
@@ -340,21 +340,23 @@ def _second_opinion(text: str, parts: list[Sentence], verdict: LineLabel, asked:
     question it finds is the last sentence), then the kind model on which kind of question. Their
     label then stands, with the n-grams that tipped it as the reason."""
     lang = table.lang
-    asks_model = load_asks(lang)
-    if not parts or verdict.rule in load_model(lang).firm or (asks_model is None and asked is None):
+    kind_model, asks_model = load_model(lang), load_asks(lang)
+    if not parts or verdict.rule in kind_model.firm or (asks_model is None and asked is None):
         return verdict, asked
     line_grams = grams(text, _focus(parts, asked), lang)
+    kind_probs, asks_probs = read_together((kind_model, asks_model), line_grams) if asks_model else (None, None)
     if asks_model is not None:
-        flip = asks_model.opinion(line_grams, "statement" if verdict.label == "statement" else "asks", verdict.rule)
+        flip = asks_model.opinion(line_grams, "statement" if verdict.label == "statement" else "asks", verdict.rule,
+                                  probs=asks_probs)
         if flip is not None and flip.label == "statement":
             return LineLabel(label="statement", pitch=verdict.pitch, rule=f"{lang}.model.statement",
                              reason=table.reasons["model_statement"].format(cues=_cues(flip, text, table))), None
         if flip is not None:
-            kind = load_model(lang).best(line_grams, QUESTIONS)
+            kind = kind_model.best(line_grams, QUESTIONS, probs=kind_probs)
             return _learned(kind.label, flip, text, parts, len(parts) - 1, verdict, table), len(parts) - 1
     if asked is None:
         return verdict, asked
-    kind = load_model(lang).opinion(line_grams, verdict.label, verdict.rule, among=QUESTIONS)
+    kind = kind_model.opinion(line_grams, verdict.label, verdict.rule, among=QUESTIONS, probs=kind_probs)
     if kind is None:
         return verdict, asked
     return _learned(kind.label, kind, text, parts, asked, verdict, table), asked

@@ -20,7 +20,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -41,25 +41,12 @@ def _grams(text: str, lang: str) -> frozenset[str]:
     text = text.lower()
     if lang == "zh":
         s = "^" + text.replace(" ", "_") + "$"
-        return frozenset((*s, *map(_join2, s, s[1:]), *map(_join3, s, s[1:], s[2:])))
+        return frozenset((*s, *[s[i:i + 2] for i in range(len(s) - 1)], *[s[i:i + 3] for i in range(len(s) - 2)]))
     w = ["^", *_EN_TOKENS.findall(text), "$"]
-    return frozenset((*w, *map(_space2, w, w[1:]), *map(_space3, w, w[1:], w[2:])))
+    return frozenset((*w, *map(_SPACED, zip(w, w[1:])), *map(_SPACED, zip(w, w[1:], w[2:]))))
 
 
-def _join2(a: str, b: str) -> str:
-    return a + b
-
-
-def _join3(a: str, b: str, c: str) -> str:
-    return a + b + c
-
-
-def _space2(a: str, b: str) -> str:
-    return a + " " + b
-
-
-def _space3(a: str, b: str, c: str) -> str:
-    return a + " " + b + " " + c
+_SPACED = " ".join
 
 
 def grams(text: str, focus: str, lang: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -105,28 +92,9 @@ class Model:
     firm: frozenset[str]  # rules right on at least FIRM of the corpus lines they read (train.py): they stand
     meta: dict
 
-    @cached_property
-    def _packed(self) -> dict[str, int]:
-        """Each n-gram's weights as one integer (see `_SCALE`)."""
-        shifts = range(0, _FIELD * len(self.labels), _FIELD)
-        return {gram: sum((round(w * _SCALE) + _BIAS) << shift for w, shift in zip(ws, shifts))
-                for gram, ws in self.weights.items()}
-
     def probabilities(self, line_grams: tuple[frozenset[str], frozenset[str]]) -> dict[str, float]:
         """Softmax of the scores (`features` gives each n-gram's value)."""
-        scores = list(self.intercept)
-        packed = self._packed
-        for group in line_grams:
-            present = list(filter(None, map(packed.get, group)))
-            if present:
-                value = 1 / math.sqrt(len(group)) / _SCALE
-                total, bias = sum(present), len(present) * _BIAS
-                scores = [s + value * (((total >> shift) & _MASK) - bias)
-                          for s, shift in zip(scores, range(0, _FIELD * len(scores), _FIELD))]
-        top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
-        total = sum(exps)
-        return {name: e / total for name, e in zip(self.labels, exps)}
+        return read_together((self,), line_grams)[0]
 
     def cues(self, line_grams: tuple[frozenset[str], frozenset[str]], label: str, against: str,
              k: int = 3) -> tuple[str, ...]:
@@ -145,23 +113,69 @@ class Model:
         return tuple(out)
 
     def opinion(self, line_grams: tuple[frozenset[str], frozenset[str]], label: str, rule: str,
-                among: tuple[str, ...] | None = None) -> Opinion | None:
+                among: tuple[str, ...] | None = None, probs: dict[str, float] | None = None) -> Opinion | None:
         """The model's label (one of `among`, by default any) when it beats the rules' `label` by
-        more than the margin; None when it agrees, is not sure enough, or `rule` is firm."""
+        more than the margin; None when it agrees, is not sure enough, or `rule` is firm. `probs`:
+        its probabilities for the line, when read already (`read_together`)."""
         if rule in self.firm:
             return None
-        probs = self.probabilities(line_grams)
+        probs = probs or self.probabilities(line_grams)
         best = max(among or self.labels, key=lambda name: probs[name])
         lead = probs[best] - probs.get(label, 0.0)
         if best == label or lead <= self.margin:
             return None
         return Opinion(best, self.cues(line_grams, best, label))
 
-    def best(self, line_grams: tuple[frozenset[str], frozenset[str]], among: tuple[str, ...]) -> Opinion:
+    def best(self, line_grams: tuple[frozenset[str], frozenset[str]], among: tuple[str, ...],
+             probs: dict[str, float] | None = None) -> Opinion:
         """The likeliest of `among`, and the n-grams that favour it over the least likely."""
-        probs = self.probabilities(line_grams)
+        probs = probs or self.probabilities(line_grams)
         ranked = sorted(among, key=lambda name: -probs[name])
         return Opinion(ranked[0], self.cues(line_grams, ranked[0], ranked[-1]))
+
+
+_TOGETHER: dict[tuple[int, ...], tuple[tuple[Model, ...], dict[str, int]]] = {}
+
+
+def _packed(models: tuple[Model, ...]) -> dict[str, int]:
+    """Each n-gram's weights in `models`, one 64-bit field per label of each model in turn, as one
+    integer (see `_SCALE`); an n-gram one model lacks weighs nothing there. Kept for the process
+    (the models it was made from with it, so their ids name them)."""
+    key = tuple(map(id, models))
+    kept = _TOGETHER.get(key)
+    if kept is None:
+        zero = tuple(tuple(0.0 for _ in m.labels) for m in models)
+        shifts = range(0, _FIELD * sum(len(m.labels) for m in models), _FIELD)
+        packed = {}
+        for gram in set().union(*(m.weights for m in models)):
+            weights = [w for m, none in zip(models, zero) for w in m.weights.get(gram, none)]
+            packed[gram] = sum((round(w * _SCALE) + _BIAS) << shift for w, shift in zip(weights, shifts))
+        kept = _TOGETHER[key] = (models, packed)
+    return kept[1]
+
+
+def read_together(models: tuple[Model, ...], line_grams: tuple[frozenset[str], frozenset[str]]) -> list[dict[str, float]]:
+    """Each model's probabilities for one line (softmax of its scores; `features` gives each n-gram's
+    value), from one look-up of each n-gram for all of them: the look-ups in tables of tens of
+    thousands of n-grams are most of a reading's cost, and the sums of packed integers are exact."""
+    packed = _packed(models)
+    scores = [s for m in models for s in m.intercept]
+    for group in line_grams:
+        present = list(filter(None, map(packed.get, group)))
+        if present:
+            value = 1 / math.sqrt(len(group)) / _SCALE
+            total, bias = sum(present), len(present) * _BIAS
+            scores = [s + value * (((total >> shift) & _MASK) - bias)
+                      for s, shift in zip(scores, range(0, _FIELD * len(scores), _FIELD))]
+    out, start = [], 0
+    for m in models:
+        own = scores[start:start + len(m.labels)]
+        start += len(m.labels)
+        top = max(own)
+        exps = [math.exp(s - top) for s in own]
+        total = sum(exps)
+        out.append({name: e / total for name, e in zip(m.labels, exps)})
+    return out
 
 
 def read_model(path: Path) -> Model:

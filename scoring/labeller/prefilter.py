@@ -142,6 +142,82 @@ def _node(op: object, value: object) -> _Info:  # noqa: C901 - one branch per ki
     return _NOTHING_KNOWN  # any character, a back-reference, a conditional group
 
 
+def _top_level(source: str) -> list[str]:
+    """`source` cut at the bars that are in no group or character class: its top-level alternatives."""
+    out: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1 + (source[i + 1:i + 2] == "^")  # a ] first in a class is one of its characters
+            i += source[i:i + 1] == "]"
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(source[start:i])
+            start = i + 1
+        i += 1
+    out.append(source[start:])
+    return out
+
+
+def branches(pattern: re.Pattern[str]) -> tuple[tuple[str, frozenset[str] | None], ...] | None:
+    """A top-level alternation cut into parts searched one by one, each with the literals its matches
+    need: a cue table's pattern is often a dozen constructions joined by bars, each needing its own
+    words, and `re` tries every one at every position of a line, while a line holds the words of one
+    or two at most. Consecutive alternatives that need nothing stay together as one part. None when
+    the pattern is one alternative, has numbered groups (their numbers would change), or is folded."""
+    if _parser is None or pattern.groups > len(pattern.groupindex) or pattern.flags & (re.IGNORECASE | re.LOCALE | re.VERBOSE):
+        return None  # numbered groups would be numbered otherwise in a part; a named one keeps its name
+    sources = _top_level(pattern.pattern)
+    if len(sources) < 2 or "|".join(sources) != pattern.pattern:
+        return None  # pragma: no cover - the cut loses nothing
+    parts: list[tuple[str, frozenset[str] | None, bool]] = []
+    for source in sources:
+        try:
+            parsed = _parser.parse(source, pattern.flags)
+        except re.error:  # a part that refers to a group another part names
+            return None
+        needs = _best(_sequence(list(parsed)).requirements())
+        quick = _quick_start(list(parsed))
+        if parts and (quick and parts[-1][2] or needs is None and parts[-1][1] is None):
+            before, before_needs, before_quick = parts[-1]
+            joined = None if needs is None or before_needs is None else before_needs | needs
+            parts[-1] = (before + "|" + source, joined, quick and before_quick)
+        else:
+            parts.append((source, needs, quick))
+    return tuple((source, needs) for source, needs, _ in parts) if len(parts) > 1 else None
+
+
+def _quick_start(items: list) -> bool:
+    """Whether every match starts with one of a few known characters (a literal, a small class) or
+    at the start of the text: `re` passes over a position where such an alternative cannot start at
+    once, so a run of them costs little searched together; one that starts with a lookaround, a
+    word boundary or a wide class is tried in earnest at every position."""
+    while items:
+        op, value = items[0]
+        if op is _c.LITERAL or op is _c.AT and value is _c.AT_BEGINNING:
+            return True
+        if op is _c.IN:
+            return all(o is _c.LITERAL or o is _c.RANGE for o, _ in value)
+        if op is _c.SUBPATTERN:
+            items = list(value[3])
+        elif op is _c.BRANCH:
+            return all(_quick_start(list(alternative)) for alternative in value[1])
+        else:
+            return False
+    return False
+
+
 def required(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Strings one of which every match of `pattern` contains, or None when there are none worth checking."""
     if _parser is None or pattern.flags & (re.IGNORECASE | re.LOCALE):
@@ -243,14 +319,86 @@ class Prefiltered:
         return [text] if self._cannot_match(text) else self.regex.split(text)
 
 
-Pattern = re.Pattern[str] | Prefiltered
+@dataclass(frozen=True, slots=True)
+class Branches:
+    """A top-level alternation whose alternatives are searched apart, each only where the literals it
+    needs are (`branches`): the same answers as the whole pattern, from the alternatives that can match.
+    A search takes the leftmost of their matches, the earliest alternative among equals, as `re` does."""
+
+    regex: re.Pattern[str]  # the whole pattern: substitutions, splits and iteration use it
+    parts: tuple[tuple[re.Pattern[str], frozenset[int] | None], ...]  # in order; None: needs nothing
+    needs: frozenset[int] | None  # the literals the parts need, all together (None when a part needs none)
+
+    @property
+    def pattern(self) -> str:
+        return self.regex.pattern
+
+    def _live(self, text: str) -> list[re.Pattern[str]]:
+        found = LITERALS.seen.get(text)
+        if found is None:
+            found = LITERALS.found(text)
+        if self.needs is not None and self.needs.isdisjoint(found):
+            return []  # most texts: no alternative can match
+        return [regex for regex, needs in self.parts if needs is None or not needs.isdisjoint(found)]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        best = None
+        for regex in self._live(text):
+            hit = regex.search(text)
+            if hit is not None and (best is None or hit.start() < best.start()):
+                if not hit.start():
+                    return hit  # no later alternative starts earlier
+                best = hit
+        return best
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return next((hit for regex in self._live(text) if (hit := regex.match(text)) is not None), None)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return next((hit for regex in self._live(text) if (hit := regex.fullmatch(text)) is not None), None)
+
+    def sub(self, replacement: str, text: str) -> str:
+        live = self._live(text)
+        if not live:
+            return text
+        if self.needs is None or "\\" in replacement:
+            return self.regex.sub(replacement, text)  # a part may match nothing, or the text refers to groups
+        pieces, done = [], 0  # each match holds a literal, so none is empty: leftmost first, on from its end
+        while True:
+            hit = None
+            for regex in live:
+                found = regex.search(text, done)
+                if found is not None and (hit is None or found.start() < hit.start()):
+                    hit = found
+            if hit is None:
+                return "".join(pieces) + text[done:]
+            pieces += (text[done:hit.start()], replacement)
+            done = hit.end()
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.regex.finditer(text) if self._live(text) else iter(())
+
+    def split(self, text: str) -> list[str]:
+        return self.regex.split(text) if self._live(text) else [text]
 
 
-def prefiltered(regex: re.Pattern[str], needs: frozenset[str] | None) -> Pattern:
-    """`regex` with `needs`, the literals one of which its every match holds, checked first; or
-    `regex` itself when none are known, or when it is so short that the check would cost about
-    what the search does."""
-    if needs is None or len(regex.pattern) < _SHORTEST:
+Pattern = re.Pattern[str] | Prefiltered | Branches
+Parts = tuple[tuple[str, frozenset[str] | None], ...]
+
+
+def prefiltered(regex: re.Pattern[str], needs: frozenset[str] | None, parts: Parts | None = None) -> Pattern:
+    """`regex` with `needs`, the literals one of which its every match holds, checked first, or its
+    alternatives `parts` (`branches`) each searched only where the literals it needs are; `regex`
+    itself when nothing is known, or when it is so short that the check would cost about what the
+    search does."""
+    if len(regex.pattern) < _SHORTEST:
+        return regex
+    if parts:
+        compiled = tuple((re.compile(source, regex.flags), None if part_needs is None else LITERALS.register(part_needs))
+                         for source, part_needs in parts)
+        every = [part_needs for _, part_needs in compiled]
+        return Branches(regex, compiled, None if None in every else frozenset().union(*every))
+    if needs is None:
         return regex
     return Prefiltered(regex, LITERALS.register(needs))
 
@@ -266,7 +414,7 @@ class Shortlist:
         by_literal: dict[int, list[int]] = {}
         always = []
         for position, pattern in enumerate(patterns):
-            if isinstance(pattern, Prefiltered):
+            if isinstance(pattern, (Prefiltered, Branches)) and pattern.needs is not None:
                 for literal in pattern.needs:
                     by_literal.setdefault(literal, []).append(position)
             else:

@@ -15,7 +15,7 @@ import yaml
 
 from scoring.labeller.derived import DERIVED
 from scoring.labeller.factor import factor
-from scoring.labeller.prefilter import Pattern, Shortlist, prefiltered
+from scoring.labeller.prefilter import LITERALS, Pattern, Shortlist, prefiltered
 from scoring.models import LABELS, TOPICS, Label, Topic
 from scoring.yamlfast import SAFE_LOADER
 
@@ -86,6 +86,7 @@ class Table:
     vocab: dict[str, str]
     typos: dict[str, str] = field(default_factory=dict)
     typo_pattern: re.Pattern[str] | None = None
+    typo_keys: frozenset[int] = frozenset()  # the typos' keys (lower case) as literal ids: a line holding none is left alone
 
     @cached_property
     def statement_rules(self) -> tuple[Rule, ...]:
@@ -115,6 +116,8 @@ class Table:
         """Common chat misspellings (因该 -> 应该, 你门 -> 你们) and regional forms (你哋 -> 你们, 好伐 -> 好吗) read as the word meant."""
         if self.typo_pattern is None:
             return text
+        if self.typo_keys.isdisjoint(LITERALS.found(text.lower())) and "İ" not in text and "ı" not in text:
+            return text  # no key in any case (İ and ı are the letters `re` takes for i that lower() leaves apart)
         kept = self.patterns.get("typo_kept")  # where a key is a word of its own ("next wed" is Wednesday)
         kept = getattr(kept, "regex", kept)  # the regex itself: it is matched at a position, prefiltered or not
 
@@ -184,8 +187,8 @@ def compile_pattern(source: Any, vocab: dict[str, str], where: str) -> Pattern:
     if not isinstance(source, str):
         raise TableError(f"{where}: expected a pattern string")
     try:
-        factored, needs = DERIVED.get(_expand(source, vocab, where))
-        return prefiltered(re.compile(factored), needs)
+        factored, needs, parts = DERIVED.get(_expand(source, vocab, where))
+        return prefiltered(re.compile(factored), needs, parts)
     except re.error as exc:
         raise TableError(f"{where}: {exc}") from exc
 
@@ -279,6 +282,7 @@ def load_table(lang: str) -> Table:
         vocab=vocab,
         typos=typos,
         typo_pattern=typo_pattern,
+        typo_keys=LITERALS.register(frozenset(typos)),
     )
 
 

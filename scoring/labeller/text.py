@@ -34,16 +34,18 @@ def clean(text: str, fold: dict[int, str]) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(fold)
     if _SUSPECT.search(text):  # most lines hold only ASCII, CJK and their punctuation: nothing to drop
         text = "".join(ch for ch in text if _keep(ch))
-    text = _ELLIPSIS.sub(",", text)
-    return _SPACES.sub(" ", text).strip()
+    if ".." in text or "…" in text or "——" in text:  # most lines hold none: no scan for them
+        text = _ELLIPSIS.sub(",", text)
+    if "  " in text or "\t" in text or "\u3000" in text:  # one plain space between words is the rule
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def script_of(text: str, default: str) -> str:
     """The language a line is written in: CJK characters mean zh, Latin words only mean en."""
-    cjk = len(_CJK.findall(text))
-    if cjk == 0:
+    if _CJK.search(text) is None:
         return "en" if _LATIN.search(text) else default
     if default == "en":
         latin = sum(len(w) for w in _LATIN.findall(text))
-        return "zh" if cjk * 2 >= latin else "en"
+        return "zh" if len(_CJK.findall(text)) * 2 >= latin else "en"
     return "zh"

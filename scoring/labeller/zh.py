@@ -21,6 +21,7 @@ import re
 # sentence-final 么 (not the end of 什么/怎么/那么), Wu 伐 (not 采伐/步伐), and the 无 of Hainan and Min
 # (约一下无, not 毫无) and 否 of Wenzhou and Hakka (好否, not 是否/与否): the particle 吗
 _MA = re.compile(r"(?<![什怎那这多要为干])么$|(?<![采砍步征讨挞杀])伐$|(?<![毫别虚全并绝从一有可])无$|(?<![是与])否$")
+_MA_ENDS = ("么", "伐", "无", "否")
 _VOCATIVE = re.compile(r"(?<=[吗呢吧啊嘛么呀])(?:你们|你|您|妈|爸|哥|姐|老公|老婆|宝贝)$")
 _MODAL = re.compile(r"能|可以|会不会|方便|愿意|可不可|不是[\u4e00-\u9fff]{2,}|不比|这不[\u4e00-\u9fff]{3,}|不就|不也")
 _YOU_SEE = re.compile(r"(?:^|(?<=,))(?:您|你)看$")
@@ -35,8 +36,10 @@ def prepare(body: str, qmark: bool) -> str:
     body = _SOFT_END.sub("", _VOCATIVE.sub("", body))
     if body.endswith("看") and _YOU_SEE.search(body):
         body += "呢"  # "…,您看" asks as "…,您看呢" does
-    body = _MA.sub("吗", body)
-    body = _SUO.sub("吧", body)
+    if body.endswith(_MA_ENDS):  # the patterns below read only the last character: most sentences are spared them
+        body = _MA.sub("吗", body)
+    elif body.endswith("嗦"):
+        body = _SUO.sub("吧", body)
     if body.endswith("嘛") and (qmark or _MODAL.search(body)):
         body = body[:-1] + "吗"
     return body

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from scoring.hearing import tables
 from scoring.labeller.engine import analyse
-from scoring.labeller.prefilter import LITERALS, Prefiltered, Shortlist, prefiltered, required
+from scoring.labeller.prefilter import LITERALS, Branches, Prefiltered, Shortlist, branches, prefiltered, required
 from scoring.labeller.table import load_table
 
 CHARS = "ab您你 ,x"
@@ -62,6 +62,49 @@ def test_every_match_holds_a_required_literal_and_the_answers_are_the_patterns(s
         filtered = Prefiltered(regex, LITERALS.register(needs))
         for text in texts:
             _same(regex, filtered, text)
+
+
+def _same_spans(regex: re.Pattern[str], cut: Branches, text: str) -> None:
+    for method in ("search", "match", "fullmatch"):
+        a, b = getattr(regex, method)(text), getattr(cut, method)(text)
+        assert (a and a.span()) == (b and b.span()), (method, regex.pattern, text)
+    for replacement in ("#", "", "<\\g<0>>"):  # the last refers to the match: the whole pattern substitutes
+        assert regex.sub(replacement, text) == cut.sub(replacement, text), (regex.pattern, text)
+    assert regex.split(text) == cut.split(text), (regex.pattern, text)
+    assert [m.span() for m in regex.finditer(text)] == [m.span() for m in cut.finditer(text)]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(_pattern(2), st.lists(st.text(alphabet=CHARS, max_size=12), min_size=8, max_size=30))
+def test_a_pattern_searched_by_its_alternatives_answers_as_the_pattern(source: str, texts: list[str]) -> None:
+    """Cut into its top-level alternatives, each searched only where its literals are, a pattern gives the
+    same leftmost match (the earliest alternative among equals), full match, substitutions and splits."""
+    regex = re.compile(source)
+    parts = branches(regex)
+    if parts is None:
+        return
+    assert "|".join(part for part, _ in parts) == source
+    cut = prefiltered(re.compile(source + "(?:)" * 20), None, parts)  # long enough to be cut
+    assert isinstance(cut, Branches)
+    for text in texts:
+        _same_spans(regex, cut, text)
+
+
+def test_alternatives_are_cut_where_a_search_tries_them_in_earnest() -> None:
+    """Alternatives that start with a known character (or at the start) stay together: `re` passes
+    over them cheaply. One that starts with a lookbehind, a word boundary or a wide class is a part
+    of its own; a named group keeps its name in its part; numbered groups and folded case are not cut."""
+    regex = re.compile(r"您看|你看|(?<![不没])能(?:不能|否)[^,]{0,8}吗|^至于[^,]*$|,(?P<w>谁|哪)[^,]{0,6}(?P=w)")
+    assert branches(regex) == (("您看|你看", frozenset({"您看", "你看"})),
+                               ("(?<![不没])能(?:不能|否)[^,]{0,8}吗", frozenset({"能不能", "能否"})),
+                               ("^至于[^,]*$|,(?P<w>谁|哪)[^,]{0,6}(?P=w)", frozenset({"至于", ",谁", ",哪"})))
+    cut = prefiltered(regex, required(regex), branches(regex))
+    for text in ("您看行吗", "这个能不能再便宜点吗", "至于价格", "好的,谁去谁负责", "还有别的吗", ""):
+        _same_spans(regex, cut, text)
+    assert cut.search("好的,谁去谁负责").group("w") == "谁"
+    assert branches(re.compile(r"([ab])x\1|\sy")) is None
+    assert branches(re.compile(r"(?i)\bhello|\sworld")) is None
+    assert branches(re.compile(r"预算|费用|价格")) is None  # one part: searched whole
 
 
 def test_a_worry_that_must_land_on_the_customer_needs_one_of_its_words_and_one_of_the_landings() -> None:
@@ -113,8 +156,9 @@ def test_the_cue_tables_answer_as_their_regexes_on_the_corpus_lines() -> None:
         patterns = [*table.patterns.values(), *(r.pattern for r in table.rules), *(c.pattern for c in table.topics),
                     *(c.pattern for c in heard.subjects + heard.steps + heard.moves)]
         long = [p for p in patterns if len(p.pattern) >= 40]
-        filtered = [p for p in long if isinstance(p, Prefiltered)]
+        filtered = [p for p in long if isinstance(p, (Prefiltered, Branches))]
         assert len(filtered) >= 0.9 * len(long), (lang, len(filtered), len(long))
+        assert sum(isinstance(p, Branches) for p in filtered) > 0.1 * len(filtered)
         skipped = 0
         for pattern in filtered:
             for text_lang, text in texts:
@@ -122,7 +166,7 @@ def test_the_cue_tables_answer_as_their_regexes_on_the_corpus_lines() -> None:
                     continue
                 a, b = pattern.regex.search(text), pattern.search(text)
                 assert (a and a.span()) == (b and b.span()), (pattern.pattern[:80], text)
-                skipped += pattern._cannot_match(text)
+                skipped += pattern._cannot_match(text) if isinstance(pattern, Prefiltered) else not pattern._live(text)
         lines = sum(1 for t in texts if t[0] == lang)
         assert skipped > 0.5 * len(filtered) * lines  # most searches never reach the regex
 
