@@ -18,11 +18,12 @@ import tempfile
 import threading
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from scoring.labeller import factor as _factor_module
 from scoring.labeller import prefilter as _prefilter_module
 from scoring.labeller.factor import factor
-from scoring.labeller.prefilter import Parts, branches, required
+from scoring.labeller.prefilter import Parts, branches, longest, required
 
 _KEPT = 20_000  # entries kept in the file: every table's patterns, with room for cards and older versions
 
@@ -38,6 +39,17 @@ def cache_dir() -> Path:
     if folder := os.environ.get("PEILIAN_CACHE_DIR"):
         return Path(folder)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peilian"
+
+
+class Worked(NamedTuple):
+    """A pattern source worked out: written as a trie; the literals one of which its every match
+    holds (None: none known); the most characters a match holds (None: no bound); its alternatives,
+    each with the literals it needs and its longest match (`branches`; None: searched whole)."""
+
+    factored: str
+    needs: frozenset[str] | None
+    longest: int | None
+    parts: Parts | None
 
 
 def _literals(listed: list[str] | None) -> frozenset[str] | None:
@@ -68,23 +80,23 @@ class Derived:
                 self._entries = {}
         return self._entries
 
-    def get(self, source: str) -> tuple[str, frozenset[str] | None, Parts | None]:
-        """`source` written as a trie, the literals one of which its every match holds (None: none
-        known), and its alternatives with the literals each needs (`branches`; None: not cut)."""
+    def get(self, source: str) -> Worked:
+        """What compiling `source` works out (`Worked`), from the file when it holds it."""
         key = hashlib.sha256(source.encode("utf-8")).hexdigest()[:32]
         with self._lock:
             entry = self._loaded().get(key)
-        if isinstance(entry, list) and len(entry) == 3 and isinstance(entry[0], str):
-            parts = None if entry[2] is None else tuple((part, _literals(needs)) for part, needs in entry[2])
-            return entry[0], _literals(entry[1]), parts
+        if isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str):
+            parts = None if entry[3] is None else tuple((part, _literals(needs), most) for part, needs, most in entry[3])
+            return Worked(entry[0], _literals(entry[1]), entry[2], parts)
         factored = factor(source)
         compiled = re.compile(factored)
-        needs, parts = required(compiled), branches(compiled)
+        worked = Worked(factored, required(compiled), longest(compiled), branches(compiled))
         with self._lock:
-            self._loaded()[key] = [factored, _listed(needs),
-                                   None if parts is None else [[part, _listed(n)] for part, n in parts]]
+            self._loaded()[key] = [factored, _listed(worked.needs), worked.longest,
+                                   None if worked.parts is None else [[part, _listed(needs), most]
+                                                                      for part, needs, most in worked.parts]]
             self._new += 1
-        return factored, needs, parts
+        return worked
 
     def save(self) -> None:
         """Write the entries worked out since the last save (atomically: readers see the old file or the new)."""

@@ -170,7 +170,23 @@ def _top_level(source: str) -> list[str]:
     return out
 
 
-def branches(pattern: re.Pattern[str]) -> tuple[tuple[str, frozenset[str] | None], ...] | None:
+def longest(pattern: re.Pattern[str]) -> int | None:
+    """The most characters a match of `pattern` can hold (None: no bound): a longer text cannot match whole."""
+    if _parser is None:  # pragma: no cover
+        return None
+    return _most(_parser.parse(pattern.pattern, pattern.flags))
+
+
+def _most(parsed: object) -> int | None:
+    most = parsed.getwidth()[1]  # type: ignore[attr-defined]
+    return most if most < _c.MAXREPEAT else None
+
+
+Part = tuple[str, frozenset[str] | None, int | None]  # an alternative's source, the literals it needs, its longest match
+Parts = tuple[Part, ...]
+
+
+def branches(pattern: re.Pattern[str]) -> Parts | None:
     """A top-level alternation cut into parts searched one by one, each with the literals its matches
     need: a cue table's pattern is often a dozen constructions joined by bars, each needing its own
     words, and `re` tries every one at every position of a line, while a line holds the words of one
@@ -181,21 +197,22 @@ def branches(pattern: re.Pattern[str]) -> tuple[tuple[str, frozenset[str] | None
     sources = _top_level(pattern.pattern)
     if len(sources) < 2 or "|".join(sources) != pattern.pattern:
         return None  # pragma: no cover - the cut loses nothing
-    parts: list[tuple[str, frozenset[str] | None, bool]] = []
+    parts: list[tuple[str, frozenset[str] | None, int | None, bool]] = []
     for source in sources:
         try:
             parsed = _parser.parse(source, pattern.flags)
         except re.error:  # a part that refers to a group another part names
             return None
-        needs = _best(_sequence(list(parsed)).requirements())
+        needs, most = _best(_sequence(list(parsed)).requirements()), _most(parsed)
         quick = _quick_start(list(parsed))
-        if parts and (quick and parts[-1][2] or needs is None and parts[-1][1] is None):
-            before, before_needs, before_quick = parts[-1]
+        if parts and (quick and parts[-1][3] or needs is None and parts[-1][1] is None):
+            before, before_needs, before_most, before_quick = parts[-1]
             joined = None if needs is None or before_needs is None else before_needs | needs
-            parts[-1] = (before + "|" + source, joined, quick and before_quick)
+            most = None if most is None or before_most is None else max(most, before_most)
+            parts[-1] = (before + "|" + source, joined, most, quick and before_quick)
         else:
-            parts.append((source, needs, quick))
-    return tuple((source, needs) for source, needs, _ in parts) if len(parts) > 1 else None
+            parts.append((source, needs, most, quick))
+    return tuple(part[:3] for part in parts) if len(parts) > 1 else None
 
 
 def _quick_start(items: list) -> bool:
@@ -287,6 +304,7 @@ class Prefiltered:
 
     regex: re.Pattern[str]
     needs: frozenset[int]  # ids of the literals one of which every match holds
+    longest: int | None = None  # the most characters a match holds (None: no bound)
 
     @property
     def pattern(self) -> str:
@@ -307,7 +325,9 @@ class Prefiltered:
         return None if self._cannot_match(text) else self.regex.match(text)
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
-        return None if self._cannot_match(text) else self.regex.fullmatch(text)
+        if self.longest is not None and len(text) > self.longest or self._cannot_match(text):
+            return None
+        return self.regex.fullmatch(text)
 
     def sub(self, replacement: str, text: str) -> str:
         return text if self._cannot_match(text) else self.regex.sub(replacement, text)
@@ -319,31 +339,39 @@ class Prefiltered:
         return [text] if self._cannot_match(text) else self.regex.split(text)
 
 
-@dataclass(frozen=True, slots=True)
 class Branches:
     """A top-level alternation whose alternatives are searched apart, each only where the literals it
     needs are (`branches`): the same answers as the whole pattern, from the alternatives that can match.
-    A search takes the leftmost of their matches, the earliest alternative among equals, as `re` does."""
+    A search takes the leftmost of their matches, the earliest alternative among equals, as `re` does.
+    The whole pattern is compiled only when a substitution, split or iteration first needs it."""
 
-    regex: re.Pattern[str]  # the whole pattern: substitutions, splits and iteration use it
-    parts: tuple[tuple[re.Pattern[str], frozenset[int] | None], ...]  # in order; None: needs nothing
-    needs: frozenset[int] | None  # the literals the parts need, all together (None when a part needs none)
+    __slots__ = ("pattern", "flags", "parts", "needs", "_whole")
+
+    def __init__(self, source: str, flags: int, parts: Parts) -> None:
+        self.pattern, self.flags, self._whole = source, flags, None
+        self.parts = tuple((re.compile(part, flags), None if needs is None else LITERALS.register(needs), most)
+                           for part, needs, most in parts)  # in order; needs None: needs nothing
+        every = [needs for _, needs, _ in self.parts]
+        # the literals the parts need, all together (None when a part needs none)
+        self.needs: frozenset[int] | None = None if None in every else frozenset().union(*every)
 
     @property
-    def pattern(self) -> str:
-        return self.regex.pattern
+    def regex(self) -> re.Pattern[str]:
+        if self._whole is None:
+            self._whole = re.compile(self.pattern, self.flags)
+        return self._whole
 
-    def _live(self, text: str) -> list[re.Pattern[str]]:
+    def _live(self, text: str) -> list[tuple[re.Pattern[str], frozenset[int] | None, int | None]]:
         found = LITERALS.seen.get(text)
         if found is None:
             found = LITERALS.found(text)
         if self.needs is not None and self.needs.isdisjoint(found):
             return []  # most texts: no alternative can match
-        return [regex for regex, needs in self.parts if needs is None or not needs.isdisjoint(found)]
+        return [part for part in self.parts if part[1] is None or not part[1].isdisjoint(found)]
 
     def search(self, text: str) -> re.Match[str] | None:
         best = None
-        for regex in self._live(text):
+        for regex, _, _ in self._live(text):
             hit = regex.search(text)
             if hit is not None and (best is None or hit.start() < best.start()):
                 if not hit.start():
@@ -352,10 +380,12 @@ class Branches:
         return best
 
     def match(self, text: str) -> re.Match[str] | None:
-        return next((hit for regex in self._live(text) if (hit := regex.match(text)) is not None), None)
+        return next((hit for regex, _, _ in self._live(text) if (hit := regex.match(text)) is not None), None)
 
     def fullmatch(self, text: str) -> re.Match[str] | None:
-        return next((hit for regex in self._live(text) if (hit := regex.fullmatch(text)) is not None), None)
+        size = len(text)
+        return next((hit for regex, _, most in self._live(text)
+                     if (most is None or size <= most) and (hit := regex.fullmatch(text)) is not None), None)
 
     def sub(self, replacement: str, text: str) -> str:
         live = self._live(text)
@@ -366,7 +396,7 @@ class Branches:
         pieces, done = [], 0  # each match holds a literal, so none is empty: leftmost first, on from its end
         while True:
             hit = None
-            for regex in live:
+            for regex, _, _ in live:
                 found = regex.search(text, done)
                 if found is not None and (hit is None or found.start() < hit.start()):
                     hit = found
@@ -383,24 +413,20 @@ class Branches:
 
 
 Pattern = re.Pattern[str] | Prefiltered | Branches
-Parts = tuple[tuple[str, frozenset[str] | None], ...]
 
 
-def prefiltered(regex: re.Pattern[str], needs: frozenset[str] | None, parts: Parts | None = None) -> Pattern:
-    """`regex` with `needs`, the literals one of which its every match holds, checked first, or its
-    alternatives `parts` (`branches`) each searched only where the literals it needs are; `regex`
-    itself when nothing is known, or when it is so short that the check would cost about what the
-    search does."""
-    if len(regex.pattern) < _SHORTEST:
+def prefiltered(source: str, needs: frozenset[str] | None, parts: Parts | None = None, most: int | None = None,
+                flags: int = 0) -> Pattern:
+    """The pattern `source` with `needs`, the literals one of which its every match holds, checked
+    first (and `most`, the longest match, before a full match), or its alternatives `parts`
+    (`branches`) each searched only where the literals it needs are; a plain compiled pattern when
+    nothing is known, or when it is so short that the check would cost about what the search does."""
+    if len(source) >= _SHORTEST and parts:
+        return Branches(source, flags, parts)
+    regex = re.compile(source, flags)
+    if needs is None or len(source) < _SHORTEST:
         return regex
-    if parts:
-        compiled = tuple((re.compile(source, regex.flags), None if part_needs is None else LITERALS.register(part_needs))
-                         for source, part_needs in parts)
-        every = [part_needs for _, part_needs in compiled]
-        return Branches(regex, compiled, None if None in every else frozenset().union(*every))
-    if needs is None:
-        return regex
-    return Prefiltered(regex, LITERALS.register(needs))
+    return Prefiltered(regex, LITERALS.register(needs), most)
 
 
 class Shortlist:

@@ -187,8 +187,8 @@ def compile_pattern(source: Any, vocab: dict[str, str], where: str) -> Pattern:
     if not isinstance(source, str):
         raise TableError(f"{where}: expected a pattern string")
     try:
-        factored, needs, parts = DERIVED.get(_expand(source, vocab, where))
-        return prefiltered(re.compile(factored), needs, parts)
+        worked = DERIVED.get(_expand(source, vocab, where))
+        return prefiltered(worked.factored, worked.needs, worked.parts, worked.longest)
     except re.error as exc:
         raise TableError(f"{where}: {exc}") from exc
 

@@ -11,7 +11,7 @@ import pytest
 
 from scoring.labeller.derived import Derived, cache_dir
 from scoring.labeller.factor import factor
-from scoring.labeller.prefilter import branches, required
+from scoring.labeller.prefilter import branches, longest, required
 
 SOURCE = r"\b(?:worried|concerned|nervous)\b.{0,40}(?:you personally|your team)"
 LOAD = "from scoring.labeller.engine import label; print(label('您现在最担心的是什么?', 'zh'))"  # the Chinese table
@@ -28,9 +28,10 @@ def test_the_first_process_writes_what_it_worked_out_and_the_next_reads_it(tmp_p
     first = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True, check=True)
     entries = json.loads(_file(tmp_path / "cache").read_text(encoding="utf-8"))
     assert len(entries) > 150  # every pattern of the labeller's Chinese table
-    factored, needs, parts = next(iter(entries.values()))
+    factored, needs, most, parts = next(iter(entries.values()))
     assert needs is None or needs == sorted(required(re.compile(factored)))
-    assert parts is None or [p for p, _ in parts] == [p for p, _ in branches(re.compile(factored))]
+    assert most == longest(re.compile(factored))
+    assert parts is None or [p[0] for p in parts] == [p[0] for p in branches(re.compile(factored))]
     stamp = _file(tmp_path / "cache").stat().st_mtime_ns
     second = subprocess.run([sys.executable, "-c", LOAD], env=env, capture_output=True, text=True, check=True)
     assert second.stdout == first.stdout  # the same readings from the kept entries
@@ -42,14 +43,14 @@ def test_an_entry_is_read_from_the_file_by_its_source(tmp_path: Path, monkeypatc
     older = tmp_path / "patterns-0123456789abcdef.json"  # left by an earlier version of the code
     older.write_text("{}", encoding="utf-8")
     writer = Derived()
-    factored, needs, parts = writer.get(SOURCE)
+    factored, needs, _, parts = writer.get(SOURCE)
     assert factored == factor(SOURCE) and needs == required(re.compile(factored))
     assert parts == branches(re.compile(factored))
     assert needs and all(literal in "worried about you personally, concerned for your team" for literal in needs)
     writer.save()
     assert cache_dir() == tmp_path and _file(tmp_path).exists() and not older.exists()
     reader = Derived()
-    assert reader.get(SOURCE) == (factored, needs, parts)
+    assert reader.get(SOURCE) == (factored, needs, len("concerned") + 40 + len("you personally"), parts)
     assert reader._new == 0  # read, not worked out
 
 
@@ -79,8 +80,8 @@ def test_a_pattern_cut_into_its_alternatives_is_kept_with_them(tmp_path: Path, m
     monkeypatch.setenv("PEILIAN_CACHE_DIR", str(tmp_path))
     source = SOURCE + r"|\s+at risk for you\b"  # the second starts with a wide class: tried at every position
     writer = Derived()
-    factored, _, parts = writer.get(source)
+    factored, _, _, parts = writer.get(source)
     assert parts is not None and len(parts) == 2
-    assert parts[1] == (r"\s+at risk for you\b", frozenset({"at risk for you"}))
+    assert parts[1] == (r"\s+at risk for you\b", frozenset({"at risk for you"}), None)  # \s+: no bound
     writer.save()
     assert Derived().get(source) == writer.get(source)

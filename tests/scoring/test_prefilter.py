@@ -83,8 +83,8 @@ def test_a_pattern_searched_by_its_alternatives_answers_as_the_pattern(source: s
     parts = branches(regex)
     if parts is None:
         return
-    assert "|".join(part for part, _ in parts) == source
-    cut = prefiltered(re.compile(source + "(?:)" * 20), None, parts)  # long enough to be cut
+    assert "|".join(part for part, _, _ in parts) == source
+    cut = prefiltered(source + "(?:)" * 20, None, parts)  # long enough to be cut
     assert isinstance(cut, Branches)
     for text in texts:
         _same_spans(regex, cut, text)
@@ -95,10 +95,10 @@ def test_alternatives_are_cut_where_a_search_tries_them_in_earnest() -> None:
     over them cheaply. One that starts with a lookbehind, a word boundary or a wide class is a part
     of its own; a named group keeps its name in its part; numbered groups and folded case are not cut."""
     regex = re.compile(r"您看|你看|(?<![不没])能(?:不能|否)[^,]{0,8}吗|^至于[^,]*$|,(?P<w>谁|哪)[^,]{0,6}(?P=w)")
-    assert branches(regex) == (("您看|你看", frozenset({"您看", "你看"})),
-                               ("(?<![不没])能(?:不能|否)[^,]{0,8}吗", frozenset({"能不能", "能否"})),
-                               ("^至于[^,]*$|,(?P<w>谁|哪)[^,]{0,6}(?P=w)", frozenset({"至于", ",谁", ",哪"})))
-    cut = prefiltered(regex, required(regex), branches(regex))
+    assert branches(regex) == (("您看|你看", frozenset({"您看", "你看"}), 2),
+                               ("(?<![不没])能(?:不能|否)[^,]{0,8}吗", frozenset({"能不能", "能否"}), 12),
+                               ("^至于[^,]*$|,(?P<w>谁|哪)[^,]{0,6}(?P=w)", frozenset({"至于", ",谁", ",哪"}), None))
+    cut = prefiltered(regex.pattern, required(regex), branches(regex))
     for text in ("您看行吗", "这个能不能再便宜点吗", "至于价格", "好的,谁去谁负责", "还有别的吗", ""):
         _same_spans(regex, cut, text)
     assert cut.search("好的,谁去谁负责").group("w") == "谁"
@@ -129,8 +129,8 @@ def test_what_it_cannot_know_it_does_not_require() -> None:
     assert required(re.compile(r"(?i)hello")) is None  # case folded: the literal may be spelt otherwise
     assert required(re.compile(r"(?i:he)llo")) == {"llo"}
     assert required(re.compile(r"x?y*")) is None
-    short = re.compile("预算|费用")
-    assert prefiltered(short, frozenset({"预算", "费用"})) is short  # a short pattern is searched at once
+    short = prefiltered("预算|费用", frozenset({"预算", "费用"}))
+    assert isinstance(short, re.Pattern) and short.pattern == "预算|费用"  # a short pattern is searched at once
 
 
 def _corpus_texts(limit: int) -> list[tuple[str, str]]:
@@ -175,10 +175,10 @@ def test_a_text_read_before_a_pattern_was_compiled_is_read_again_for_its_literal
     """A card's cues are compiled after lines were read: their literals must not be missed in a line
     whose literals were looked up before."""
     text = "我们想先请您安排一次现场勘查可以吗"
-    early = prefiltered(re.compile("(?:预算|费用|价格)[^,]{0,20}(?:多少|怎么样|高不高|贵不贵)"),
+    early = prefiltered("(?:预算|费用|价格)[^,]{0,20}(?:多少|怎么样|高不高|贵不贵)",
                         frozenset({"预算", "费用", "价格"}))
     assert early.search(text) is None  # the text is read once for the literals known so far
-    late = prefiltered(re.compile("(?:安排一次|约一次)现场(?:勘查|调研|考察)[^,]{0,10}(?:可以吗|行吗|好吗)"),
+    late = prefiltered("(?:安排一次|约一次)现场(?:勘查|调研|考察)[^,]{0,10}(?:可以吗|行吗|好吗)",
                        required(re.compile("(?:安排一次|约一次)现场(?:勘查|调研|考察)[^,]{0,10}(?:可以吗|行吗|好吗)")))
     assert isinstance(late, Prefiltered)
     assert late.search(text) is not None
