@@ -19,7 +19,8 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from scoring.hearing.claims import Number, names, numbers
+from scoring.hearing import claims
+from scoring.hearing.claims import Number
 from scoring.labeller.engine import Analysis, analyse
 from scoring.labeller.derived import DERIVED
 from scoring.labeller.prefilter import Shortlist
@@ -225,7 +226,7 @@ def tables(lang: str) -> Tables:
     return compiled
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Heard:
     """One trainee line as the customer hears it."""
 
@@ -237,11 +238,20 @@ class Heard:
     steps: frozenset[str]
     moves: frozenset[str]
     proposal: bool
-    numbers: tuple[Number, ...]
-    names: tuple[str, ...]
     asked: tuple[str, ...]  # where the question is (last clause first), for card cues that must be asked
     read: str = ""  # the line as the cue tables read it (colloquial and other-language words folded)
     terse: bool = False  # a question of a bare word or two ("预算?", "Budget?")
+    cleaned: str = ""  # the line as the labeller cleaned it, its case kept: where figures and names are read
+
+    # Figures and names are read when first asked for: the customer engine checks a summary's figures
+    # and names against what it told; grading never looks at them.
+    @cached_property
+    def numbers(self) -> tuple[Number, ...]:
+        return claims.numbers(self.cleaned, self.lang)
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        return claims.names(self.cleaned, self.lang, tables(self.lang).person)
 
 
 def _asked(analysis: Analysis, table: Tables, fold: Callable[[str], str]) -> list[str]:
@@ -373,11 +383,10 @@ def hear_line(text: str, lang: str) -> Heard:
         steps=steps,
         moves=moves,
         proposal=table.proposal.search(whole_read) is not None,
-        numbers=numbers(analysis.text, analysis.lang),
-        names=names(analysis.text, analysis.lang, table.person),
         asked=tuple(asked),
         read=whole_read,
         terse=table.terse is not None and table.terse.search(whole_read.strip()) is not None,
+        cleaned=analysis.text,
     )
 
 

@@ -459,7 +459,10 @@ class Shortlist:
         return self._picked(frozenset().union(*map(LITERALS.found, texts)))
 
     def _picked(self, found: frozenset[int]) -> list[int]:
+        hits = self._literals.intersection(found)
+        if not hits:
+            return sorted(self._always)  # most texts: only the patterns always tried
         picked = set(self._always)
-        for literal in self._literals.intersection(found):
+        for literal in hits:
             picked.update(self._by_literal[literal])
         return sorted(picked)
