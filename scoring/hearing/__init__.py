@@ -310,8 +310,8 @@ def _subject(asked: list[str], whole: str, table: Tables, nested: bool) -> tuple
                         continue
                 if cue.where == "asked":
                     found = cue.found_in(text, context)
-                elif cue.where == "sentence":
-                    found = cue.found_in(sentence if i == 0 else text)
+                elif cue.where == "sentence":  # read on the deciding sentence at the clause (i == 1 reads it again)
+                    found = i != 1 and cue.found_in(sentence if i == 0 else text)
                 else:
                     found = i == 0 and cue.found_in(whole)
                 if found:

@@ -72,11 +72,11 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     if "any_start" in p and p["any_start"].match(starts[0]):  # the line's start only, not a list's "…, any other"
         forms.add("aux")
     # a negative question after a lead-in clause still leads ("Rather than X, wouldn't it be smarter…, since…")
-    if any(p["neg_start"].match(lead.sub("", c.strip())) for c in parts[1:]) and qmark:
+    if qmark and any(p["neg_start"].match(lead.sub("", c.strip())) for c in parts[1:]):
         forms.add("neg")
     if p["tag"].search(body) or (qmark and (p["tag_marked"].search(body) or p["tag_alone"].fullmatch(body))):
         forms.add("tag")
-    if p["indirect"].search(body) or p["inverted"].search(body):
+    if "wh" not in forms and (p["indirect"].search(body) or p["inverted"].search(body)):
         forms.add("wh")
     question = qmark or bool(forms & {"wh", "aux", "tag"})
     if not question and p["wh_any"].search(body):

@@ -6,7 +6,10 @@ as one that does. Most lines hold none of the words a given pattern needs. Like 
 `required` works out from the parsed pattern a short list of literal strings one of which every
 match contains ("you", "desk", "board" for a worry that must land on the customer); a line
 holding none of them cannot match, and `Prefiltered.search` says so with one scan for those
-literals. The answer is always the regex's own: the prefilter only skips searches that would fail.
+literals. A pattern of many alternatives, each needing its own words, is searched by its
+alternatives (`branches`, `Branches`): only those whose literals the line holds are tried. A text
+longer than the longest match cannot match whole (`longest`). The answer is always the regex's
+own: the prefilter only skips searches that would fail.
 """
 
 import re

@@ -72,9 +72,8 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
         forms.add("particle")
     elif body.endswith("吧") and (qmark or (p["presumptive"].search(body) and not p["suggestion"].search(body))):
         forms.add("particle")
-    embedded = p["embedded"].search(body) is not None and p["wh_knowing"].search(body) is None
     licensed = wh and (qmark or p["indirect"].search(body) is not None
-                       or (not embedded and (p["licence"].search(body) is not None
+                       or (not _embedded(body, p) and (p["licence"].search(body) is not None
                                              or p["wh_strong"].search(masked) is not None
                                              or (p["wh_final"].search(masked) is not None
                                                  and p["wh_definition"].search(body) is None))))
@@ -87,3 +86,9 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
     if qmark and not forms & asks:
         forms.add("declarative")
     return frozenset(forms), question
+
+
+def _embedded(body: str, p: dict[str, re.Pattern[str]]) -> bool:
+    """Whether the wh-word sits in an embedded clause (我不知道…什么, 具体多少钱要看模块): read only
+    for a sentence with a wh-word that nothing else licenses."""
+    return p["embedded"].search(body) is not None and p["wh_knowing"].search(body) is None
