@@ -135,16 +135,16 @@ def _talk_ratio(turns: list[Turn]) -> float | None:
 
 def _longest_run(turns: list[Turn], speaker: str) -> Run:
     """The longest run of consecutive lines by `speaker` (by characters; ties: the earlier)."""
-    best, current = Run(), Run()
+    best: tuple[int | None, int, int] = (None, 0, 0)  # (first seq, lines, characters): one Run made at the end
+    start, lines, chars = None, 0, 0
     for turn in turns:
         if turn.speaker != speaker:
-            current = Run()
+            start, lines, chars = None, 0, 0
             continue
-        size = len("".join(turn.text.split()))
-        current = Run(seq=current.seq or turn.seq, lines=current.lines + 1, chars=current.chars + size)
-        if current.chars > best.chars:
-            best = current
-    return best
+        start, lines, chars = start or turn.seq, lines + 1, chars + len("".join(turn.text.split()))
+        if chars > best[2]:
+            best = (start, lines, chars)
+    return Run(seq=best[0], lines=best[1], chars=best[2])
 
 
 def _talk(turns: list[Turn], trainee: list[Turn], labels: dict[int, LineLabel], ratio: float | None) -> Talk:

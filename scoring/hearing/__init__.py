@@ -295,11 +295,14 @@ def _subject(asked: list[str], whole: str, table: Tables, nested: bool) -> tuple
     if table.no_subject is not None and table.no_subject.search(sentence):
         return None, None  # the deciding sentence asks about no one subject: neither do the ones before
     absent: set[str] = set()  # free cues not in the deciding sentence, so not in its last clause either
+    # which texts to read: a one-clause sentence once; an earlier question that asks about no one subject not at
+    # all (the deciding sentence, asked[1], was checked above)
+    read = [not (i == 1 and text == asked[0]) and not (i > 1 and table.no_subject is not None
+                                                       and table.no_subject.search(text))
+            for i, text in enumerate(asked)]
     for cues, shortlist in zip((table.strong_subjects, table.weak_subjects), table.shortlists):
         for i, text in enumerate(asked):
-            if i == 1 and text == asked[0]:
-                continue  # a one-clause sentence: read once
-            if i and table.no_subject is not None and table.no_subject.search(text):
+            if not read[i]:
                 continue
             context = sentence if i == 0 else text
             for position in shortlist.of(text):

@@ -145,10 +145,11 @@ def _node(op: object, value: object) -> _Info:  # noqa: C901 - one branch per ki
     return _NOTHING_KNOWN  # any character, a back-reference, a conditional group
 
 
-def _top_level(source: str) -> list[str]:
-    """`source` cut at the bars that are in no group or character class: its top-level alternatives."""
+def _top_level(source: str) -> tuple[list[str], bool]:
+    """`source` cut at the bars that are in no group or character class (its top-level alternatives),
+    and whether the whole of it is one group, its first parenthesis closing at its end."""
     out: list[str] = []
-    depth, start, i, in_class = 0, 0, 0, False
+    depth, start, i, in_class, one_group = 0, 0, 0, False, source.startswith("(")
     while i < len(source):
         char = source[i]
         if char == "\\":
@@ -165,11 +166,27 @@ def _top_level(source: str) -> list[str]:
             depth += 1
         elif char == ")":
             depth -= 1
+            if depth == 0 and i < len(source) - 1:
+                one_group = False
         elif char == "|" and depth == 0:
             out.append(source[start:i])
             start = i + 1
         i += 1
     out.append(source[start:])
+    return out, one_group
+
+
+def _alternatives(source: str) -> list[str]:
+    """The top-level alternatives of `source`, those of an alternative that is one plain group
+    ("(?:A|B)|C", as the trie writing leaves a word list) taken in its place: at each position `re`
+    tries A, B and C in that order either way."""
+    out = []
+    for alternative in _top_level(source)[0]:
+        inner = alternative[3:-1]
+        if alternative.startswith("(?:") and _top_level(alternative)[1] and len(_top_level(inner)[0]) > 1:
+            out += _alternatives(inner)
+        else:
+            out.append(alternative)
     return out
 
 
@@ -197,9 +214,9 @@ def branches(pattern: re.Pattern[str]) -> Parts | None:
     the pattern is one alternative, has numbered groups (their numbers would change), or is folded."""
     if _parser is None or pattern.groups > len(pattern.groupindex) or pattern.flags & (re.IGNORECASE | re.LOCALE | re.VERBOSE):
         return None  # numbered groups would be numbered otherwise in a part; a named one keeps its name
-    sources = _top_level(pattern.pattern)
-    if len(sources) < 2 or "|".join(sources) != pattern.pattern:
-        return None  # pragma: no cover - the cut loses nothing
+    sources = _alternatives(pattern.pattern)
+    if len(sources) < 2:
+        return None
     parts: list[tuple[str, frozenset[str] | None, int | None, bool]] = []
     for source in sources:
         try:
