@@ -197,6 +197,8 @@ def _fold_table(pairs: str) -> dict[int, str]:
     chars = [c for c in pairs if not c.isspace()]
     if len(chars) % 2:
         raise TableError("traditional: the table must hold pairs of characters")
+    if any(c.isascii() for c in chars[::2]):  # clean() leaves a plain-ASCII line unfolded
+        raise TableError("traditional: only Chinese characters are folded, not ASCII")
     return {ord(chars[i]): chars[i + 1] for i in range(0, len(chars), 2)}
 
 

@@ -31,9 +31,10 @@ def _keep(ch: str) -> bool:
 
 def clean(text: str, fold: dict[int, str]) -> str:
     """Fold widths, traditional characters, quotes and dashes; drop emoji; one space between words."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(fold)
-    if _SUSPECT.search(text):  # most lines hold only ASCII, CJK and their punctuation: nothing to drop
-        text = "".join(ch for ch in text if _keep(ch))
+    if not text.isascii():  # NFKC, the quotes, the traditional characters and emoji: none is plain ASCII
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES).translate(fold)
+        if _SUSPECT.search(text):  # most lines hold only ASCII, CJK and their punctuation: nothing to drop
+            text = "".join(ch for ch in text if _keep(ch))
     if ".." in text or "…" in text or "——" in text:  # most lines hold none: no scan for them
         text = _ELLIPSIS.sub(",", text)
     if "  " in text or "\t" in text or "\u3000" in text:  # one plain space between words is the rule
