@@ -582,3 +582,16 @@ def test_two_entries_may_not_share_an_id() -> None:
     unique_ids(["zh.control.if_still", "zh.control.if_obstacle_gone"], "zh.yaml")
     with pytest.raises(TableError, match="'zh.control.if_still' is given to two entries"):
         unique_ids(["zh.control.if_still", "zh.control.agree", "zh.control.if_still"], "zh.yaml")
+
+
+def test_the_traditional_table_folds_chinese_characters_only() -> None:
+    """A plain-ASCII line is not folded at all (clean() spares it NFKC and the folds), so the table may
+    not map an ASCII character; an English line with curly quotes or full-width marks is still folded."""
+    from scoring.labeller.table import TableError, _fold_table
+    from scoring.labeller.text import clean
+
+    assert _fold_table("這这 個个") == {ord("這"): "这", ord("個"): "个"}
+    with pytest.raises(TableError, match="only Chinese characters"):
+        _fold_table("這这 aA")
+    assert clean("It’s   the budget…  right？", {}) == "It's the budget, right?"
+    assert clean("It's the budget, right?", {ord("b"): "B"}) == "It's the budget, right?"  # ASCII: left as it is
