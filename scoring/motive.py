@@ -76,6 +76,14 @@ def fit_words(normal: str, cues: Cues, motive: str) -> set[str]:
     return {m.group().strip() for p in _fit_patterns(cues, motive, normal) for m in p.finditer(normal)}
 
 
+def proof_of(normal: str, cues: Cues, motive: str) -> str:
+    """The line without what is no experience of ours: a rival's failures ("友商的系统上线以后经常出故障",
+    "their platform crashes every other week") or a go-live only supposed ("如果新系统上线后又出状况").
+    Seed 003 has the seller show the rescue customer its own past experience, so a fit is read on the rest."""
+    no_proof = cues.patterns.get(f"{motive}.no_proof")
+    return normal if no_proof is None else no_proof.sub(" ", normal)
+
+
 def hollow(normal: str, cues: Cues, motive: str) -> bool:
     """Whether the line claims the motive's proof in bulk with nothing to check ("类似的案例多得是",
     "we have many similar cases"): to the rescue customer a claim is not a past case (seed 003)."""
@@ -104,6 +112,7 @@ def line_fit(text: str, line: LineLabel, lang: str, motive: str) -> Literal["fit
     normal, text_lang = normalise(text, lang)
     cues = load_cues(text_lang)
     misfit = cues.asserted(f"{motive}.misfit", normal)
+    normal = proof_of(normal, cues, motive)
     found = _fit_patterns(cues, motive, normal)
     fit = bool(found) and says_more(_without(normal, found[1:]), found[0], text_lang) and not scattered(normal, text_lang) \
         and not hollow(normal, cues, motive)
@@ -134,7 +143,8 @@ def read(turns: list[Turn], labels: dict[int, LineLabel], lang: str, motive: str
             if motive == "balanced" and turn.seq in cut_in:
                 continue
             normal, text_lang = normalise(turn.text, lang)
-            words = fit_words(normal, load_cues(text_lang), motive)
+            cues = load_cues(text_lang)
+            words = fit_words(proof_of(normal, cues, motive), cues, motive)
             if words <= said:
                 continue  # "不着急,您慢慢想" for the fifth time is no new reading of the customer
             said |= words

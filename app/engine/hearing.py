@@ -10,7 +10,7 @@ from scoring.hearing import hear_line, presses
 from scoring.hearing.content import pieces, shares
 from scoring.hearing.repeat import normal
 from scoring.cues import load_cues
-from scoring.motive import hollow, line_fit, says_more, scattered, weak_only
+from scoring.motive import hollow, line_fit, proof_of, says_more, scattered, weak_only
 
 def _hits(card: PersonaCard, key: str, text: str) -> int:
     pattern = card.cue_patterns.get(key)
@@ -30,10 +30,12 @@ def _motive_fit(card: PersonaCard, text: str, heard_text: str, language: str, li
     if shared == "misfit" or _hits(card, "motive.misfit", heard_text):
         return "misfit"
     own = card.cue_patterns.get("motive.fit")
-    if shared == "fit" or (own is not None and own.search(heard_text) and says_more(heard_text, own, heard_lang)
-                           and not scattered(heard_text, heard_lang)
-                           and not weak_only(own, heard_text, load_cues(heard_lang), card.motive)
-                           and not hollow(heard_text, load_cues(heard_lang), card.motive)):
+    cues = load_cues(heard_lang)
+    proof = proof_of(heard_text, cues, card.motive)  # a rival's failures are no proof of ours
+    if shared == "fit" or (own is not None and own.search(proof) and says_more(proof, own, heard_lang)
+                           and not scattered(proof, heard_lang)
+                           and not weak_only(own, proof, cues, card.motive)
+                           and not hollow(proof, cues, card.motive)):
         return "fit"
     return None
 
