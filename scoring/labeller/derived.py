@@ -4,10 +4,11 @@ Every process that labels (the server, each `peilian grade`, each test worker) c
 cue tables: several hundred patterns, many of them word lists thousands of characters long.
 Writing each as a trie (`factor`), finding the literals its matches need (`required`), its
 longest match (`longest`) and the alternatives it is searched by (`branches`) costs more than
-compiling it. All depend only on the pattern's source and on the code that works them out, so, like Python's own bytecode cache, they are kept in a file under the user's cache
-folder (`$PEILIAN_CACHE_DIR`, else `$XDG_CACHE_HOME/peilian`, else `~/.cache/peilian`), keyed by
-a digest of the source, in a file named for a digest of that code. A file that cannot be read
-or written is only a slower start: everything is worked out again.
+compiling it. All depend only on the pattern's source and on the code that works them out, so,
+like Python's own bytecode cache, they are kept in a file under the user's cache folder
+(`$PEILIAN_CACHE_DIR`, else `$XDG_CACHE_HOME/peilian`, else `~/.cache/peilian`), keyed by a
+digest of the source, in a file named for a digest of that code. A file that cannot be read or
+written is only a slower start: everything is worked out again.
 """
 
 import hashlib

@@ -182,11 +182,8 @@ def _alternatives(source: str) -> list[str]:
     tries A, B and C in that order either way."""
     out = []
     for alternative in _top_level(source)[0]:
-        inner = alternative[3:-1]
-        if alternative.startswith("(?:") and _top_level(alternative)[1] and len(_top_level(inner)[0]) > 1:
-            out += _alternatives(inner)
-        else:
-            out.append(alternative)
+        inner = _alternatives(alternative[3:-1]) if alternative.startswith("(?:") and _top_level(alternative)[1] else []
+        out += inner if len(inner) > 1 else [alternative]
     return out
 
 

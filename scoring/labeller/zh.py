@@ -74,9 +74,9 @@ def analyse(body: str, qmark: bool, p: dict[str, re.Pattern[str]]) -> tuple[froz
         forms.add("particle")
     licensed = wh and (qmark or p["indirect"].search(body) is not None
                        or (not _embedded(body, p) and (p["licence"].search(body) is not None
-                                             or p["wh_strong"].search(masked) is not None
-                                             or (p["wh_final"].search(masked) is not None
-                                                 and p["wh_definition"].search(body) is None))))
+                                                       or p["wh_strong"].search(masked) is not None
+                                                       or (p["wh_final"].search(masked) is not None
+                                                           and p["wh_definition"].search(body) is None))))
     if licensed:
         forms.add("wh")
     elif wh:
